@@ -1,0 +1,91 @@
+# octopod-c. `make` builds; `make run` starts the whole stack on an embedded
+# default; `make test` runs the suite (prove); `make deps` installs packages.
+
+O		?= build
+CC		?= cc
+CFLAGS		?= -O2 -g
+WARN		 = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wno-unused-parameter
+PKGS		 = fcgi libpq jansson
+CPPFLAGS	+= -D_GNU_SOURCE -Ilib $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS_FCGI	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+LDLIBS_NOTIFIER	 = $(shell pkg-config --libs libwebsockets libpq jansson 2>/dev/null)
+LDLIBS_OCTO	 = $(shell pkg-config --libs libcurl jansson 2>/dev/null)
+PREFIX		?= /usr/local
+
+ifeq ($(SAN),1)
+O		 = build/san
+CC		 = clang
+CFLAGS		 = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+		   -fno-sanitize-recover=all
+LDFLAGS		+= -fsanitize=address,undefined
+endif
+
+LIB_SRCS	 = $(wildcard lib/*.c)
+FCGI_SRCS	 = $(wildcard fcgi/*.c)
+NOTIFIER_SRCS	 = $(wildcard notifier/*.c)
+OCTO_SRCS	 = $(wildcard octo/*.c)
+
+LIB_OBJS	 = $(LIB_SRCS:%.c=$(O)/%.o)
+FCGI_OBJS	 = $(FCGI_SRCS:%.c=$(O)/%.o)
+NOTIFIER_OBJS	 = $(NOTIFIER_SRCS:%.c=$(O)/%.o)
+OCTO_OBJS	 = $(OCTO_SRCS:%.c=$(O)/%.o)
+
+BINS		 = $(O)/bin/octopod-fcgi
+ifneq ($(NOTIFIER_SRCS),)
+BINS		+= $(O)/bin/octopod-notifier
+endif
+ifneq ($(OCTO_SRCS),)
+BINS		+= $(O)/bin/octo
+endif
+UNIT_SRCS	 = $(wildcard t/unit/*.c)
+UNIT_BINS	 = $(UNIT_SRCS:t/unit/%.c=$(O)/t/%)
+
+all: $(BINS) $(UNIT_BINS)
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
+
+$(O)/bin/octopod-fcgi: $(FCGI_OBJS) $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_FCGI)
+
+$(O)/bin/octopod-notifier: $(NOTIFIER_OBJS) $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_NOTIFIER)
+
+$(O)/bin/octo: $(OCTO_OBJS) $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_OCTO)
+
+# unit tests: t/unit/NAME.c links lib/ and the fcgi objects but main.o
+$(O)/t/%: t/unit/%.c $(LIB_OBJS) $(filter-out $(O)/fcgi/main.o,$(FCGI_OBJS))
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Ifcgi $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $^ \
+	    $(LDLIBS_FCGI) -lcmocka
+
+run: all
+	O=$(O) scripts/run.sh
+
+test: all
+	O=$(O) prove -j2 --timer t/
+
+test-san:
+	$(MAKE) SAN=1 all
+	O=build/san ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 prove -j2 --timer t/
+
+deps:
+	@scripts/deps.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/octopod/sql
+	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 sql/*.sql $(DESTDIR)$(PREFIX)/share/octopod/sql/
+
+clean:
+	rm -rf build
+
+.PHONY: all run test test-san deps install clean
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

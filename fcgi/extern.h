@@ -1,0 +1,105 @@
+/*
+ * fcgi/extern.h: octopod-fcgi's private interfaces.
+ * master (main.c) -> responders (responder.c, http.c, routes.c,
+ * deployments.c, actions.c) and the runner (runner.c).
+ */
+#ifndef FCGI_EXTERN_H
+#define FCGI_EXTERN_H
+
+#include <stddef.h>
+
+#include <fcgiapp.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "octopod.h"
+
+/* Channels of pg_notify. */
+#define CHAN_EVENTS	"octopod_events"	/* JSON events (docs/events.md) */
+#define CHAN_QUEUE	"octopod_queue"		/* an action id was queued */
+
+/* A thread of a responder: its own FastCGI request and database handle. */
+struct worker {
+	int		 id;
+	FCGX_Request	 fr;
+	PGconn		*db;
+};
+
+enum door { DOOR_UI, DOOR_POWER };
+
+/* One request, alive from accept to finish (http.c fills it). */
+struct req {
+	struct worker	*w;
+	PGconn		*db;
+	const char	*method;
+	char		 path[1024];	/* after /api/v1/, no query */
+	const char	*query;		/* raw query string or "" */
+	enum door	 door;
+	char		 actor[ACTOR_MAX_LEN];
+	char		*body;		/* NUL-terminated, bodylen bytes */
+	size_t		 bodylen;
+	int		 status;	/* answered with this, 0 before */
+};
+
+/* http.c */
+int		 http_read(struct req *, FCGX_Request *);
+void		 http_free(struct req *);
+void		 resp_json(struct req *, int status, json_t *body);
+void		 resp_error(struct req *, int status, const char *code,
+		    json_t *details, const char *fmt, ...)
+		    __attribute__((format(printf, 5, 6)));
+void		 resp_db_error(struct req *, PGresult *);
+const char	*http_header(struct req *, const char *envname);
+int		 query_get(const char *query, const char *key, char *buf,
+		    size_t buflen);
+int		 json_body(struct req *, json_t **out);
+
+/* routes.c */
+void		 route(struct req *);
+
+/* db.c */
+PGconn		*db_connect(void);
+int		 db_ensure(struct worker *);
+PGresult	*db_exec(PGconn *, const char *sql, int n,
+		    const char *const *params);
+int		 db_ok(PGresult *, ExecStatusType want);
+int		 db_begin(PGconn *);
+int		 db_commit(PGconn *);
+void		 db_rollback(PGconn *);
+int		 db_notify(PGconn *, const char *chan, json_t *payload);
+int		 db_is_down(PGconn *);
+
+/* deployments.c */
+void		 api_ping(struct req *, const char **);
+void		 api_project(struct req *, const char **);
+void		 api_list(struct req *, const char **);
+void		 api_create(struct req *, const char **);
+void		 api_get(struct req *, const char **);
+void		 api_update(struct req *, const char **);
+void		 api_transition(struct req *, const char **);
+void		 api_forget(struct req *, const char **);
+void		 api_clean_archive(struct req *, const char **);
+json_t		*deployment_json(PGresult *, int row);
+json_t		*deployment_load(PGconn *, const char *name, int *found);
+
+/* actions.c */
+void		 api_actions(struct req *, const char **);
+void		 api_action(struct req *, const char **);
+void		 api_output(struct req *, const char **);
+void		 api_history(struct req *, const char **);
+json_t		*action_json(PGresult *, int row);
+
+/* events.c */
+json_t		*event_deployment(PGconn *, const char *name);
+json_t		*event_action(PGresult *, int row);
+
+/* migrate.c */
+int		 migrate(const char *dir);
+
+/* responder.c */
+int		 responder_main(int listenfd);
+
+/* runner.c: the runner process; returns the exit status. */
+int		 runner_main(void);
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * lib/octopod.h: what the three programs share: logging, settings,
+ * validation of names, tags and overrides.
+ */
+#ifndef OCTOPOD_H
+#define OCTOPOD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define OCTOPOD_VERSION "0.1.0"
+
+/* Limits of what a request may carry (docs/API.md says why). */
+#define NAME_MAX_LEN	63
+#define TAG_MAX_LEN	128
+#define KEY_MAX_LEN	253
+#define VALUE_MAX_LEN	4096
+#define OVERRIDES_MAX	200
+#define ACTOR_MAX_LEN	256
+
+/* log.c */
+enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERR, LOG__MAX };
+void	log_init(const char *prog, int json);
+void	log_msg(enum log_level, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+#define log_debug(...)	log_msg(LOG_DEBUG, __VA_ARGS__)
+#define log_info(...)	log_msg(LOG_INFO, __VA_ARGS__)
+#define log_warn(...)	log_msg(LOG_WARN, __VA_ARGS__)
+#define log_err(...)	log_msg(LOG_ERR, __VA_ARGS__)
+
+/* settings.c: every setting of design section 7, from the environment. */
+enum setting_type { SET_STR, SET_INT, SET_ENUM };
+
+struct setting {
+	const char		*name;
+	enum setting_type	 type;
+	const char		*def;		/* default, as text; NULL: unset */
+	long			 min, max;	/* SET_INT bounds */
+	const char		*choices;	/* SET_ENUM: "a|b|c" */
+	int			 secret;	/* never printed; *_FILE allowed */
+	/* filled by settings_load() */
+	const char		*str;		/* value or NULL */
+	long			 num;
+};
+
+int		 settings_load(char *errbuf, size_t errlen);
+const char	*setting_str(const char *name);
+long		 setting_int(const char *name);
+void		 settings_dump(void);
+
+/* valid.c: the rules of docs/API.md; return NULL when good, else why. */
+const char	*valid_name(const char *s, size_t len);
+const char	*valid_tag(const char *s, size_t len);
+const char	*valid_key(const char *s, size_t len);
+const char	*valid_value(const char *s, size_t len);
+int		 utf8_valid(const char *s, size_t len);
+
+/* util.c */
+size_t		 strlcpy_(char *dst, const char *src, size_t dsize);
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * lib/util.c: small string helpers glibc 2.36 lacks.
+ */
+#include <string.h>
+
+#include "octopod.h"
+
+/* Copy src into dst of dsize bytes, always terminated; returns strlen(src). */
+size_t
+strlcpy_(char *dst, const char *src, size_t dsize)
+{
+	size_t len = strlen(src);
+
+	if (dsize != 0) {
+		size_t n = len >= dsize ? dsize - 1 : len;
+		memcpy(dst, src, n);
+		dst[n] = '\0';
+	}
+	return len;
+}

@@ -1,0 +1,140 @@
+/*
+ * lib/valid.c: the validation rules for what users send. The same rules
+ * are described in docs/API.md and mirrored by the UI.
+ */
+#include <string.h>
+
+#include "octopod.h"
+
+/* Return 1 when s[0..len) is well-formed UTF-8 without NUL or overlongs. */
+int
+utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *e = p + len;
+
+	while (p < e) {
+		unsigned c = *p;
+		size_t n, i;
+		unsigned cp;
+
+		if (c == 0)
+			return 0;
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			cp = c & 0x07;
+		} else
+			return 0;
+		if ((size_t)(e - p) <= n)
+			return 0;
+		for (i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		p += n + 1;
+	}
+	return 1;
+}
+
+/*
+ * A deployment name is a DNS label (RFC 1123) that starts with a letter:
+ * it becomes a host name, a Kubernetes namespace or release name and a
+ * directory name, so it must be safe in all of them.
+ */
+const char *
+valid_name(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0)
+		return "name is empty";
+	if (len > NAME_MAX_LEN)
+		return "name is longer than 63 characters";
+	if (s[0] < 'a' || s[0] > 'z')
+		return "name must start with a lower-case letter";
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '-'))
+			return "name may contain only lower-case letters, "
+			    "digits and '-'";
+	}
+	if (s[len - 1] == '-')
+		return "name must not end with '-'";
+	return NULL;
+}
+
+/* A tag is an OCI image tag: [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}. */
+const char *
+valid_tag(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0)
+		return "tag is empty";
+	if (len > TAG_MAX_LEN)
+		return "tag is longer than 128 characters";
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '_' ||
+		    (i > 0 && (c == '.' || c == '-'))))
+			return "tag may contain only letters, digits, '_', "
+			    "'.' and '-', and must not start with '.' or '-'";
+	}
+	return NULL;
+}
+
+/*
+ * An override key: letters, digits and "._-/", first a letter or digit or
+ * '_' (Helm value paths such as "image.repository", env names, labels).
+ */
+const char *
+valid_key(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0)
+		return "key is empty";
+	if (len > KEY_MAX_LEN)
+		return "key is longer than 253 characters";
+	for (i = 0; i < len; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '_' ||
+		    (i > 0 && (c == '.' || c == '-' || c == '/'))))
+			return "key may contain only letters, digits, '_', "
+			    "'.', '-' and '/', and must start with a letter, "
+			    "digit or '_'";
+	}
+	return NULL;
+}
+
+/* A value: any UTF-8 text without NUL or line breaks, bounded. */
+const char *
+valid_value(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len > VALUE_MAX_LEN)
+		return "value is longer than 4096 bytes";
+	if (!utf8_valid(s, len))
+		return "value is not valid UTF-8 text";
+	for (i = 0; i < len; i++)
+		if (s[i] == '\n' || s[i] == '\r')
+			return "value must not contain line breaks";
+	return NULL;
+}
