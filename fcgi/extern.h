@@ -102,4 +102,19 @@ int		 responder_main(int listenfd);
 /* runner.c: the runner process; returns the exit status. */
 int		 runner_main(void);
 
+/*
+ * scripts.c: config_check inside a create/update/restore request.
+ * kind is "create", "update" or "restore"; overrides are the effective
+ * arrays [{key,value,secret}] after the change. Returns 0 when accepted
+ * (or no config_check is set), 1 when refused with *msg (malloc'd, the
+ * script's stdout, secrets masked), -1 on an internal error with *msg.
+ */
+int		 scripts_config_check(const char *kind, const char *name,
+		    const char *tag, json_t *app_overrides,
+		    json_t *deployment_overrides, char **msg);
+
+/* keys.c: GET override_keys?scope= and default_overrides?scope= */
+void		 api_override_keys(struct req *, const char **);
+void		 api_default_overrides(struct req *, const char **);
+
 #endif
