@@ -66,8 +66,26 @@ int		 db_ok(PGresult *, ExecStatusType want);
 int		 db_begin(PGconn *);
 int		 db_commit(PGconn *);
 void		 db_rollback(PGconn *);
-int		 db_notify(PGconn *, const char *chan, json_t *payload);
+int		 db_notify(PGconn *, const char *chan, const char *payload);
+int		 db_event(PGconn *, json_t *ev);
 int		 db_is_down(PGconn *);
+
+/* rowjson.c: a result row as a JSON object, column i named cols[i] */
+enum col_type { COL_STR, COL_INT, COL_BOOL, COL_JSON, COL_SKIP };
+struct col {
+	const char	*name;
+	enum col_type	 type;
+};
+json_t		*row_json(PGresult *, int row, const struct col *);
+
+/* validate.c: request bodies; 0, or -1 with *e filled */
+struct verr {
+	char	field[64];
+	char	msg[256];
+};
+int		 valid_overrides(json_t *, const char *field, struct verr *);
+int		 valid_create(json_t *, struct verr *);
+int		 valid_update(json_t *, struct verr *);
 
 /* deployments.c */
 void		 api_ping(struct req *, const char **);
@@ -80,7 +98,6 @@ void		 api_transition(struct req *, const char **);
 void		 api_forget(struct req *, const char **);
 void		 api_clean_archive(struct req *, const char **);
 json_t		*deployment_json(PGresult *, int row);
-json_t		*deployment_load(PGconn *, const char *name, int *found);
 
 /* actions.c */
 void		 api_actions(struct req *, const char **);
@@ -89,9 +106,10 @@ void		 api_output(struct req *, const char **);
 void		 api_history(struct req *, const char **);
 json_t		*action_json(PGresult *, int row);
 
-/* events.c */
-json_t		*event_deployment(PGconn *, const char *name);
-json_t		*event_action(PGresult *, int row);
+/* events.c: pg_notify in the current transaction; 0 or -1 */
+int		 event_deployment(PGconn *, const char *id);
+int		 event_action(PGconn *, const char *id);
+int		 event_removed(PGconn *, const char *name);
 
 /* migrate.c */
 int		 migrate(const char *dir);

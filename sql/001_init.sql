@@ -83,3 +83,8 @@ CREATE TABLE status_history (
     at              timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX status_history_name ON status_history (deployment_name, id);
+
+-- Times leave the database as ISO 8601 in UTC with milliseconds.
+CREATE FUNCTION octopod_iso(timestamptz) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT to_char($1 AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') $$;

@@ -1,0 +1,722 @@
+/*
+ * fcgi/changes.c: the requests that change a deployment. Each validates,
+ * then in one transaction locks the row, checks the state machine (design
+ * section 4), writes the change, its history row and a queued action, and
+ * notifies; it answers 202 with the deployment and the action. A refusal
+ * changes nothing.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extern.h"
+#include "queries.h"
+
+/* What a locked deployment row tells (SQL_DEP_LOCK). */
+struct locked {
+	char	id[24];
+	char	status[32];
+	long	version;
+	char	tag[TAG_MAX_LEN + 1];
+	int	busy;
+};
+
+/*
+ * Lock deployment name for this transaction. Returns 1 and fills *l, 0
+ * when there is none, -1 on a database error (res in *err, caller clears).
+ */
+static int
+lock_deployment(PGconn *c, const char *name, struct locked *l)
+{
+	const char	*p[1] = { name };
+	PGresult	*res = db_exec(c, SQL_DEP_LOCK, 1, p);
+	int		 rc;
+
+	if (!db_ok(res, PGRES_TUPLES_OK))
+		rc = -1;
+	else if (PQntuples(res) == 0)
+		rc = 0;
+	else {
+		strlcpy_(l->id, PQgetvalue(res, 0, 0), sizeof(l->id));
+		strlcpy_(l->status, PQgetvalue(res, 0, 1), sizeof(l->status));
+		l->version = strtol(PQgetvalue(res, 0, 2), NULL, 10);
+		strlcpy_(l->tag, PQgetvalue(res, 0, 3), sizeof(l->tag));
+		l->busy = PQgetvalue(res, 0, 4)[0] == 't';
+		rc = 1;
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* Run sql expecting want; 0 or -1. */
+static int
+exec_ok(PGconn *c, const char *sql, int n, const char *const *p,
+    ExecStatusType want)
+{
+	PGresult	*res = db_exec(c, sql, n, p);
+	int		 ok = db_ok(res, want);
+
+	if (!ok && res != NULL && !db_is_down(c))
+		log_err("database error: %s", PQresultErrorMessage(res));
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
+static int
+history(PGconn *c, const char *id, const char *name, const char *from,
+    const char *to, const char *reason, const char *actor)
+{
+	const char *p[6] = { id, name, from, to, reason, actor };
+
+	return exec_ok(c, SQL_HISTORY_INSERT, 6, p, PGRES_COMMAND_OK);
+}
+
+/*
+ * Queue an action in the current transaction and notify the runners and
+ * the listeners. request is the snapshot to keep (taken). The new id goes
+ * to idbuf. Returns 0 or -1.
+ */
+static int
+queue_action(PGconn *c, const char *depid, const char *name,
+    const char *kind, const char *actor, json_t *request, char *idbuf,
+    size_t idlen)
+{
+	const char	*p[5];
+	char		*snap;
+	PGresult	*res;
+	int		 ok;
+
+	snap = json_dumps(request, JSON_COMPACT);
+	json_decref(request);
+	if (snap == NULL)
+		return -1;
+	p[0] = depid;
+	p[1] = name;
+	p[2] = kind;
+	p[3] = actor;
+	p[4] = snap;
+	res = db_exec(c, SQL_ACTION_INSERT, 5, p);
+	free(snap);
+	ok = db_ok(res, PGRES_TUPLES_OK) && PQntuples(res) == 1;
+	if (ok)
+		strlcpy_(idbuf, PQgetvalue(res, 0, 0), idlen);
+	else if (res != NULL && !db_is_down(c))
+		log_err("database error: %s", PQresultErrorMessage(res));
+	PQclear(res);
+	if (!ok)
+		return -1;
+	if (event_action(c, idbuf) == -1 ||
+	    db_notify(c, CHAN_QUEUE, idbuf) == -1)
+		return -1;
+	return 0;
+}
+
+/* Overrides as a snapshot for the action record: secret values masked. */
+static json_t *
+masked(json_t *arr)
+{
+	json_t	*out = json_array(), *o, *m;
+	size_t	 i;
+
+	json_array_foreach(arr, i, o) {
+		m = json_deep_copy(o);
+		if (json_is_true(json_object_get(m, "secret")))
+			json_object_set_new(m, "value", json_string("***"));
+		json_array_append_new(out, m);
+	}
+	return out;
+}
+
+/* After the commit: answer 202 {deployment, action}. */
+static void
+answer_accepted(struct req *r, const char *name, const char *actid)
+{
+	const char	*p[1] = { name };
+	PGresult	*res;
+	json_t		*dep = NULL, *act = NULL;
+
+	res = db_exec(r->db, SQL_DEP_BY_NAME, 1, p);
+	if (db_ok(res, PGRES_TUPLES_OK) && PQntuples(res) == 1)
+		dep = deployment_json(res, 0);
+	PQclear(res);
+	if (actid != NULL) {
+		p[0] = actid;
+		res = db_exec(r->db, SQL_ACTION_BY_ID, 1, p);
+		if (db_ok(res, PGRES_TUPLES_OK) && PQntuples(res) == 1)
+			act = action_json(res, 0);
+		PQclear(res);
+	}
+	resp_json(r, 202, json_pack("{s:o*, s:o*}", "deployment", dep,
+	    "action", act));
+}
+
+static void
+refuse_invalid(struct req *r, struct verr *e)
+{
+	resp_error(r, 400, "invalid", json_pack("{s:s}", "field", e->field),
+	    "%s", e->msg);
+}
+
+static void
+refuse_config(struct req *r, int rc, char *msg)
+{
+	if (rc == 1)
+		resp_error(r, 422, "config_check_refused", NULL, "%s",
+		    msg && *msg ? msg : "the configuration was refused");
+	else
+		resp_error(r, 500, "config_check_failed", NULL,
+		    "config_check could not run: %s", msg ? msg : "unknown");
+	free(msg);
+}
+
+/* Add the overrides of arr under scope; 0 or -1. */
+static int
+insert_overrides(PGconn *c, const char *id, const char *scope, json_t *arr)
+{
+	const char	*p[5];
+	json_t		*o;
+	size_t		 i;
+
+	json_array_foreach(arr, i, o) {
+		p[0] = id;
+		p[1] = scope;
+		p[2] = json_string_value(json_object_get(o, "key"));
+		p[3] = json_string_value(json_object_get(o, "value"));
+		p[4] = json_is_true(json_object_get(o, "secret")) ? "t" : "f";
+		if (exec_ok(c, SQL_OVERRIDE_UPSERT, 5, p, PGRES_COMMAND_OK)
+		    == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* POST deployments */
+void
+api_create(struct req *r, const char **args)
+{
+	json_t		*b = NULL, *app, *dep, *snap;
+	struct verr	 e;
+	const char	*name, *tag, *p[3];
+	char		 id[24], actid[24], *msg = NULL;
+	PGresult	*res;
+	int		 rc;
+
+	(void)args;
+	if (json_body(r, &b) == -1)
+		return;
+	if (valid_create(b, &e) == -1) {
+		refuse_invalid(r, &e);
+		goto out;
+	}
+	name = json_string_value(json_object_get(b, "name"));
+	tag = json_string_value(json_object_get(b, "tag"));
+	app = json_object_get(b, "app_overrides");
+	dep = json_object_get(b, "deployment_overrides");
+	if (app == NULL)
+		json_object_set_new(b, "app_overrides", app = json_array());
+	if (dep == NULL)
+		json_object_set_new(b, "deployment_overrides",
+		    dep = json_array());
+
+	if (db_begin(r->db) == -1)
+		goto dberr;
+	p[0] = name;
+	p[1] = tag;
+	p[2] = r->actor;
+	res = db_exec(r->db, SQL_DEP_INSERT, 3, p);
+	if (!db_ok(res, PGRES_TUPLES_OK)) {
+		PQclear(res);
+		goto dberr;
+	}
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		db_rollback(r->db);
+		resp_error(r, 409, "exists", NULL,
+		    "a deployment named \"%s\" already exists", name);
+		goto out;
+	}
+	strlcpy_(id, PQgetvalue(res, 0, 0), sizeof(id));
+	PQclear(res);
+
+	rc = scripts_config_check("create", name, tag, app, dep, &msg);
+	if (rc != 0) {
+		db_rollback(r->db);
+		refuse_config(r, rc, msg);
+		goto out;
+	}
+	free(msg);
+	snap = json_pack("{s:s, s:o, s:o}", "tag", tag, "app_overrides",
+	    masked(app), "deployment_overrides", masked(dep));
+	if (insert_overrides(r->db, id, "app", app) == -1 ||
+	    insert_overrides(r->db, id, "deployment", dep) == -1 ||
+	    history(r->db, id, name, NULL, "CreatePending", "create",
+	    r->actor) == -1 ||
+	    queue_action(r->db, id, name, "create", r->actor, snap, actid,
+	    sizeof(actid)) == -1 ||
+	    event_deployment(r->db, id) == -1 ||
+	    db_commit(r->db) == -1)
+		goto dberr;
+	log_info("%s created %s (action %s)", r->actor, name, actid);
+	answer_accepted(r, name, actid);
+	goto out;
+dberr:
+	db_rollback(r->db);
+	resp_db_error(r, NULL);
+out:
+	json_decref(b);
+}
+
+/* The version the client expects: If-Match, else body "version"; 0: none */
+static long
+expected_version(struct req *r, json_t *b, int *bad)
+{
+	const char	*h = http_header(r, "HTTP_IF_MATCH");
+	char		 buf[32], *end;
+	size_t		 n;
+	long		 v;
+
+	*bad = 0;
+	if (h != NULL && *h != '\0') {
+		if (strncmp(h, "W/", 2) == 0)
+			h += 2;
+		n = strlcpy_(buf, h[0] == '"' ? h + 1 : h, sizeof(buf));
+		if (n >= sizeof(buf)) {
+			*bad = 1;
+			return 0;
+		}
+		if (n > 0 && buf[n - 1] == '"')
+			buf[n - 1] = '\0';
+		errno = 0;
+		v = strtol(buf, &end, 10);
+		if (errno != 0 || *end != '\0' || end == buf || v < 1) {
+			*bad = 1;
+			return 0;
+		}
+		return v;
+	}
+	if (b != NULL && json_is_integer(json_object_get(b, "version")))
+		return (long)json_integer_value(json_object_get(b, "version"));
+	return 0;
+}
+
+/*
+ * Check a locked deployment against the transition: one of the allowed
+ * statuses, not busy, the expected version. Answers 409 and returns -1
+ * when refused.
+ */
+static int
+check_transition(struct req *r, const char *name, struct locked *l,
+    const char *const *allowed, long want)
+{
+	json_t	*al;
+	size_t	 i;
+
+	if (l->busy) {
+		resp_error(r, 409, "busy", json_pack("{s:s}", "status",
+		    l->status), "deployment \"%s\" is busy with another "
+		    "action; try again when it is done", name);
+		return -1;
+	}
+	if (want != 0 && want != l->version) {
+		resp_error(r, 409, "version_conflict", json_pack("{s:I}",
+		    "current_version", (json_int_t)l->version),
+		    "deployment \"%s\" changed (version %ld, you had %ld); "
+		    "reload and try again", name, l->version, want);
+		return -1;
+	}
+	for (i = 0; allowed[i] != NULL; i++)
+		if (strcmp(allowed[i], l->status) == 0)
+			return 0;
+	al = json_array();
+	for (i = 0; allowed[i] != NULL; i++)
+		json_array_append_new(al, json_string(allowed[i]));
+	resp_error(r, 409, "forbidden_transition", json_pack("{s:s, s:o}",
+	    "status", l->status, "allowed_from", al),
+	    "not possible while deployment \"%s\" is %s", name, l->status);
+	return -1;
+}
+
+/*
+ * The current overrides of deployment id with the change applied, as
+ * {"app": [...], "deployment": [...]} with secret values (for
+ * config_check only). NULL on a database error.
+ */
+static json_t *
+effective_overrides(PGconn *c, const char *id, json_t *b)
+{
+	const char	*p[1] = { id };
+	const char	*scopes[2] = { "app", "deployment" };
+	PGresult	*res = db_exec(c, SQL_OVERRIDES_ALL, 1, p);
+	json_t		*eff, *arr, *chg, *o, *k;
+	size_t		 i, j;
+	int		 s, row;
+	char		 field[32];
+
+	if (!db_ok(res, PGRES_TUPLES_OK)) {
+		PQclear(res);
+		return NULL;
+	}
+	eff = json_object();
+	for (s = 0; s < 2; s++) {
+		arr = json_array();
+		snprintf(field, sizeof(field), "%s_overrides", scopes[s]);
+		chg = json_object_get(b, field);
+		for (row = 0; row < PQntuples(res); row++) {
+			const char *key = PQgetvalue(res, row, 1);
+			int drop = 0;
+
+			if (strcmp(PQgetvalue(res, row, 0), scopes[s]) != 0)
+				continue;
+			json_array_foreach(json_object_get(chg, "unset"), i, k)
+				if (strcmp(json_string_value(k), key) == 0)
+					drop = 1;
+			json_array_foreach(json_object_get(chg, "set"), j, o)
+				if (strcmp(json_string_value(json_object_get(o,
+				    "key")), key) == 0)
+					drop = 1;
+			if (!drop)
+				json_array_append_new(arr, json_pack(
+				    "{s:s, s:s, s:b}", "key", key, "value",
+				    PQgetvalue(res, row, 2), "secret",
+				    PQgetvalue(res, row, 3)[0] == 't'));
+		}
+		json_array_foreach(json_object_get(chg, "set"), j, o)
+			json_array_append(arr, o);
+		json_object_set_new(eff, scopes[s], arr);
+	}
+	PQclear(res);
+	return eff;
+}
+
+/* PATCH deployments/NAME */
+void
+api_update(struct req *r, const char **args)
+{
+	static const char *const allowed[] = { "Running", "Failure", NULL };
+	const char	*name = args[0], *tag, *scopes[2] = { "app",
+			    "deployment" }, *p[3];
+	json_t		*b = NULL, *eff = NULL, *snap, *chg, *o;
+	struct verr	 e;
+	struct locked	 l;
+	char		 actid[24], field[32], *msg = NULL;
+	long		 want;
+	int		 rc, bad, s;
+	size_t		 i;
+
+	if (json_body(r, &b) == -1)
+		return;
+	if (valid_update(b, &e) == -1) {
+		refuse_invalid(r, &e);
+		goto out;
+	}
+	want = expected_version(r, b, &bad);
+	if (bad) {
+		resp_error(r, 400, "invalid", json_pack("{s:s}", "field",
+		    "If-Match"), "If-Match must be the deployment's version");
+		goto out;
+	}
+	tag = json_string_value(json_object_get(b, "tag"));
+
+	if (db_begin(r->db) == -1)
+		goto dberr;
+	if ((rc = lock_deployment(r->db, name, &l)) == -1)
+		goto dberr;
+	if (rc == 0) {
+		db_rollback(r->db);
+		resp_error(r, 404, "not_found", NULL,
+		    "no deployment named \"%.63s\"", name);
+		goto out;
+	}
+	if (check_transition(r, name, &l, allowed, want) == -1) {
+		db_rollback(r->db);
+		goto out;
+	}
+	if ((eff = effective_overrides(r->db, l.id, b)) == NULL)
+		goto dberr;
+	rc = scripts_config_check("update", name, tag ? tag : l.tag,
+	    json_object_get(eff, "app"), json_object_get(eff, "deployment"),
+	    &msg);
+	if (rc != 0) {
+		db_rollback(r->db);
+		refuse_config(r, rc, msg);
+		goto out;
+	}
+	free(msg);
+
+	snap = json_object();
+	if (tag != NULL)
+		json_object_set_new(snap, "tag", json_string(tag));
+	json_object_set_new(snap, "previous_tag", json_string(l.tag));
+	for (s = 0; s < 2; s++) {
+		snprintf(field, sizeof(field), "%s_overrides", scopes[s]);
+		if ((chg = json_object_get(b, field)) == NULL)
+			continue;
+		if (insert_overrides(r->db, l.id, scopes[s],
+		    json_object_get(chg, "set")) == -1) {
+			json_decref(snap);
+			goto dberr;
+		}
+		json_array_foreach(json_object_get(chg, "unset"), i, o) {
+			p[0] = l.id;
+			p[1] = scopes[s];
+			p[2] = json_string_value(o);
+			if (exec_ok(r->db, SQL_OVERRIDE_DELETE, 3, p,
+			    PGRES_COMMAND_OK) == -1) {
+				json_decref(snap);
+				goto dberr;
+			}
+		}
+		json_object_set_new(snap, field, json_pack("{s:o, s:O}",
+		    "set", masked(json_object_get(chg, "set")), "unset",
+		    json_object_get(chg, "unset") ? json_object_get(chg,
+		    "unset") : json_array()));
+	}
+	{
+		const char *pc[4] = { l.id, "UpdatePending", r->actor, tag };
+
+		if (exec_ok(r->db, SQL_DEP_CHANGE, 4, pc, PGRES_TUPLES_OK)
+		    == -1) {
+			json_decref(snap);
+			goto dberr;
+		}
+	}
+	if (history(r->db, l.id, name, l.status, "UpdatePending", "update",
+	    r->actor) == -1 ||
+	    queue_action(r->db, l.id, name, "update", r->actor, snap, actid,
+	    sizeof(actid)) == -1 ||
+	    event_deployment(r->db, l.id) == -1 ||
+	    db_commit(r->db) == -1)
+		goto dberr;
+	log_info("%s updated %s (action %s)", r->actor, name, actid);
+	answer_accepted(r, name, actid);
+	goto out;
+dberr:
+	db_rollback(r->db);
+	resp_db_error(r, NULL);
+out:
+	json_decref(eff);
+	json_decref(b);
+}
+
+/* The transitions that take no body. */
+static const struct transition {
+	const char	*kind;
+	const char	*allowed[3];
+	const char	*to;		/* NULL: status unchanged */
+} transitions[] = {
+	{ "archive", { "Running", "Failure", NULL }, "ArchivePending" },
+	{ "restore", { "Archived", NULL, NULL }, "CreatePending" },
+	{ "cleanup", { "Archived", "CleanupFailed", NULL }, NULL },
+};
+
+/* POST deployments/NAME/archive|restore|cleanup */
+void
+api_transition(struct req *r, const char **args)
+{
+	const struct transition	*t = NULL;
+	const char		*name = args[0], *verb, *p[4];
+	struct locked		 l;
+	json_t			*eff = NULL;
+	char			 actid[24], *msg = NULL;
+	long			 want;
+	int			 rc, bad;
+	size_t			 i;
+
+	verb = strrchr(r->path, '/') + 1;
+	for (i = 0; i < sizeof(transitions) / sizeof(transitions[0]); i++)
+		if (strcmp(transitions[i].kind, verb) == 0)
+			t = &transitions[i];
+	if (t == NULL) {
+		resp_error(r, 404, "not_found", NULL, "no such route");
+		return;
+	}
+	want = expected_version(r, NULL, &bad);
+	if (bad) {
+		resp_error(r, 400, "invalid", json_pack("{s:s}", "field",
+		    "If-Match"), "If-Match must be the deployment's version");
+		return;
+	}
+	if (db_begin(r->db) == -1)
+		goto dberr;
+	if ((rc = lock_deployment(r->db, name, &l)) == -1)
+		goto dberr;
+	if (rc == 0) {
+		db_rollback(r->db);
+		resp_error(r, 404, "not_found", NULL,
+		    "no deployment named \"%.63s\"", name);
+		return;
+	}
+	if (check_transition(r, name, &l, t->allowed, want) == -1) {
+		db_rollback(r->db);
+		return;
+	}
+	if (strcmp(t->kind, "restore") == 0) {
+		json_t *none = json_object();
+
+		eff = effective_overrides(r->db, l.id, none);
+		json_decref(none);
+		if (eff == NULL)
+			goto dberr;
+		rc = scripts_config_check("restore", name, l.tag,
+		    json_object_get(eff, "app"),
+		    json_object_get(eff, "deployment"), &msg);
+		json_decref(eff);
+		if (rc != 0) {
+			db_rollback(r->db);
+			refuse_config(r, rc, msg);
+			return;
+		}
+		free(msg);
+	}
+	p[0] = l.id;
+	p[1] = t->to;
+	p[2] = r->actor;
+	p[3] = NULL;
+	if (exec_ok(r->db, SQL_DEP_CHANGE, 4, p, PGRES_TUPLES_OK) == -1)
+		goto dberr;
+	if (t->to != NULL && history(r->db, l.id, name, l.status, t->to,
+	    t->kind, r->actor) == -1)
+		goto dberr;
+	if (queue_action(r->db, l.id, name, t->kind, r->actor,
+	    json_pack("{s:s}", "tag", l.tag), actid, sizeof(actid)) == -1 ||
+	    event_deployment(r->db, l.id) == -1 ||
+	    db_commit(r->db) == -1)
+		goto dberr;
+	log_info("%s requested %s of %s (action %s)", r->actor, t->kind, name,
+	    actid);
+	answer_accepted(r, name, actid);
+	return;
+dberr:
+	db_rollback(r->db);
+	resp_db_error(r, NULL);
+}
+
+/* DELETE deployments/NAME (power): forget the record, run no script. */
+void
+api_forget(struct req *r, const char **args)
+{
+	static const char *const any[] = { "CreatePending", "Running",
+	    "Failure", "UpdatePending", "ArchivePending", "Archived",
+	    "CleanupFailed", NULL };
+	const char	*name = args[0], *p[1];
+	struct locked	 l;
+	int		 rc;
+
+	if (db_begin(r->db) == -1)
+		goto dberr;
+	if ((rc = lock_deployment(r->db, name, &l)) == -1)
+		goto dberr;
+	if (rc == 0) {
+		db_rollback(r->db);
+		resp_error(r, 404, "not_found", NULL,
+		    "no deployment named \"%.63s\"", name);
+		return;
+	}
+	if (check_transition(r, name, &l, any,
+	    expected_version(r, NULL, &rc)) == -1) {
+		db_rollback(r->db);
+		return;
+	}
+	p[0] = l.id;
+	if (history(r->db, l.id, name, l.status, "Forgotten", "forget",
+	    r->actor) == -1 ||
+	    exec_ok(r->db, SQL_DEP_DELETE, 1, p, PGRES_COMMAND_OK) == -1 ||
+	    event_removed(r->db, name) == -1 ||
+	    db_commit(r->db) == -1)
+		goto dberr;
+	log_info("%s forgot %s", r->actor, name);
+	resp_json(r, 200, json_pack("{s:s}", "forgotten", name));
+	return;
+dberr:
+	db_rollback(r->db);
+	resp_db_error(r, NULL);
+}
+
+/*
+ * POST clean_archive (power) {older_than?: seconds, dry_run?: bool}:
+ * queue cleanup for every deployment archived longer than that.
+ */
+void
+api_clean_archive(struct req *r, const char **args)
+{
+	json_t		*b = NULL, *v, *names = json_array(), *acts = json_array();
+	long		 older = setting_int("ARCHIVE_RETENTION");
+	int		 dry = 0, i, n;
+	char		 obuf[24], actid[24];
+	const char	*p[4];
+	PGresult	*res = NULL;
+
+	(void)args;
+	if (r->bodylen > 0) {
+		if (json_body(r, &b) == -1)
+			goto out;
+		v = json_object_get(b, "older_than");
+		if (v != NULL && (!json_is_integer(v) ||
+		    json_integer_value(v) < 0 ||
+		    json_integer_value(v) > 315360000)) {
+			resp_error(r, 400, "invalid", json_pack("{s:s}",
+			    "field", "older_than"), "older_than must be a "
+			    "number of seconds from 0 to 315360000");
+			goto out;
+		}
+		if (v != NULL)
+			older = (long)json_integer_value(v);
+		v = json_object_get(b, "dry_run");
+		if (v != NULL && !json_is_boolean(v)) {
+			resp_error(r, 400, "invalid", json_pack("{s:s}",
+			    "field", "dry_run"), "dry_run must be true or false");
+			goto out;
+		}
+		dry = json_is_true(v);
+	}
+	snprintf(obuf, sizeof(obuf), "%ld", older);
+	p[0] = obuf;
+	if (db_begin(r->db) == -1)
+		goto dberr;
+	res = db_exec(r->db, SQL_CLEAN_CANDIDATES, 1, p);
+	if (!db_ok(res, PGRES_TUPLES_OK))
+		goto dberr;
+	n = PQntuples(res);
+	for (i = 0; i < n; i++) {
+		const char *id = PQgetvalue(res, i, 0);
+		const char *name = PQgetvalue(res, i, 1);
+
+		json_array_append_new(names, json_string(name));
+		if (dry)
+			continue;
+		p[0] = id;
+		p[1] = NULL;
+		p[2] = r->actor;
+		p[3] = NULL;
+		if (exec_ok(r->db, SQL_DEP_CHANGE, 4, p, PGRES_TUPLES_OK) == -1
+		    || queue_action(r->db, id, name, "cleanup", r->actor,
+		    json_pack("{s:s, s:I}", "reason", "clean_archive",
+		    "older_than", (json_int_t)older), actid,
+		    sizeof(actid)) == -1 ||
+		    event_deployment(r->db, id) == -1)
+			goto dberr;
+		json_array_append_new(acts, json_integer(strtoll(actid, NULL,
+		    10)));
+	}
+	PQclear(res);
+	res = NULL;
+	if (dry)
+		db_rollback(r->db);
+	else if (db_commit(r->db) == -1)
+		goto dberr;
+	log_info("%s: clean_archive older than %ld s: %zu deployment(s)%s",
+	    r->actor, older, json_array_size(names), dry ? " (dry run)" : "");
+	resp_json(r, 200, json_pack("{s:b, s:I, s:O, s:O}", "dry_run", dry,
+	    "older_than", (json_int_t)older, "deployments", names, "actions",
+	    acts));
+	goto out;
+dberr:
+	PQclear(res);
+	db_rollback(r->db);
+	resp_db_error(r, NULL);
+out:
+	json_decref(names);
+	json_decref(acts);
+	json_decref(b);
+}

@@ -1,0 +1,145 @@
+/*
+ * fcgi/db.c: the database handle of a responder thread. Every query goes
+ * through db_exec (PQexecParams, text parameters); a connection lost
+ * between statements is re-established once, transparently.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "extern.h"
+
+/* A new connection from DATABASE_URL, or NULL (logged). */
+PGconn *
+db_connect(void)
+{
+	const char	*keys[] = { "dbname", "application_name",
+			    "connect_timeout", NULL };
+	const char	*vals[] = { setting_str("DATABASE_URL"), "octopod-fcgi",
+			    "5", NULL };
+	PGconn		*c;
+
+	c = PQconnectdbParams(keys, vals, 1);
+	if (c == NULL)
+		return NULL;
+	if (PQstatus(c) != CONNECTION_OK) {
+		log_warn("could not connect to the database: %s",
+		    PQerrorMessage(c));
+		PQfinish(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* Make sure w->db is connected; returns 0, or -1 when it cannot be. */
+int
+db_ensure(struct worker *w)
+{
+	if (w->db != NULL && PQstatus(w->db) == CONNECTION_OK)
+		return 0;
+	if (w->db != NULL) {
+		PQreset(w->db);
+		if (PQstatus(w->db) == CONNECTION_OK)
+			return 0;
+		PQfinish(w->db);
+		w->db = NULL;
+	}
+	w->db = db_connect();
+	return w->db != NULL ? 0 : -1;
+}
+
+int
+db_is_down(PGconn *c)
+{
+	return c == NULL || PQstatus(c) == CONNECTION_BAD;
+}
+
+/*
+ * Run sql with n text parameters. Returns the result (caller PQclears;
+ * may be NULL). A statement outside a transaction that failed because the
+ * connection dropped is retried once on a fresh connection.
+ */
+PGresult *
+db_exec(PGconn *c, const char *sql, int n, const char *const *params)
+{
+	PGTransactionStatusType	 ts = PQtransactionStatus(c);
+	PGresult		*res;
+
+	res = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
+	if (PQstatus(c) == CONNECTION_BAD && ts == PQTRANS_IDLE) {
+		PQclear(res);
+		PQreset(c);
+		if (PQstatus(c) != CONNECTION_OK)
+			return NULL;
+		res = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
+	}
+	return res;
+}
+
+/* 1 when res has the wanted status; otherwise 0 (res is not cleared). */
+int
+db_ok(PGresult *res, ExecStatusType want)
+{
+	return res != NULL && PQresultStatus(res) == want;
+}
+
+static int
+db_simple(PGconn *c, const char *sql)
+{
+	PGresult	*res = db_exec(c, sql, 0, NULL);
+	int		 ok = db_ok(res, PGRES_COMMAND_OK);
+
+	if (!ok && !db_is_down(c))
+		log_err("%s: %s", sql, PQerrorMessage(c));
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
+int
+db_begin(PGconn *c)
+{
+	return db_simple(c, "BEGIN");
+}
+
+int
+db_commit(PGconn *c)
+{
+	return db_simple(c, "COMMIT");
+}
+
+void
+db_rollback(PGconn *c)
+{
+	if (PQtransactionStatus(c) != PQTRANS_IDLE && !db_is_down(c)) {
+		PGresult *res = PQexec(c, "ROLLBACK");
+		PQclear(res);
+	}
+}
+
+/* pg_notify(chan, payload) in the current transaction; 0 or -1. */
+int
+db_notify(PGconn *c, const char *chan, const char *payload)
+{
+	const char	*p[2] = { chan, payload };
+	PGresult	*res;
+	int		 ok;
+
+	res = db_exec(c, "SELECT pg_notify($1, $2)", 2, p);
+	ok = db_ok(res, PGRES_TUPLES_OK);
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
+/* An event (docs/events.md) on octopod_events; takes ev; 0 or -1. */
+int
+db_event(PGconn *c, json_t *ev)
+{
+	char	*s;
+	int	 rc = -1;
+
+	if (ev != NULL && (s = json_dumps(ev, JSON_COMPACT)) != NULL) {
+		rc = db_notify(c, CHAN_EVENTS, s);
+		free(s);
+	}
+	json_decref(ev);
+	return rc;
+}

@@ -1,0 +1,316 @@
+/*
+ * fcgi/deployments.c: reading deployments: ping, project, the list with
+ * filters and cursor pagination, one deployment.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extern.h"
+#include "queries.h"
+
+#define LIST_DEFAULT	50
+#define LIST_MAX	500
+
+/* The columns of DEP_SELECT, in order. */
+static const struct col dep_cols[] = {
+	{ "name", COL_STR }, { "tag", COL_STR }, { "status", COL_STR },
+	{ "failure_reason", COL_STR }, { "busy", COL_BOOL },
+	{ "version", COL_INT }, { "links", COL_JSON },
+	{ "overrides", COL_JSON }, { "created_at", COL_STR },
+	{ "updated_at", COL_STR }, { "archived_at", COL_STR },
+	{ "status_changed_at", COL_STR }, { "checked_at", COL_STR },
+	{ "created_by", COL_STR }, { "updated_by", COL_STR },
+	{ "id", COL_SKIP }, { NULL, 0 },
+};
+#define DEP_NCOLS	16
+
+/*
+ * A row of DEP_SELECT as the API's deployment object: overrides split
+ * into app_overrides and deployment_overrides, secret values absent.
+ */
+json_t *
+deployment_json(PGresult *res, int row)
+{
+	json_t	*d = row_json(res, row, dep_cols), *all, *o, *app, *dep;
+	size_t	 i;
+
+	if (d == NULL)
+		return NULL;
+	app = json_array();
+	dep = json_array();
+	all = json_object_get(d, "overrides");
+	json_array_foreach(all, i, o) {
+		const char *scope = json_string_value(json_object_get(o,
+		    "scope"));
+
+		if (json_is_true(json_object_get(o, "secret")))
+			json_object_del(o, "value");
+		json_array_append(scope && strcmp(scope, "app") == 0 ? app :
+		    dep, o);
+		json_object_del(o, "scope");
+	}
+	json_object_del(d, "overrides");
+	json_object_set_new(d, "app_overrides", app);
+	json_object_set_new(d, "deployment_overrides", dep);
+	return d;
+}
+
+void
+api_ping(struct req *r, const char **args)
+{
+	PGresult *res;
+
+	(void)args;
+	res = db_exec(r->db, "SELECT 1", 0, NULL);
+	if (!db_ok(res, PGRES_TUPLES_OK))
+		resp_db_error(r, res);
+	else
+		resp_json(r, 200, json_pack("{s:b, s:s}", "ok", 1, "version",
+		    OCTOPOD_VERSION));
+	PQclear(res);
+}
+
+void
+api_project(struct req *r, const char **args)
+{
+	(void)args;
+	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s,"
+	    " s:{s:i, s:i, s:i, s:i}, s:{s:i, s:i, s:i, s:i, s:i}}",
+	    "name", setting_str("PROJECT_NAME"),
+	    "base_domain", setting_str("BASE_DOMAIN"),
+	    "namespace", setting_str("NAMESPACE"),
+	    "version", OCTOPOD_VERSION,
+	    "args_style", setting_str("CONTROL_SCRIPT_ARGS"),
+	    "actor", r->actor,
+	    "door", r->door == DOOR_POWER ? "power" : "ui",
+	    "settings",
+	    "status_check_interval", (int)setting_int("STATUS_CHECK_INTERVAL"),
+	    "status_update_timeout", (int)setting_int("STATUS_UPDATE_TIMEOUT"),
+	    "archive_retention", (int)setting_int("ARCHIVE_RETENTION"),
+	    "control_script_timeout", (int)setting_int("CONTROL_SCRIPT_TIMEOUT"),
+	    "limits",
+	    "name", NAME_MAX_LEN, "tag", TAG_MAX_LEN, "key", KEY_MAX_LEN,
+	    "value", VALUE_MAX_LEN, "overrides", OVERRIDES_MAX));
+}
+
+void
+api_get(struct req *r, const char **args)
+{
+	const char	*p[1] = { args[0] };
+	PGresult	*res;
+
+	res = db_exec(r->db, SQL_DEP_BY_NAME, 1, p);
+	if (!db_ok(res, PGRES_TUPLES_OK))
+		resp_db_error(r, res);
+	else if (PQntuples(res) == 0)
+		resp_error(r, 404, "not_found", NULL,
+		    "no deployment named \"%.63s\"", args[0]);
+	else
+		resp_json(r, 200, deployment_json(res, 0));
+	PQclear(res);
+}
+
+static const char *const statuses[] = { "CreatePending", "Running",
+    "Failure", "UpdatePending", "ArchivePending", "Archived",
+    "CleanupFailed", NULL };
+
+/* "Running,Failure" -> "{Running,Failure}"; 0, or -1 for an unknown one */
+static int
+status_array(const char *in, char *out, size_t outlen)
+{
+	char		 buf[256], *tok, *save = NULL;
+	size_t		 i;
+	int		 first = 1;
+
+	if (strlcpy_(buf, in, sizeof(buf)) >= sizeof(buf))
+		return -1;
+	strlcpy_(out, "{", outlen);
+	for (tok = strtok_r(buf, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; statuses[i] != NULL; i++)
+			if (strcmp(statuses[i], tok) == 0)
+				break;
+		if (statuses[i] == NULL)
+			return -1;
+		if (!first)
+			strncat(out, ",", outlen - strlen(out) - 1);
+		strncat(out, tok, outlen - strlen(out) - 1);
+		first = 0;
+	}
+	if (first)
+		return -1;
+	strncat(out, "}", outlen - strlen(out) - 1);
+	return 0;
+}
+
+/*
+ * A cursor is opaque to clients: the sort letter, then the hex of
+ * "key\x1fid". Decode into key and id; 0, or -1 when malformed.
+ */
+static int
+cursor_decode(const char *cur, char sort, char *key, size_t keylen,
+    char *id, size_t idlen)
+{
+	char	 raw[512], *sep;
+	size_t	 n, i;
+
+	n = strlen(cur);
+	if (n < 3 || cur[0] != sort || (n - 1) % 2 != 0 ||
+	    (n - 1) / 2 >= sizeof(raw))
+		return -1;
+	for (i = 0; i < (n - 1) / 2; i++) {
+		unsigned v;
+		if (sscanf(cur + 1 + 2 * i, "%2x", &v) != 1 || v == 0)
+			return -1;
+		raw[i] = (char)v;
+	}
+	raw[i] = '\0';
+	if ((sep = strchr(raw, '\x1f')) == NULL)
+		return -1;
+	*sep++ = '\0';
+	if (*sep == '\0' || strspn(sep, "0123456789") != strlen(sep) ||
+	    strlen(sep) > 18)
+		return -1;
+	if (strlcpy_(key, raw, keylen) >= keylen ||
+	    strlcpy_(id, sep, idlen) >= idlen)
+		return -1;
+	return 0;
+}
+
+static json_t *
+cursor_encode(char sort, const char *key, const char *id)
+{
+	char	 out[1100];
+	size_t	 o = 0;
+	const char *p;
+
+	out[o++] = sort;
+	for (p = key; *p && o + 3 < sizeof(out) - 40; p++, o += 2)
+		snprintf(out + o, 3, "%02x", (unsigned char)*p);
+	o += snprintf(out + o, sizeof(out) - o, "1f");
+	for (p = id; *p && o + 3 < sizeof(out); p++, o += 2)
+		snprintf(out + o, 3, "%02x", (unsigned char)*p);
+	out[o] = '\0';
+	return json_string(out);
+}
+
+/*
+ * GET deployments?status=&q=&archived=&sort=name|created|updated
+ *   &order=asc|desc&limit=&cursor=
+ */
+void
+api_list(struct req *r, const char **args)
+{
+	char		 status[256], arr[300], q[256], archived[8], sort[16],
+			 order[8], lim[8], cur[1100], ckey[512], cid[24];
+	const char	*p[6], *sql;
+	char		 sortc;
+	long		 limit = LIST_DEFAULT;
+	int		 desc = 0, n, i, rc;
+	PGresult	*res;
+	json_t		*list, *next = json_null();
+
+	(void)args;
+	p[0] = p[1] = p[2] = p[3] = p[4] = NULL;
+	if ((rc = query_get(r->query, "status", status, sizeof(status))) == -1
+	    || (rc == 1 && status[0] != '\0' &&
+	    status_array(status, arr, sizeof(arr)) == -1)) {
+		resp_error(r, 400, "invalid", json_pack("{s:s}", "field",
+		    "status"), "status must be a comma-separated list of: "
+		    "CreatePending, Running, Failure, UpdatePending, "
+		    "ArchivePending, Archived, CleanupFailed");
+		return;
+	}
+	if (rc == 1 && status[0] != '\0')
+		p[0] = arr;
+	if ((rc = query_get(r->query, "q", q, sizeof(q))) == -1) {
+		resp_error(r, 400, "invalid", json_pack("{s:s}", "field", "q"),
+		    "q must be UTF-8 text of at most 255 bytes");
+		return;
+	}
+	if (rc == 1 && q[0] != '\0')
+		p[1] = q;
+	if ((rc = query_get(r->query, "archived", archived,
+	    sizeof(archived))) == -1 || (rc == 1 &&
+	    strcmp(archived, "true") != 0 && strcmp(archived, "false") != 0)) {
+		resp_error(r, 400, "invalid", json_pack("{s:s}", "field",
+		    "archived"), "archived must be true or false");
+		return;
+	}
+	if (rc == 1)
+		p[2] = archived;
+	if ((rc = query_get(r->query, "limit", lim, sizeof(lim))) == -1 ||
+	    (rc == 1 && ((limit = strtol(lim, NULL, 10)) < 1 ||
+	    limit > LIST_MAX || strspn(lim, "0123456789") != strlen(lim)))) {
+		resp_error(r, 400, "invalid", json_pack("{s:s}", "field",
+		    "limit"), "limit must be an integer from 1 to %d",
+		    LIST_MAX);
+		return;
+	}
+	if ((rc = query_get(r->query, "order", order, sizeof(order))) == -1 ||
+	    (rc == 1 && strcmp(order, "asc") != 0 &&
+	    strcmp(order, "desc") != 0)) {
+		resp_error(r, 400, "invalid", json_pack("{s:s}", "field",
+		    "order"), "order must be asc or desc");
+		return;
+	}
+	desc = rc == 1 && strcmp(order, "desc") == 0;
+	if ((rc = query_get(r->query, "sort", sort, sizeof(sort))) == -1)
+		strlcpy_(sort, "?", sizeof(sort));
+	else if (rc == 0)
+		strlcpy_(sort, "name", sizeof(sort));
+	if (strcmp(sort, "name") == 0) {
+		sortc = 'n';
+		sql = desc ? SQL_LIST_NAME_DESC : SQL_LIST_NAME_ASC;
+	} else if (strcmp(sort, "created") == 0) {
+		sortc = 'c';
+		sql = desc ? SQL_LIST_CREATED_DESC : SQL_LIST_CREATED_ASC;
+	} else if (strcmp(sort, "updated") == 0) {
+		sortc = 'u';
+		sql = desc ? SQL_LIST_UPDATED_DESC : SQL_LIST_UPDATED_ASC;
+	} else {
+		resp_error(r, 400, "invalid", json_pack("{s:s}", "field",
+		    "sort"), "sort must be name, created or updated");
+		return;
+	}
+	if ((rc = query_get(r->query, "cursor", cur, sizeof(cur))) == -1 ||
+	    (rc == 1 && cursor_decode(cur, sortc, ckey, sizeof(ckey), cid,
+	    sizeof(cid)) == -1)) {
+		resp_error(r, 400, "invalid", json_pack("{s:s}", "field",
+		    "cursor"), "cursor is not one this list gave out (with the "
+		    "same sort)");
+		return;
+	}
+	if (rc == 1) {
+		p[3] = ckey;
+		p[4] = cid;
+	}
+	snprintf(lim, sizeof(lim), "%ld", limit + 1);
+	p[5] = lim;
+
+	res = db_exec(r->db, sql, 6, p);
+	if (!db_ok(res, PGRES_TUPLES_OK)) {
+		/* a cursor key that is no timestamp lands here */
+		if (res != NULL && !db_is_down(r->db) && p[3] != NULL &&
+		    strcmp(PQresultErrorField(res, PG_DIAG_SQLSTATE) ?
+		    PQresultErrorField(res, PG_DIAG_SQLSTATE) : "", "22007")
+		    == 0)
+			resp_error(r, 400, "invalid", json_pack("{s:s}",
+			    "field", "cursor"), "cursor is not valid");
+		else
+			resp_db_error(r, res);
+		PQclear(res);
+		return;
+	}
+	n = PQntuples(res);
+	list = json_array();
+	for (i = 0; i < n && i < limit; i++)
+		json_array_append_new(list, deployment_json(res, i));
+	if (n > limit)
+		next = cursor_encode(sortc, PQgetvalue(res, (int)limit - 1,
+		    DEP_NCOLS), PQgetvalue(res, (int)limit - 1, DEP_NCOLS - 1));
+	PQclear(res);
+	resp_json(r, 200, json_pack("{s:o, s:o}", "deployments", list,
+	    "next_cursor", next));
+}

@@ -1,0 +1,329 @@
+/*
+ * fcgi/http.c: reading a FastCGI request into struct req (door, actor,
+ * path, capped body) and writing JSON answers in one error shape.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extern.h"
+
+static const struct {
+	int		 code;
+	const char	*phrase;
+} statuses[] = {
+	{ 200, "OK" }, { 201, "Created" }, { 202, "Accepted" },
+	{ 204, "No Content" }, { 400, "Bad Request" },
+	{ 401, "Unauthorized" }, { 403, "Forbidden" }, { 404, "Not Found" },
+	{ 405, "Method Not Allowed" }, { 409, "Conflict" },
+	{ 411, "Length Required" }, { 413, "Payload Too Large" },
+	{ 415, "Unsupported Media Type" }, { 422, "Unprocessable Entity" },
+	{ 500, "Internal Server Error" }, { 503, "Service Unavailable" },
+};
+
+static const char *
+status_phrase(int code)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+		if (statuses[i].code == code)
+			return statuses[i].phrase;
+	return "Unknown";
+}
+
+/* A request parameter (CGI variable) or NULL. */
+const char *
+http_header(struct req *r, const char *envname)
+{
+	return FCGX_GetParam(envname, r->w->fr.envp);
+}
+
+/*
+ * Take the actor from the door's identity: the certificate's CN on the
+ * power door, REMOTE_USER on the ui door. Returns 0 or -1 when absent.
+ */
+static int
+http_actor(struct req *r)
+{
+	const char	*dn, *p, *e;
+	size_t		 len;
+
+	if (r->door == DOOR_UI) {
+		p = http_header(r, "REMOTE_USER");
+		if (p == NULL || *p == '\0')
+			return -1;
+		strlcpy_(r->actor, p, sizeof(r->actor));
+		return 0;
+	}
+	/* RFC 2253 ("CN=octo,O=x") or the old "/O=x/CN=octo" form */
+	if ((dn = http_header(r, "SSL_CLIENT_S_DN")) == NULL)
+		return -1;
+	for (p = dn; (p = strstr(p, "CN=")) != NULL; p += 3)
+		if (p == dn || p[-1] == ',' || p[-1] == '/')
+			break;
+	if (p == NULL) {
+		strlcpy_(r->actor, "cert", sizeof(r->actor));
+		return 0;
+	}
+	p += 3;
+	for (e = p; *e != '\0' && *e != ',' && *e != '/'; e++)
+		;
+	len = (size_t)(e - p);
+	if (len >= sizeof(r->actor) - 5)
+		len = sizeof(r->actor) - 6;
+	memcpy(r->actor, p, len);
+	r->actor[len] = '\0';
+	if (len == 0)
+		strlcpy_(r->actor, "cert", sizeof(r->actor));
+	return 0;
+}
+
+/*
+ * Fill r from the FastCGI request: method, path, door, actor and body.
+ * Returns 0 to go on routing, or -1 when an answer was already sent.
+ */
+int
+http_read(struct req *r, FCGX_Request *fr)
+{
+	const char	*uri, *door, *cl, *q, *v;
+	size_t		 plen;
+	long		 len, max = setting_int("BODY_MAX");
+	char		*end;
+	int		 n;
+
+	(void)fr;
+	r->method = http_header(r, "REQUEST_METHOD");
+	if (r->method == NULL)
+		r->method = "GET";
+	uri = http_header(r, "REQUEST_URI");
+	if (uri == NULL)
+		uri = "";
+	q = strchr(uri, '?');
+	r->query = q ? q + 1 : "";
+	plen = q ? (size_t)(q - uri) : strlen(uri);
+	if (plen >= 8 && strncmp(uri, "/api/v1/", 8) == 0) {
+		uri += 8;
+		plen -= 8;
+	} else if (plen >= 1 && uri[0] == '/') {
+		uri += 1;	/* /metrics and friends */
+		plen -= 1;
+	}
+	if (plen >= sizeof(r->path)) {
+		resp_error(r, 404, "not_found", NULL, "no such route");
+		return -1;
+	}
+	memcpy(r->path, uri, plen);
+	r->path[plen] = '\0';
+
+	door = http_header(r, "OCTOPOD_API");
+	if (door != NULL && strcmp(door, "power") == 0) {
+		r->door = DOOR_POWER;
+		v = http_header(r, "SSL_CLIENT_VERIFY");
+		if (v == NULL || strcmp(v, "SUCCESS") != 0) {
+			resp_error(r, 401, "certificate_required", NULL,
+			    "a verified client certificate is required");
+			return -1;
+		}
+	} else if (door != NULL && strcmp(door, "ui") == 0)
+		r->door = DOOR_UI;
+	else {
+		resp_error(r, 403, "forbidden", NULL,
+		    "request did not come through a known door");
+		return -1;
+	}
+	if (http_actor(r) == -1) {
+		resp_error(r, 401, "unauthenticated", NULL,
+		    "no authenticated user");
+		return -1;
+	}
+
+	cl = http_header(r, "CONTENT_LENGTH");
+	if (cl == NULL || *cl == '\0')
+		return 0;
+	errno = 0;
+	len = strtol(cl, &end, 10);
+	if (errno != 0 || *end != '\0' || len < 0) {
+		resp_error(r, 400, "bad_request", NULL, "bad Content-Length");
+		return -1;
+	}
+	if (len > max) {
+		resp_error(r, 413, "body_too_large", NULL,
+		    "request body is larger than %ld bytes", max);
+		return -1;
+	}
+	if ((r->body = malloc((size_t)len + 1)) == NULL) {
+		resp_error(r, 503, "out_of_memory", NULL, "out of memory");
+		return -1;
+	}
+	n = len > 0 ? FCGX_GetStr(r->body, (int)len, r->w->fr.in) : 0;
+	if (n != len) {
+		resp_error(r, 400, "bad_request", NULL,
+		    "request body shorter than its Content-Length");
+		return -1;
+	}
+	r->body[len] = '\0';
+	r->bodylen = (size_t)len;
+	return 0;
+}
+
+void
+http_free(struct req *r)
+{
+	free(r->body);
+	r->body = NULL;
+}
+
+/* Answer with status and body (stolen; NULL answers with no body). */
+void
+resp_json(struct req *r, int status, json_t *body)
+{
+	FCGX_Stream	*out = r->w->fr.out;
+	char		*s = NULL;
+
+	if (r->status != 0) {	/* answered already */
+		json_decref(body);
+		return;
+	}
+	r->status = status;
+	if (body != NULL)
+		s = json_dumps(body, JSON_COMPACT);
+	FCGX_FPrintF(out, "Status: %d %s\r\n"
+	    "Content-Type: application/json\r\n"
+	    "Cache-Control: no-store\r\n"
+	    "X-Content-Type-Options: nosniff\r\n\r\n",
+	    status, status_phrase(status));
+	if (s != NULL) {
+		FCGX_PutS(s, out);
+		FCGX_PutChar('\n', out);
+	}
+	free(s);
+	json_decref(body);
+}
+
+/* Answer {"error":{"code","message","details"}} with status. */
+void
+resp_error(struct req *r, int status, const char *code, json_t *details,
+    const char *fmt, ...)
+{
+	char	 msg[1024];
+	va_list	 ap;
+	json_t	*e;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	e = json_pack("{s:s, s:s}", "code", code, "message", msg);
+	if (e != NULL && details != NULL)
+		json_object_set_new(e, "details", details);
+	else
+		json_decref(details);
+	resp_json(r, status, json_pack("{s:o*}", "error", e));
+}
+
+/*
+ * Answer a failed database call: 503 when the connection is gone, else
+ * 500 (the message is logged, not shown).
+ */
+void
+resp_db_error(struct req *r, PGresult *res)
+{
+	if (r->db == NULL || db_is_down(r->db)) {
+		resp_error(r, 503, "database_unavailable", NULL,
+		    "the database is not reachable, try again shortly");
+		return;
+	}
+	log_err("database error: %s", res ? PQresultErrorMessage(res) :
+	    PQerrorMessage(r->db));
+	resp_error(r, 500, "internal", NULL, "internal error");
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Find key in a query string and copy its decoded value into buf.
+ * Returns 1 when found, 0 when absent, -1 when too long or malformed
+ * (bad escape, NUL, invalid UTF-8).
+ */
+int
+query_get(const char *query, const char *key, char *buf, size_t buflen)
+{
+	const char	*p = query, *amp, *eq;
+	size_t		 klen = strlen(key), o;
+
+	while (p != NULL && *p != '\0') {
+		amp = strchr(p, '&');
+		eq = memchr(p, '=', amp ? (size_t)(amp - p) : strlen(p));
+		if ((size_t)((eq ? eq : amp ? amp : p + strlen(p)) - p) ==
+		    klen && strncmp(p, key, klen) == 0) {
+			const char *v = eq ? eq + 1 : p + klen;
+			const char *e = amp ? amp : v + strlen(v);
+
+			for (o = 0; v < e; v++) {
+				int c = (unsigned char)*v;
+
+				if (c == '+')
+					c = ' ';
+				else if (c == '%') {
+					int h, l;
+					if (e - v < 3 || (h = hexval(v[1])) < 0 ||
+					    (l = hexval(v[2])) < 0)
+						return -1;
+					c = h * 16 + l;
+					v += 2;
+				}
+				if (c == 0 || o + 1 >= buflen)
+					return -1;
+				buf[o++] = (char)c;
+			}
+			buf[o] = '\0';
+			return utf8_valid(buf, o) ? 1 : -1;
+		}
+		p = amp ? amp + 1 : NULL;
+	}
+	return 0;
+}
+
+/*
+ * Parse the body as a JSON object into *out (caller decrefs). Returns 0,
+ * or -1 after answering 400.
+ */
+int
+json_body(struct req *r, json_t **out)
+{
+	json_error_t	 jerr;
+	json_t		*j;
+
+	*out = NULL;
+	if (r->body == NULL || r->bodylen == 0) {
+		resp_error(r, 400, "bad_json", NULL, "request body is empty");
+		return -1;
+	}
+	j = json_loadb(r->body, r->bodylen, JSON_REJECT_DUPLICATES, &jerr);
+	if (j == NULL) {
+		resp_error(r, 400, "bad_json", json_pack("{s:i, s:i}", "line",
+		    jerr.line, "column", jerr.column),
+		    "request body is not valid JSON: %s", jerr.text);
+		return -1;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		resp_error(r, 400, "bad_json", NULL,
+		    "request body must be a JSON object");
+		return -1;
+	}
+	*out = j;
+	return 0;
+}

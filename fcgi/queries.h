@@ -1,0 +1,124 @@
+/*
+ * fcgi/queries.h: the responders' SQL, as named constants. Run only with
+ * db_exec (PQexecParams); values always travel as parameters.
+ */
+#ifndef FCGI_QUERIES_H
+#define FCGI_QUERIES_H
+
+/* A deployment as JSON columns; see dep_cols[] in deployments.c. */
+#define DEP_SELECT	DEP_COLUMNS " FROM deployments d"
+#define DEP_COLUMNS \
+	"SELECT d.name, d.tag, d.status, d.failure_reason," \
+	" EXISTS (SELECT 1 FROM actions a WHERE a.deployment_id = d.id" \
+	"  AND a.state IN ('queued', 'running')) AS busy," \
+	" d.version, d.links::text," \
+	" (SELECT coalesce(jsonb_agg(jsonb_build_object('scope', o.scope," \
+	"  'key', o.key, 'secret', o.secret, 'value', CASE WHEN o.secret" \
+	"  THEN NULL ELSE o.value END) ORDER BY o.scope, o.key), '[]')" \
+	"  FROM overrides o WHERE o.deployment_id = d.id)::text," \
+	" octopod_iso(d.created_at), octopod_iso(d.updated_at)," \
+	" octopod_iso(d.archived_at), octopod_iso(d.status_changed_at)," \
+	" octopod_iso(d.checked_at), d.created_by, d.updated_by, d.id"
+
+#define SQL_DEP_BY_NAME		DEP_SELECT " WHERE d.name = $1"
+#define SQL_DEP_LOCK \
+	"SELECT d.id, d.status, d.version, d.tag," \
+	" EXISTS (SELECT 1 FROM actions a WHERE a.deployment_id = d.id" \
+	"  AND a.state IN ('queued', 'running'))" \
+	" FROM deployments d WHERE d.name = $1 FOR UPDATE"
+
+/*
+ * The list: $1 statuses (text[] or NULL), $2 search text or NULL,
+ * $3 archived (boolean or NULL), $4 cursor key, $5 cursor id, $6 limit.
+ * The last column is the key the next cursor is made of.
+ */
+#define LIST_WHERE \
+	" WHERE ($1::text[] IS NULL OR d.status = ANY ($1::text[]))" \
+	" AND ($2::text IS NULL OR strpos(lower(d.name), lower($2)) > 0" \
+	"  OR strpos(lower(d.tag), lower($2)) > 0" \
+	"  OR EXISTS (SELECT 1 FROM overrides o WHERE o.deployment_id = d.id" \
+	"   AND (strpos(lower(o.key), lower($2)) > 0 OR (NOT o.secret" \
+	"   AND strpos(lower(o.value), lower($2)) > 0))))" \
+	" AND ($3::boolean IS NULL OR" \
+	"  (d.status IN ('Archived', 'CleanupFailed')) = $3::boolean)"
+#define LIST_SQL(key, type, cmp, dir) \
+	DEP_COLUMNS ", (" key ")::text FROM deployments d" LIST_WHERE " AND ($4::text IS NULL OR (" key ", d.id) " cmp \
+	" ($4::" type ", $5::bigint)) ORDER BY " key " " dir ", d.id " dir \
+	" LIMIT $6"
+
+#define SQL_LIST_NAME_ASC	LIST_SQL("d.name", "text", ">", "ASC")
+#define SQL_LIST_NAME_DESC	LIST_SQL("d.name", "text", "<", "DESC")
+#define SQL_LIST_CREATED_ASC	LIST_SQL("d.created_at", "timestamptz", ">", "ASC")
+#define SQL_LIST_CREATED_DESC	LIST_SQL("d.created_at", "timestamptz", "<", "DESC")
+#define SQL_LIST_UPDATED_ASC	LIST_SQL("d.updated_at", "timestamptz", ">", "ASC")
+#define SQL_LIST_UPDATED_DESC	LIST_SQL("d.updated_at", "timestamptz", "<", "DESC")
+
+#define SQL_DEP_INSERT \
+	"INSERT INTO deployments (name, tag, status, created_by, updated_by)" \
+	" VALUES ($1, $2, 'CreatePending', $3, $3)" \
+	" ON CONFLICT (name) DO NOTHING RETURNING id"
+#define SQL_OVERRIDE_UPSERT \
+	"INSERT INTO overrides (deployment_id, scope, key, value, secret)" \
+	" VALUES ($1, $2, $3, $4, $5)" \
+	" ON CONFLICT (deployment_id, scope, key)" \
+	" DO UPDATE SET value = EXCLUDED.value, secret = EXCLUDED.secret"
+#define SQL_OVERRIDE_DELETE \
+	"DELETE FROM overrides WHERE deployment_id = $1 AND scope = $2" \
+	" AND key = $3"
+#define SQL_OVERRIDES_ALL \
+	"SELECT scope, key, value, secret FROM overrides" \
+	" WHERE deployment_id = $1 ORDER BY scope, key"
+/* $1 id, $2 new status (NULL: keep), $3 actor, $4 new tag (NULL: keep) */
+#define SQL_DEP_CHANGE \
+	"UPDATE deployments SET status = coalesce($2, status)," \
+	" status_changed_at = CASE WHEN $2 IS NOT NULL AND $2 <> status" \
+	"  THEN now() ELSE status_changed_at END," \
+	" failure_reason = CASE WHEN $2 IS NOT NULL THEN NULL" \
+	"  ELSE failure_reason END," \
+	" tag = coalesce($4, tag), version = version + 1," \
+	" updated_at = now(), updated_by = $3 WHERE id = $1" \
+	" RETURNING version"
+#define SQL_HISTORY_INSERT \
+	"INSERT INTO status_history (deployment_id, deployment_name," \
+	" from_status, to_status, reason, actor)" \
+	" VALUES ($1, $2, $3, $4, $5, $6)"
+#define SQL_DEP_DELETE	"DELETE FROM deployments WHERE id = $1"
+
+/* An action as JSON columns; see act_cols[] in actions.c. */
+#define ACT_SELECT \
+	"SELECT a.id, a.deployment_name, a.kind, a.state, a.requested_by," \
+	" a.exit_code, octopod_iso(a.queued_at), octopod_iso(a.started_at)," \
+	" octopod_iso(a.finished_at), a.error, a.args_style," \
+	" (extract(epoch FROM (a.finished_at - a.started_at)) * 1000)::bigint," \
+	" a.output_bytes, a.request::text, a.argv::text" \
+	" FROM actions a"
+#define SQL_ACTION_INSERT \
+	"INSERT INTO actions (deployment_id, deployment_name, kind," \
+	" requested_by, request) VALUES ($1, $2, $3, $4, $5::jsonb)" \
+	" RETURNING id"
+#define SQL_ACTION_BY_ID	ACT_SELECT " WHERE a.id = $1"
+#define SQL_ACTIONS_OF \
+	ACT_SELECT " WHERE a.deployment_name = $1" \
+	" AND ($2::bigint IS NULL OR a.id < $2::bigint)" \
+	" ORDER BY a.id DESC LIMIT $3"
+#define SQL_OUTPUT \
+	"SELECT seq, stream, data, octopod_iso(at) FROM action_output" \
+	" WHERE action_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
+#define SQL_HISTORY \
+	"SELECT from_status, to_status, reason, actor, octopod_iso(at), id" \
+	" FROM status_history WHERE deployment_name = $1" \
+	" AND ($2::bigint IS NULL OR id > $2::bigint) ORDER BY id LIMIT $3"
+#define SQL_EXISTS_NAME \
+	"SELECT 1 FROM deployments WHERE name = $1 UNION ALL" \
+	" SELECT 1 FROM actions WHERE deployment_name = $1 LIMIT 1"
+
+/* clean_archive: $1 older than (seconds) */
+#define SQL_CLEAN_CANDIDATES \
+	"SELECT d.id, d.name, d.status FROM deployments d" \
+	" WHERE d.status = 'Archived'" \
+	" AND d.archived_at < now() - make_interval(secs => $1::double precision)" \
+	" AND NOT EXISTS (SELECT 1 FROM actions a WHERE a.deployment_id = d.id" \
+	"  AND a.state IN ('queued', 'running'))" \
+	" ORDER BY d.archived_at FOR UPDATE OF d SKIP LOCKED"
+
+#endif

@@ -1,0 +1,144 @@
+/*
+ * fcgi/routes.c: the table of routes (docs/API.md). A path is split on
+ * '/'; a "*" segment matches anything and is passed to the handler.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "extern.h"
+
+#define ROUTE_ARGS	4
+#define R_POWER		0x01	/* only on the power door */
+#define R_NODB		0x02	/* answers without the database */
+
+struct route {
+	const char	*method;
+	const char	*pattern;
+	int		 flags;
+	void		(*fn)(struct req *, const char **);
+};
+
+static const struct route routes[] = {
+	{ "GET", "ping", 0, api_ping },
+	{ "GET", "project", 0, api_project },
+	{ "GET", "deployments", 0, api_list },
+	{ "POST", "deployments", 0, api_create },
+	{ "GET", "deployments/*", 0, api_get },
+	{ "PATCH", "deployments/*", 0, api_update },
+	{ "DELETE", "deployments/*", R_POWER, api_forget },
+	{ "POST", "deployments/*/archive", 0, api_transition },
+	{ "POST", "deployments/*/restore", 0, api_transition },
+	{ "POST", "deployments/*/cleanup", 0, api_transition },
+	{ "GET", "deployments/*/actions", 0, api_actions },
+	{ "GET", "deployments/*/history", 0, api_history },
+	{ "GET", "actions/*", 0, api_action },
+	{ "GET", "actions/*/output", 0, api_output },
+	{ "GET", "override_keys", 0, api_override_keys },
+	{ "GET", "default_overrides", 0, api_default_overrides },
+	{ "POST", "clean_archive", R_POWER, api_clean_archive },
+};
+#define NROUTES (sizeof(routes) / sizeof(routes[0]))
+
+/*
+ * Match path against pattern; on a match fill args with the "*" segments
+ * (pointing into buf, a copy of path) and return 1.
+ */
+static int
+match(const char *pattern, const char *path, char *buf, size_t buflen,
+    const char **args)
+{
+	const char	*p = pattern;
+	char		*s, *seg;
+	int		 na = 0;
+
+	if (strlcpy_(buf, path, buflen) >= buflen)
+		return 0;
+	s = buf;
+	for (;;) {
+		const char *pe = strchr(p, '/');
+		size_t pl = pe ? (size_t)(pe - p) : strlen(p);
+
+		seg = s;
+		if ((s = strchr(s, '/')) != NULL)
+			*s++ = '\0';
+		if (pl == 1 && *p == '*') {
+			if (*seg == '\0' || na == ROUTE_ARGS)
+				return 0;
+			args[na++] = seg;
+		} else if (strlen(seg) != pl || strncmp(seg, p, pl) != 0)
+			return 0;
+		if (pe == NULL)
+			return s == NULL;
+		if (s == NULL)
+			return 0;
+		p = pe + 1;
+	}
+}
+
+static int
+is_change(const char *method)
+{
+	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
+	    strcmp(method, "OPTIONS") != 0;
+}
+
+/* Find the handler for r and run it, or answer 404/405/403/503. */
+void
+route(struct req *r)
+{
+	const char	*args[ROUTE_ARGS + 1] = { NULL };
+	char		 buf[sizeof(r->path)], allow[128] = "";
+	const struct route *rt = NULL;
+	size_t		 i;
+	const char	*xrw;
+
+	for (i = 0; i < NROUTES; i++) {
+		if (!match(routes[i].pattern, r->path, buf, sizeof(buf), args))
+			continue;
+		if (strcmp(routes[i].method, r->method) == 0) {
+			rt = &routes[i];
+			break;
+		}
+		if (strlen(allow) + strlen(routes[i].method) + 3 <
+		    sizeof(allow)) {
+			if (*allow)
+				strcat(allow, ", ");
+			strcat(allow, routes[i].method);
+		}
+	}
+	if (rt == NULL) {
+		if (*allow)
+			resp_error(r, 405, "method_not_allowed",
+			    json_pack("{s:s}", "allow", allow),
+			    "method %s is not allowed here; allowed: %s",
+			    r->method, allow);
+		else
+			resp_error(r, 404, "not_found", NULL, "no such route");
+		return;
+	}
+	/* the match wrote into buf: take the args from a fresh match */
+	match(rt->pattern, r->path, buf, sizeof(buf), args);
+
+	if ((rt->flags & R_POWER) && r->door != DOOR_POWER) {
+		resp_error(r, 403, "power_only", NULL,
+		    "this route needs the power API (octo with a client "
+		    "certificate)");
+		return;
+	}
+	if (r->door == DOOR_UI && is_change(r->method)) {
+		xrw = http_header(r, "HTTP_X_REQUESTED_WITH");
+		if (xrw == NULL || strcmp(xrw, "octopod") != 0) {
+			resp_error(r, 403, "csrf", NULL, "a change on the ui "
+			    "door needs the header X-Requested-With: octopod");
+			return;
+		}
+	}
+	if (!(rt->flags & R_NODB) && r->db == NULL) {
+		resp_error(r, 503, "database_unavailable", NULL,
+		    "the database is not reachable, try again shortly");
+		return;
+	}
+	rt->fn(r, args);
+	if (r->status == 0)
+		resp_error(r, 500, "internal", NULL, "no answer");
+}
