@@ -20,6 +20,13 @@ set -u
 
 EX_USAGE=64
 
+# nginx: OCTOPOD_LOCAL_NGINX, else from PATH, else Debian's place (a
+# non-root PATH often lacks /usr/sbin)
+NGINX=${OCTOPOD_LOCAL_NGINX:-}
+if [ -z "$NGINX" ]; then
+	NGINX=$(command -v nginx 2>/dev/null) || NGINX=/usr/sbin/nginx
+fi
+
 prog=${0##*/}
 
 # usage MESSAGE: refuse the command line (exit 64, message on stderr).
@@ -285,7 +292,7 @@ write_conf()
 nginx_start()
 {
 	write_conf "$1"
-	if errs=$(nginx -p "$DIR/" -c "$DIR/nginx.conf" -e "$DIR/logs/error.log" 2>&1); then
+	if errs=$("$NGINX" -p "$DIR/" -c "$DIR/nginx.conf" -e "$DIR/logs/error.log" 2>&1); then
 		printf '%s\n' "$1" > "$DIR/port"
 		return 0
 	fi
