@@ -35,8 +35,7 @@ is "$(q "SELECT exit_code, args_style FROM actions WHERE id = $a")" "0|v1" "exit
 is "$(q "SELECT argv->>0 = '$T/scripts/create', jsonb_array_length(argv) FROM actions WHERE id = $a")" "t|15" "argv stored"
 is "$(q "SELECT string_agg(stream || ':' || data, '' ORDER BY seq) FROM action_output WHERE action_id = $a")" \
     "stdout:creating pr-1
-stderr:to stderr
-" "output stored by stream"
+stderr:to stderr" "output stored by stream"
 is "$(q "SELECT links FROM deployments WHERE name = 'pr-1'")" \
     '[{"url": "https://pr-1.example.test", "name": "app"}, {"url": "https://logs.example.test/pr-1", "name": "logs"}]' "links from info"
 sleep 2.5
