@@ -332,6 +332,30 @@ put_chunk(struct sink *k, const char *stream, const char *data)
 	return rdb_cmd(*k->db, SQL_OUTPUT, 4, p, "store output");
 }
 
+/* Store b as chunks of at most CHUNK_MAX bytes, cut between characters. */
+static int
+put_chunks(struct sink *k, const char *stream, struct sbuf *b)
+{
+	size_t	 off = 0, n;
+	char	 save;
+
+	while (off < b->len) {
+		n = b->len - off;
+		if (n > CHUNK_MAX) {
+			n = utf8_cut(b->p + off, CHUNK_MAX);
+			if (n == 0)
+				n = CHUNK_MAX;
+		}
+		save = b->p[off + n];
+		b->p[off + n] = '\0';
+		if (put_chunk(k, stream, b->p + off) == -1)
+			return -1;
+		b->p[off + n] = save;
+		off += n;
+	}
+	return 0;
+}
+
 /*
  * Store what is pending as chunks, in one transaction with the output
  * event and the heartbeat. Past OUTPUT_MAX, one marker chunk, then
@@ -363,7 +387,7 @@ sink_flush(struct sink *k)
 			b->p[b->len] = '\0';
 			k->truncated = marked = 1;
 		}
-		if (b->len > 0 && put_chunk(k, stream_names[i], b->p) == -1)
+		if (put_chunks(k, stream_names[i], b) == -1)
 			ok = 0;
 		k->stored += b->len;
 	}
