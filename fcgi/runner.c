@@ -521,6 +521,29 @@ with_info(const char *kind)
 	    strcmp(kind, "restore") == 0;
 }
 
+/*
+ * The status change the request of an action made (Running ->
+ * UpdatePending...) is told to notifications when the action starts.
+ */
+static void
+notify_requested(PGconn *db, struct dep *d, json_t *changes)
+{
+	PGresult	*r;
+	char		 ids[32];
+	const char	*p[1] = { ids };
+
+	snprintf(ids, sizeof(ids), "%lld", d->id);
+	r = rdb_exec(db, "SELECT from_status, to_status FROM status_history "
+	    "WHERE deployment_id = $1 ORDER BY id DESC LIMIT 1", 1, p);
+	if (rdb_ok(r, PGRES_TUPLES_OK, "last change") && PQntuples(r) == 1 &&
+	    !PQgetisnull(r, 0, 0) && strcmp(PQgetvalue(r, 0, 1),
+	    d->status) == 0)
+		json_array_append_new(changes, json_pack("{s:s, s:s, s:s, "
+		    "s:s}", "name", d->name, "tag", d->tag, "old",
+		    PQgetvalue(r, 0, 0), "new", d->status));
+	PQclear(r);
+}
+
 /* The job of one claimed action: run its script, record the end. */
 static void
 action_job(PGconn **db, void *arg)
@@ -564,6 +587,9 @@ action_job(PGconn **db, void *arg)
 		sink_note(&k, "%s", why);
 		goto finish;
 	}
+	notify_requested(*db, &d, changes);
+	fsm_notifications(changes);
+	changes = json_array();
 	secrets = scripts_secrets(&d);
 	for (i = 0; i < RUN__MAX; i++)
 		mask_init(&k.m[i], secrets);

@@ -161,3 +161,14 @@ queue() {
 status_of() {
 	q "SELECT status FROM deployments WHERE name = '$1'"
 }
+
+# req NAME STATUS: what a responder does to a deployment before it queues
+# an action: the new status, version bumped, a history row
+req() {
+	q "WITH d AS (SELECT id, status FROM deployments WHERE name = '$1'),
+	     u AS (UPDATE deployments SET status = '$2', version = version + 1,
+	       status_changed_at = now() WHERE name = '$1')
+	   INSERT INTO status_history (deployment_id, deployment_name,
+	     from_status, to_status, actor) SELECT id, '$1', status, '$2',
+	     'tester' FROM d" >/dev/null
+}
