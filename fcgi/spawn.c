@@ -23,6 +23,8 @@
 
 extern char **environ;
 
+#define STOP_GRACE	2	/* seconds from SIGTERM to SIGKILL at shutdown */
+
 static const char *script_settings[][2] = {
 	{ "create", "CREATE_COMMAND" },
 	{ "update", "UPDATE_COMMAND" },
@@ -223,7 +225,8 @@ run_spawn(const struct run_opts *opts, struct run_result *res)
 			sent_term = 1;
 			term_at = now;
 		}
-		if (sent_term && !sent_kill && now - term_at >= opts->grace) {
+		if (sent_term && !sent_kill && now - term_at >= (res->stopped &&
+		    opts->grace > STOP_GRACE ? STOP_GRACE : opts->grace)) {
 			/* the group, even when the script itself has gone */
 			kill_group(pid, SIGKILL);
 			sent_kill = 1;
