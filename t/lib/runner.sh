@@ -72,10 +72,32 @@ is() {	# is GOT WANT DESCRIPTION
 	fi
 }
 
+# stop_runners: SIGTERM every octopod-fcgi started here and wait for it
+stop_runners() {
+	local p
+	for p in $RUNNER_PIDS; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in $RUNNER_PIDS; do
+		for _ in $(seq 1 150); do
+			kill -0 "$p" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	RUNNER_PIDS=""
+}
+
 done_testing() {
+	stop_runners
+	# a sanitizer build (O=build/san) reports in the logs
+	ok $(! cat "$T"/*.log 2>/dev/null | grep -qE \
+	    'AddressSanitizer|LeakSanitizer|runtime error:'; echo $?) \
+	    "no sanitizer report in the logs"
 	echo "1..$TAP_N"
 	if [ "$TAP_FAILED" != 0 ]; then
-		echo "# runner log:"; sed 's/^/#   /' "$T"/runner*.log 2>/dev/null | tail -40
+		echo "# logs:"; tail -n 40 "$T"/*.log 2>/dev/null | sed 's/^/#   /'
 		exit 1
 	fi
 	exit 0
