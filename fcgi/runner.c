@@ -37,7 +37,7 @@ static const char SQL_CLAIM[] =
 	"RETURNING id, deployment_id, deployment_name, kind";
 static const char SQL_HEARTBEAT[] =
 	"UPDATE actions SET heartbeat_at = now() "
-	"WHERE state = 'running' AND runner = $1";
+	"WHERE state = 'running' AND runner = $1 AND id = ANY ($2::bigint[])";
 static const char SQL_STALE[] =
 	"SELECT id, runner FROM actions WHERE state = 'running' "
 	"  AND heartbeat_at < now() - make_interval(secs => $1) "
@@ -54,6 +54,53 @@ static const char SQL_OUTPUT_BYTES[] =
 	"WHERE id = $1 AND state = 'running' AND runner = $3";
 static const char SQL_ARGV[] =
 	"UPDATE actions SET argv = $2::jsonb, args_style = $3 WHERE id = $1";
+
+/*
+ * The actions this runner's threads hold: only these get heartbeats, so
+ * an action whose thread gave up (no database) goes stale and is resolved
+ * like one of a dead runner.
+ */
+static pthread_mutex_t	 held_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct sbuf	 held;		/* "{1,2,3}" built on demand */
+static long long	*held_ids;
+static size_t		 held_n, held_cap;
+
+static int
+held_add(long long id)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&held_lock);
+	if (held_n == held_cap) {
+		size_t		 cap = held_cap ? held_cap * 2 : 16;
+		long long	*n = realloc(held_ids, cap * sizeof(*n));
+
+		if (n == NULL)
+			rc = -1;
+		else {
+			held_ids = n;
+			held_cap = cap;
+		}
+	}
+	if (rc == 0)
+		held_ids[held_n++] = id;
+	pthread_mutex_unlock(&held_lock);
+	return rc;
+}
+
+static void
+held_del(long long id)
+{
+	size_t i;
+
+	pthread_mutex_lock(&held_lock);
+	for (i = 0; i < held_n; i++)
+		if (held_ids[i] == id) {
+			held_ids[i] = held_ids[--held_n];
+			break;
+		}
+	pthread_mutex_unlock(&held_lock);
+}
 
 volatile sig_atomic_t	 run_quit;
 char			 run_id[300];
@@ -683,6 +730,7 @@ done:
 	argv_free(av);
 	free(argvs);
 	free(path);
+	held_del(a->id);
 	free(a);
 }
 
@@ -728,7 +776,8 @@ claim_actions(PGconn *db, struct pool *p)
 			free(a);
 			break;
 		}
-		if (pool_push(p, action_job, a) == -1) {
+		if (held_add(a->id) == -1 || pool_push(p, action_job, a) == -1) {
+			held_del(a->id);
 			/* found later by its heartbeat, as if we had died */
 			free(a);
 			break;
@@ -792,9 +841,23 @@ reap_stale(PGconn *db)
 static void
 heartbeat(PGconn *db)
 {
-	const char *q[1] = { run_id };
+	const char	*q[2] = { run_id, NULL };
+	char		 num[32];
+	size_t		 i;
 
-	rdb_cmd(db, SQL_HEARTBEAT, 1, q, "heartbeat");
+	pthread_mutex_lock(&held_lock);
+	held.len = 0;
+	sbuf_addc(&held, '{');
+	for (i = 0; i < held_n; i++) {
+		snprintf(num, sizeof(num), "%s%lld", i ? "," : "", held_ids[i]);
+		sbuf_add(&held, num, strlen(num));
+	}
+	sbuf_addc(&held, '}');
+	pthread_mutex_unlock(&held_lock);
+	if (held.p == NULL || held_n == 0)
+		return;
+	q[1] = held.p;
+	rdb_cmd(db, SQL_HEARTBEAT, 2, q, "heartbeat");
 }
 
 static void
@@ -953,6 +1016,10 @@ runner_main(void)
 	pool_stop(run_notify_pool);
 	run_notify_pool = NULL;
 	PQfinish(db);
+	sbuf_free(&held);
+	free(held_ids);
+	held_ids = NULL;
+	held_n = held_cap = 0;
 	close(wake[0]);
 	close(wake[1]);
 	log_info("runner: stopped");
