@@ -158,7 +158,8 @@ export OUT="$T/out"
 # runner_start [NAME]: start octopod-fcgi (master + runner); log in $T/NAME.log
 runner_start() {
 	local name=${1:-runner}
-	"$OCTOPOD_FCGI" -d >"$T/$name.log" 2>&1 &
+	# shellcheck disable=SC2086
+	"$OCTOPOD_FCGI" ${OCTOPOD_FCGI_ARGS--d} >"$T/$name.log" 2>&1 &
 	LAST_PID=$!
 	RUNNER_PIDS="$RUNNER_PIDS $LAST_PID"
 	sleep 0.3
