@@ -119,7 +119,7 @@ void		 api_default_overrides(struct req *, const char **);
 
 /*
  * The runner's section (runner.c, spawn.c, mask.c, fsm.c, checks.c,
- * scripts.c, keys.c, rdb.c). Names: run_ (processes), mask_ (secrets in
+ * scripts.c, keys.c, rdb.c, pool.c). Names: run_ (processes), mask_ (secrets in
  * output), fsm_ (state changes), chk_ (status checks), rdb_ (database).
  */
 #include <signal.h>
@@ -227,10 +227,11 @@ void		 fsm_notifications(json_t *changes);
 struct pool;
 int		 chk_claim(PGconn *, struct pool *, int free_slots);
 
-/* runner.c: a pool of threads, each with its own PGconn. */
+/* pool.c: a pool of threads, each with its own PGconn; runner.c */
 struct pool	*pool_new(const char *what, int nthreads, int wakefd);
 int		 pool_push(struct pool *, void (*)(PGconn **, void *), void *);
 int		 pool_free_slots(struct pool *);
+int		 pool_idle(struct pool *);
 void		 pool_stop(struct pool *);
 extern volatile sig_atomic_t run_quit;
 extern char	 run_id[];		/* host:pid */
