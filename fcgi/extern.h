@@ -135,4 +135,124 @@ int		 scripts_config_check(const char *kind, const char *name,
 void		 api_override_keys(struct req *, const char **);
 void		 api_default_overrides(struct req *, const char **);
 
+/*
+ * The runner's section (runner.c, spawn.c, mask.c, fsm.c, checks.c,
+ * scripts.c, keys.c, rdb.c, pool.c). Names: run_ (processes), mask_ (secrets in
+ * output), fsm_ (state changes), chk_ (status checks), rdb_ (database).
+ */
+#include <signal.h>
+#include <pthread.h>
+
+/* spawn.c: one control script, argv only, own process group. */
+enum run_stream { RUN_STDOUT, RUN_STDERR, RUN__MAX };
+
+struct run_opts {
+	char *const	 *argv;		/* argv[0] is the executable's path */
+	int		  timeout;	/* seconds; SIGTERM to the group after */
+	int		  grace;	/* seconds from SIGTERM to SIGKILL */
+	/* output as it comes; may be NULL */
+	void		(*on_data)(void *, enum run_stream, const char *, size_t);
+	/* every ~100 ms while running; non-zero asks to stop the script */
+	int		(*on_tick)(void *);
+	void		 *arg;
+	volatile sig_atomic_t *stop;	/* non-zero: stop the script */
+};
+
+struct run_result {
+	int	 started;	/* 0: could not start, errnum says why */
+	int	 errnum;
+	int	 exit_code;	/* exit status, or 128 + signal */
+	int	 signaled;	/* the signal that ended it, else 0 */
+	int	 timed_out;	/* killed after opts->timeout */
+	int	 stopped;	/* killed because of stop/on_tick */
+	pid_t	 pid;
+};
+
+int		 run_spawn(const struct run_opts *, struct run_result *);
+int		 run_capture(char *const *argv, int timeout, size_t max,
+		    char **out, struct run_result *);
+char		*run_script_path(const char *script);
+int		 run_describe(const struct run_result *, const char *script,
+		    char *buf, size_t len);
+
+/* mask.c: secrets replaced by "***", invalid UTF-8 and NUL by U+FFFD. */
+struct sbuf {
+	char	*p;
+	size_t	 len, cap;
+};
+int		 sbuf_add(struct sbuf *, const void *, size_t);
+int		 sbuf_addc(struct sbuf *, char);
+void		 sbuf_free(struct sbuf *);
+
+struct mask {
+	char	**secrets;	/* owned, sorted longest first */
+	size_t	  nsecrets, maxlen;
+	unsigned char utf8[4];	/* an incomplete UTF-8 sequence */
+	size_t	  nutf8;
+	struct sbuf text;	/* sanitized, not yet masked */
+};
+void		 mask_init(struct mask *, json_t *secrets);
+int		 mask_feed(struct mask *, const char *, size_t, struct sbuf *);
+int		 mask_finish(struct mask *, struct sbuf *);
+void		 mask_free(struct mask *);
+char		*mask_string(json_t *secrets, const char *);
+
+/* rdb.c: the runner's database helpers (its own connections). */
+PGconn		*rdb_connect(void);
+PGresult	*rdb_exec(PGconn *, const char *sql, int n,
+		    const char *const *params);
+int		 rdb_ok(PGresult *, ExecStatusType want, const char *what);
+int		 rdb_cmd(PGconn *, const char *sql, int n,
+		    const char *const *params, const char *what);
+int		 rdb_notify(PGconn *, const char *chan, json_t *payload);
+int		 rdb_ensure(PGconn **);
+
+/* scripts.c: argv of a control script in either style. */
+struct dep {
+	long long	 id;
+	char		*name;
+	char		*tag;
+	char		*status;
+	long long	 version;
+	json_t		*app;		/* [{key,value,secret}] */
+	json_t		*depl;		/* [{key,value,secret}] */
+};
+int		 scripts_dep_load(PGconn *, long long id, struct dep *);
+void		 scripts_dep_free(struct dep *);
+json_t		*scripts_secrets(const struct dep *);
+char		**scripts_argv(const char *script, const char *path,
+		    const char *name, const char *tag, json_t *app,
+		    json_t *depl, const char *const *extra, json_t **masked);
+void		 argv_free(char **);
+
+/* keys.c: app_keys, deployment_keys, app_overrides, deployment_overrides */
+json_t		*keys_get(const char *script, char **err);
+
+/* fsm.c: the state changes of design section 4, each with its events. */
+enum act_end { ACT_OK, ACT_FAILED, ACT_TIMED_OUT, ACT_INTERRUPTED };
+json_t		*fsm_event_deployment(PGconn *, long long id);
+int		 fsm_history(PGconn *, long long id, const char *name,
+		    const char *from, const char *to, const char *reason,
+		    const char *actor);
+int		 fsm_set_status(PGconn *, long long id, const char *to,
+		    const char *reason, const char *actor, json_t *changes);
+int		 fsm_action_end(PGconn *, long long action, enum act_end,
+		    int exit_code, const char *error, const char *reason,
+		    json_t *links, const char *runner, json_t *changes);
+void		 fsm_notifications(json_t *changes);
+
+/* checks.c */
+struct pool;
+int		 chk_claim(PGconn *, struct pool *, int free_slots);
+
+/* pool.c: a pool of threads, each with its own PGconn; runner.c */
+struct pool	*pool_new(const char *what, int nthreads, int wakefd);
+int		 pool_push(struct pool *, void (*)(PGconn **, void *), void *);
+int		 pool_free_slots(struct pool *);
+int		 pool_idle(struct pool *);
+void		 pool_stop(struct pool *);
+extern volatile sig_atomic_t run_quit;
+extern char	 run_id[];		/* host:pid */
+extern struct pool *run_notify_pool;
+
 #endif

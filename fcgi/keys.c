@@ -1,19 +1,169 @@
 /*
- * fcgi/keys.c: key suggestions and default overrides (placeholder until
- * the runner lands: no scripts, empty lists).
+ * fcgi/keys.c: override key suggestions (app_keys, deployment_keys) and
+ * default overrides (app_overrides, deployment_overrides) from their
+ * control scripts, kept in memory for KEYS_CACHE_TTL seconds per process.
+ * One lock guards the cache and is held while a script runs, so that a
+ * burst of requests runs a script once. A script that fails leaves the
+ * last good answer in place.
  */
+#include <sys/stat.h>
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #include "extern.h"
 
+#define KEYS_OUT_MAX	(1024 * 1024)
+
+static const char *const key_scripts[] = { "app_keys", "deployment_keys",
+    "app_overrides", "deployment_overrides" };
+#define NKEYS (sizeof(key_scripts) / sizeof(key_scripts[0]))
+
+static pthread_mutex_t	 keys_lock = PTHREAD_MUTEX_INITIALIZER;
+static json_t		*keys_cache[NKEYS];
+static time_t		 keys_at[NKEYS];
+
+/* Parse a script's stdout: keys one a line, or "key,value" lines. */
+static json_t *
+keys_parse(const char *script, char *out)
+{
+	json_t	*a = json_array();
+	char	*line, *save = NULL;
+	int	 pairs = strstr(script, "_overrides") != NULL;
+
+	for (line = strtok_r(out, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		size_t	 n = strlen(line);
+		char	*comma;
+
+		if (n > 0 && line[n - 1] == '\r')
+			line[--n] = '\0';
+		if (n == 0)
+			continue;
+		if (!pairs) {
+			if (valid_key(line, n) == NULL)
+				json_array_append_new(a, json_string(line));
+			continue;
+		}
+		if ((comma = strchr(line, ',')) == NULL)
+			continue;
+		*comma = '\0';
+		if (valid_key(line, strlen(line)) != NULL ||
+		    !utf8_valid(comma + 1, strlen(comma + 1)))
+			continue;
+		json_array_append_new(a, json_pack("{s:s, s:s}", "key", line,
+		    "value", comma + 1));
+	}
+	return a;
+}
+
+/*
+ * The parsed output of key script "script": a new reference, or NULL
+ * when it is not configured (*err NULL) or failed with no earlier answer
+ * (*err malloc'd, the caller frees).
+ */
+json_t *
+keys_get(const char *script, char **err)
+{
+	struct run_result	 res;
+	struct stat		 st;
+	char			*path = NULL, **av = NULL, *out = NULL;
+	char			 why[512];
+	json_t			*v = NULL;
+	size_t			 i;
+	time_t			 now = time(NULL);
+
+	*err = NULL;
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(key_scripts[i], script) == 0)
+			break;
+	if (i == NKEYS)
+		return NULL;
+	pthread_mutex_lock(&keys_lock);
+	if (keys_cache[i] != NULL &&
+	    now - keys_at[i] < setting_int("KEYS_CACHE_TTL")) {
+		v = json_incref(keys_cache[i]);
+		goto out;
+	}
+	if ((path = run_script_path(script)) == NULL || stat(path, &st) == -1)
+		goto out;
+	if ((av = scripts_argv(script, path, NULL, NULL, NULL, NULL, NULL,
+	    NULL)) == NULL)
+		goto out;
+	if (run_capture(av, (int)setting_int("CONFIG_CHECK_TIMEOUT"),
+	    KEYS_OUT_MAX, &out, &res) == 0 && res.exit_code == 0 &&
+	    !res.timed_out) {
+		json_decref(keys_cache[i]);
+		keys_cache[i] = keys_parse(script, out);
+		keys_at[i] = now;
+		v = json_incref(keys_cache[i]);
+		goto out;
+	}
+	run_describe(&res, script, why, sizeof(why));
+	log_warn("%s", why);
+	if (keys_cache[i] != NULL)
+		v = json_incref(keys_cache[i]);
+	else
+		*err = strdup(why);
+out:
+	pthread_mutex_unlock(&keys_lock);
+	free(path);
+	free(out);
+	argv_free(av);
+	return v;
+}
+
+/* The scope parameter: "app" or "deployment", else NULL (answered). */
+static const char *
+keys_scope(struct req *r, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	query_get(r->query, "scope", buf, len);
+	if (strcmp(buf, "app") == 0 || strcmp(buf, "deployment") == 0)
+		return buf;
+	resp_error(r, 400, "invalid", NULL,
+	    "scope must be \"app\" or \"deployment\"");
+	return NULL;
+}
+
+static void
+keys_answer(struct req *r, const char *what, const char *scope,
+    const char *suffix)
+{
+	char	 script[64], *err = NULL;
+	json_t	*v;
+
+	snprintf(script, sizeof(script), "%s%s", scope, suffix);
+	if ((v = keys_get(script, &err)) == NULL && err != NULL) {
+		resp_error(r, 502, "script_failed", NULL, "%s", err);
+		free(err);
+		return;
+	}
+	resp_json(r, 200, json_pack("{s:o}", what, v ? v : json_array()));
+}
+
+/* GET override_keys?scope=app|deployment -> {"keys": [...]} */
 void
 api_override_keys(struct req *r, const char **args)
 {
+	char		 buf[32];
+	const char	*scope;
+
 	(void)args;
-	resp_json(r, 200, json_pack("{s:[]}", "keys"));
+	if ((scope = keys_scope(r, buf, sizeof(buf))) != NULL)
+		keys_answer(r, "keys", scope, "_keys");
 }
 
+/* GET default_overrides?scope= -> {"overrides": [{"key","value"}]} */
 void
 api_default_overrides(struct req *r, const char **args)
 {
+	char		 buf[32];
+	const char	*scope;
+
 	(void)args;
-	resp_json(r, 200, json_pack("{s:[]}", "overrides"));
+	if ((scope = keys_scope(r, buf, sizeof(buf))) != NULL)
+		keys_answer(r, "overrides", scope, "_overrides");
 }

@@ -1,27 +1,874 @@
 /*
- * fcgi/runner.c: the runner process (placeholder until the runner lands):
- * it waits for SIGTERM. Queued actions stay queued.
+ * fcgi/runner.c: the runner process (docs/runner.md). Its main thread
+ * LISTENs on octopod_queue, claims queued actions (FOR UPDATE SKIP
+ * LOCKED, oldest first) and due status checks, keeps the heartbeat of
+ * the actions it holds, and finds actions whose runner died. The work
+ * itself is done by two pools of threads (actions, checks), each thread
+ * with its own connection. Nothing is held in memory that another runner
+ * would need: a runner may die at any point and another one resolves
+ * what it held.
  */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "extern.h"
 
-static volatile sig_atomic_t runner_quit;
+#define CHUNK_MAX	16384		/* flush output at this size ... */
+#define FLUSH_EVERY	0.1		/* ... or after this many seconds */
+#define QUEUE_POLL	5.0		/* claim even without a notify */
+#define INFO_OUT_MAX	65536
+
+static const char SQL_CLAIM[] =
+	"UPDATE actions SET state = 'running', started_at = now(), "
+	"  heartbeat_at = now(), runner = $1 "
+	"WHERE id = (SELECT id FROM actions WHERE state = 'queued' "
+	"  ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) "
+	"RETURNING id, deployment_id, deployment_name, kind";
+static const char SQL_HEARTBEAT[] =
+	"UPDATE actions SET heartbeat_at = now() "
+	"WHERE state = 'running' AND runner = $1 AND id = ANY ($2::bigint[])";
+static const char SQL_STALE[] =
+	"SELECT id, runner FROM actions WHERE state = 'running' "
+	"  AND heartbeat_at < now() - make_interval(secs => $1) "
+	"ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED";
+static const char SQL_OUTPUT[] =
+	"INSERT INTO action_output (action_id, seq, stream, data) "
+	"VALUES ($1, $2, $3, $4)";
+static const char SQL_OUTPUT_LAST[] =
+	"INSERT INTO action_output (action_id, seq, stream, data) "
+	"SELECT $1, COALESCE(max(seq), 0) + 1, 'stderr', $2 "
+	"FROM action_output WHERE action_id = $1";
+static const char SQL_OUTPUT_BYTES[] =
+	"UPDATE actions SET output_bytes = $2, heartbeat_at = now() "
+	"WHERE id = $1 AND state = 'running' AND runner = $3";
+static const char SQL_ARGV[] =
+	"UPDATE actions SET argv = $2::jsonb, args_style = $3 WHERE id = $1";
+
+/*
+ * The actions this runner's threads hold: only these get heartbeats, so
+ * an action whose thread gave up (no database) goes stale and is resolved
+ * like one of a dead runner.
+ */
+static pthread_mutex_t	 held_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct sbuf	 held;		/* "{1,2,3}" built on demand */
+static long long	*held_ids;
+static size_t		 held_n, held_cap;
+
+static int
+held_add(long long id)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&held_lock);
+	if (held_n == held_cap) {
+		size_t		 cap = held_cap ? held_cap * 2 : 16;
+		long long	*n = realloc(held_ids, cap * sizeof(*n));
+
+		if (n == NULL)
+			rc = -1;
+		else {
+			held_ids = n;
+			held_cap = cap;
+		}
+	}
+	if (rc == 0)
+		held_ids[held_n++] = id;
+	pthread_mutex_unlock(&held_lock);
+	return rc;
+}
+
+static void
+held_del(long long id)
+{
+	size_t i;
+
+	pthread_mutex_lock(&held_lock);
+	for (i = 0; i < held_n; i++)
+		if (held_ids[i] == id) {
+			held_ids[i] = held_ids[--held_n];
+			break;
+		}
+	pthread_mutex_unlock(&held_lock);
+}
+
+volatile sig_atomic_t	 run_quit;
+char			 run_id[300];
+struct pool		*run_notify_pool;
+
+/* ---- transactions ---------------------------------------------------- */
+
+static int
+tx_begin(PGconn *db)
+{
+	return rdb_cmd(db, "BEGIN", 0, NULL, "begin");
+}
+
+static int
+tx_end(PGconn *db, int ok)
+{
+	if (ok)
+		return rdb_cmd(db, "COMMIT", 0, NULL, "commit");
+	rdb_cmd(db, "ROLLBACK", 0, NULL, "rollback");
+	return -1;
+}
+
+static double
+now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- notifications ----------------------------------------------------- */
+
+static void
+notify_job(PGconn **db, void *arg)
+{
+	json_t			*c = arg;
+	struct run_result	 res;
+	char			*path, **av, *out = NULL, why[512];
+	const char		*extra[5];
+
+	(void)db;
+	if ((path = run_script_path("notifications")) == NULL ||
+	    access(path, F_OK) == -1)
+		goto out;
+	extra[0] = "--old-status";
+	extra[1] = json_string_value(json_object_get(c, "old"));
+	extra[2] = "--new-status";
+	extra[3] = json_string_value(json_object_get(c, "new"));
+	extra[4] = NULL;
+	av = scripts_argv("notifications", path, json_string_value(
+	    json_object_get(c, "name")), json_string_value(json_object_get(c,
+	    "tag")), NULL, NULL, extra, NULL);
+	if (av == NULL)
+		goto out;
+	run_capture(av, (int)setting_int("CHECK_TIMEOUT"), 4096, &out, &res);
+	run_describe(&res, "notifications", why, sizeof(why));
+	log_info("%s %s -> %s: %s", json_string_value(json_object_get(c,
+	    "name")), extra[1], extra[3], why);
+	argv_free(av);
+	free(out);
+out:
+	free(path);
+	json_decref(c);
+}
+
+/* Run the notifications script for each change (consumes changes). */
+void
+fsm_notifications(json_t *changes)
+{
+	size_t	 i;
+	json_t	*c;
+
+	if (changes == NULL)
+		return;
+	json_array_foreach(changes, i, c)
+		if (run_notify_pool == NULL ||
+		    pool_push(run_notify_pool, notify_job, json_incref(c)) == -1)
+			json_decref(c);
+	json_decref(changes);
+}
+
+/* ---- one action ---------------------------------------------------------- */
+
+struct action {
+	long long	 id;
+	long long	 dep_id;		/* 0: forgotten */
+	char		 name[NAME_MAX_LEN + 1];
+	char		 kind[16];
+};
+
+/* Where the output of a running action goes. */
+struct sink {
+	PGconn		**db;
+	struct action	 *a;
+	struct mask	  m[RUN__MAX];
+	struct sbuf	  pend[RUN__MAX];
+	int		  seq;
+	size_t		  stored, max;
+	int		  truncated, lost;
+	double		  last_flush;
+};
+
+static const char *const stream_names[RUN__MAX] = { "stdout", "stderr" };
+
+/* Cut n back to the start of a UTF-8 character of p. */
+static size_t
+utf8_cut(const char *p, size_t n)
+{
+	while (n > 0 && ((unsigned char)p[n] & 0xc0) == 0x80)
+		n--;
+	return n;
+}
+
+static int
+put_chunk(struct sink *k, const char *stream, const char *data)
+{
+	char		 ids[32], seqs[16];
+	const char	*p[4] = { ids, seqs, stream, data };
+
+	snprintf(ids, sizeof(ids), "%lld", k->a->id);
+	snprintf(seqs, sizeof(seqs), "%d", ++k->seq);
+	return rdb_cmd(*k->db, SQL_OUTPUT, 4, p, "store output");
+}
+
+/* Store b as chunks of at most CHUNK_MAX bytes, cut between characters. */
+static int
+put_chunks(struct sink *k, const char *stream, struct sbuf *b)
+{
+	size_t	 off = 0, n;
+	char	 save;
+
+	while (off < b->len) {
+		n = b->len - off;
+		if (n > CHUNK_MAX) {
+			n = utf8_cut(b->p + off, CHUNK_MAX);
+			if (n == 0)
+				n = CHUNK_MAX;
+		}
+		save = b->p[off + n];
+		b->p[off + n] = '\0';
+		if (put_chunk(k, stream, b->p + off) == -1)
+			return -1;
+		b->p[off + n] = save;
+		off += n;
+	}
+	return 0;
+}
+
+/*
+ * Store what is pending as chunks, in one transaction with the output
+ * event and the heartbeat. Past OUTPUT_MAX, one marker chunk, then
+ * nothing more.
+ */
+static void
+sink_flush(struct sink *k)
+{
+	char		 ids[32], bytes[32], marker[128];
+	const char	*p[3] = { ids, bytes, run_id };
+	PGresult	*r;
+	int		 i, ok = 1, first = k->seq, marked = 0;
+
+	k->last_flush = now_mono();
+	if (k->pend[0].len == 0 && k->pend[1].len == 0)
+		return;
+	if (rdb_ensure(k->db) == -1)
+		goto out;
+	if (tx_begin(*k->db) == -1)
+		goto out;
+	for (i = 0; i < RUN__MAX && ok; i++) {
+		struct sbuf	*b = &k->pend[i];
+		size_t		 room = k->max - k->stored;
+
+		if (b->len == 0 || k->truncated)
+			continue;
+		if (b->len > room) {
+			b->len = utf8_cut(b->p, room);
+			b->p[b->len] = '\0';
+			k->truncated = marked = 1;
+		}
+		if (put_chunks(k, stream_names[i], b) == -1)
+			ok = 0;
+		k->stored += b->len;
+	}
+	if (ok && marked) {
+		snprintf(marker, sizeof(marker), "\n[octopod: output truncated "
+		    "at %zu bytes; the rest was discarded]\n", k->max);
+		if (put_chunk(k, "stderr", marker) == -1)
+			ok = 0;
+	}
+	snprintf(ids, sizeof(ids), "%lld", k->a->id);
+	snprintf(bytes, sizeof(bytes), "%zu", k->stored);
+	if (ok) {
+		r = rdb_exec(*k->db, SQL_OUTPUT_BYTES, 3, p);
+		if (!rdb_ok(r, PGRES_COMMAND_OK, "output bytes"))
+			ok = 0;
+		else if (strcmp(PQcmdTuples(r), "0") == 0)
+			k->lost = 1;
+		PQclear(r);
+	}
+	if (ok && k->seq > first)
+		ok = rdb_notify(*k->db, CHAN_EVENTS, json_pack("{s:s, s:I, s:i}",
+		    "type", "output", "action", (json_int_t)k->a->id, "seq",
+		    k->seq)) == 0;
+	if (tx_end(*k->db, ok) == -1)
+		k->seq = first;
+out:
+	k->pend[0].len = k->pend[1].len = 0;
+}
+
+static void
+sink_data(void *arg, enum run_stream s, const char *p, size_t n)
+{
+	struct sink *k = arg;
+
+	if (k->truncated)
+		return;		/* drained, not kept */
+	mask_feed(&k->m[s], p, n, &k->pend[s]);
+	if (k->pend[0].len + k->pend[1].len >= CHUNK_MAX ||
+	    k->stored + k->pend[0].len + k->pend[1].len > k->max)
+		sink_flush(k);
+}
+
+static int
+sink_tick(void *arg)
+{
+	struct sink *k = arg;
+
+	if (now_mono() - k->last_flush >= FLUSH_EVERY)
+		sink_flush(k);
+	return k->lost;
+}
+
+/* One line of octopod's own on the action's stderr stream. */
+static void
+sink_note(struct sink *k, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+sink_note(struct sink *k, const char *fmt, ...)
+{
+	char	 line[1024];
+	va_list	 ap;
+	size_t	 n;
+
+	memcpy(line, "octopod: ", 9);
+	va_start(ap, fmt);
+	vsnprintf(line + 9, sizeof(line) - 10, fmt, ap);
+	va_end(ap);
+	n = strlen(line);
+	line[n++] = '\n';
+	sbuf_add(&k->pend[RUN_STDERR], line, n);
+}
+
+/* Links from info's stdout: "name,url" lines. A new array. */
+static json_t *
+parse_links(char *out)
+{
+	json_t	*a = json_array();
+	char	*line, *save = NULL, *comma;
+
+	for (line = strtok_r(out, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		size_t n = strlen(line);
+
+		if (n > 0 && line[n - 1] == '\r')
+			line[--n] = '\0';
+		if ((comma = strchr(line, ',')) == NULL || comma == line ||
+		    comma[1] == '\0')
+			continue;
+		*comma = '\0';
+		if (!utf8_valid(line, strlen(line)) ||
+		    !utf8_valid(comma + 1, strlen(comma + 1)))
+			continue;
+		json_array_append_new(a, json_pack("{s:s, s:s}", "name", line,
+		    "url", comma + 1));
+	}
+	return a;
+}
+
+/* Run info for d; returns new links or NULL (logged). */
+static json_t *
+run_info(struct dep *d)
+{
+	struct run_result	 res;
+	char			*path, **av = NULL, *out = NULL, why[512];
+	json_t			*links = NULL;
+
+	if ((path = run_script_path("info")) == NULL || access(path, F_OK) == -1)
+		goto out;
+	if ((av = scripts_argv("info", path, d->name, d->tag, d->app, d->depl,
+	    NULL, NULL)) == NULL)
+		goto out;
+	if (run_capture(av, (int)setting_int("CHECK_TIMEOUT"), INFO_OUT_MAX,
+	    &out, &res) == 0 && res.exit_code == 0 && !res.timed_out)
+		links = parse_links(out);
+	else {
+		run_describe(&res, "info", why, sizeof(why));
+		log_warn("%s: %s", d->name, why);
+	}
+out:
+	free(path);
+	free(out);
+	argv_free(av);
+	return links;
+}
+
+static int
+with_info(const char *kind)
+{
+	return strcmp(kind, "create") == 0 || strcmp(kind, "update") == 0 ||
+	    strcmp(kind, "restore") == 0;
+}
+
+/*
+ * The status change the request of an action made (Running ->
+ * UpdatePending...) is told to notifications when the action starts.
+ */
+static void
+notify_requested(PGconn *db, struct dep *d, json_t *changes)
+{
+	PGresult	*r;
+	char		 ids[32];
+	const char	*p[1] = { ids };
+
+	snprintf(ids, sizeof(ids), "%lld", d->id);
+	r = rdb_exec(db, "SELECT from_status, to_status FROM status_history "
+	    "WHERE deployment_id = $1 ORDER BY id DESC LIMIT 1", 1, p);
+	if (rdb_ok(r, PGRES_TUPLES_OK, "last change") && PQntuples(r) == 1 &&
+	    !PQgetisnull(r, 0, 0) && strcmp(PQgetvalue(r, 0, 1),
+	    d->status) == 0)
+		json_array_append_new(changes, json_pack("{s:s, s:s, s:s, "
+		    "s:s}", "name", d->name, "tag", d->tag, "old",
+		    PQgetvalue(r, 0, 0), "new", d->status));
+	PQclear(r);
+}
+
+/* The job of one claimed action: run its script, record the end. */
+static void
+action_job(PGconn **db, void *arg)
+{
+	struct action		*a = arg;
+	struct dep		 d;
+	struct sink		 k;
+	struct run_opts		 o;
+	struct run_result	 res;
+	char			*path = NULL, **av = NULL, *argvs = NULL;
+	char			 why[512], reason[64], ids[32];
+	const char		*p[3];
+	json_t			*masked = NULL, *secrets = NULL, *links = NULL;
+	json_t			*changes = json_array();
+	enum act_end		 end = ACT_FAILED;
+	int			 found, code = -1, i, tries;
+
+	memset(&d, 0, sizeof(d));
+	memset(&k, 0, sizeof(k));
+	memset(&res, 0, sizeof(res));
+	k.db = db;
+	k.a = a;
+	k.max = (size_t)setting_int("OUTPUT_MAX");
+	k.last_flush = now_mono();
+	strlcpy_(reason, "script error", sizeof(reason));
+	for (tries = 0; rdb_ensure(db) == -1; tries++) {
+		if (run_quit || tries > 30) {
+			/* another runner finds it by its heartbeat */
+			log_err("action %lld: no database", a->id);
+			goto done;
+		}
+		sleep(1);
+	}
+
+	snprintf(ids, sizeof(ids), "%lld", a->id);
+	found = a->dep_id == 0 ? 0 : scripts_dep_load(*db, a->dep_id, &d);
+	if (found != 1) {
+		snprintf(why, sizeof(why), found == 0 ? "deployment \"%s\" no "
+		    "longer exists" : "could not load deployment \"%s\"",
+		    a->name);
+		sink_note(&k, "%s", why);
+		goto finish;
+	}
+	notify_requested(*db, &d, changes);
+	fsm_notifications(changes);
+	changes = json_array();
+	secrets = scripts_secrets(&d);
+	for (i = 0; i < RUN__MAX; i++)
+		mask_init(&k.m[i], secrets);
+
+	if ((path = run_script_path(a->kind)) == NULL) {
+		snprintf(why, sizeof(why), "no control script is set for "
+		    "\"%s\": set CONTROL_SCRIPTS_DIR or the %s setting",
+		    a->kind, a->kind);
+		sink_note(&k, "%s", why);
+		goto finish;
+	}
+	av = scripts_argv(a->kind, path, d.name, d.tag, d.app, d.depl, NULL,
+	    &masked);
+	if (av == NULL || (argvs = json_dumps(masked, JSON_COMPACT)) == NULL) {
+		snprintf(why, sizeof(why), "out of memory");
+		goto finish;
+	}
+	p[0] = ids;
+	p[1] = argvs;
+	p[2] = setting_str("CONTROL_SCRIPT_ARGS");
+	rdb_cmd(*db, SQL_ARGV, 3, p, "store argv");
+
+	memset(&o, 0, sizeof(o));
+	o.argv = av;
+	o.timeout = (int)setting_int("CONTROL_SCRIPT_TIMEOUT");
+	o.grace = (int)setting_int("KILL_GRACE");
+	o.on_data = sink_data;
+	o.on_tick = sink_tick;
+	o.arg = &k;
+	o.stop = &run_quit;
+	log_info("action %lld: %s %s: running %s", a->id, a->kind, d.name,
+	    path);
+	if (run_spawn(&o, &res) == -1) {
+		run_describe(&res, a->kind, why, sizeof(why));
+		sink_note(&k, "%s", why);
+		goto finish;
+	}
+	for (i = 0; i < RUN__MAX; i++)
+		mask_finish(&k.m[i], &k.pend[i]);
+	code = res.exit_code;
+	run_describe(&res, a->kind, why, sizeof(why));
+	if (res.timed_out) {
+		end = ACT_TIMED_OUT;
+		strlcpy_(reason, "script timeout", sizeof(reason));
+		sink_note(&k, "%s", why);
+	} else if (res.stopped) {
+		end = ACT_INTERRUPTED;
+		strlcpy_(reason, "interrupted", sizeof(reason));
+		sink_note(&k, "%s", why);
+	} else if (code != 0) {
+		snprintf(reason, sizeof(reason), "script exit %d", code);
+		if (res.signaled)
+			sink_note(&k, "%s", why);
+	} else {
+		end = ACT_OK;
+		if (with_info(a->kind))
+			links = run_info(&d);
+	}
+finish:
+	sink_flush(&k);
+	log_info("action %lld: %s %s: %s", a->id, a->kind, a->name, why);
+	for (tries = 0; tries < 30; tries++) {
+		if (rdb_ensure(db) == 0 && tx_begin(*db) == 0) {
+			int rc = fsm_action_end(*db, a->id, end, code,
+			    end == ACT_OK ? NULL : why, reason, links, run_id,
+			    changes);
+
+			if (rc == 0)
+				log_warn("action %lld was taken from this "
+				    "runner meanwhile", a->id);
+			if (tx_end(*db, rc >= 0) == 0)
+				break;
+		}
+		json_array_clear(changes);
+		if (run_quit && tries > 2)
+			break;
+		sleep(1);
+	}
+	fsm_notifications(changes);
+	changes = NULL;
+done:
+	json_decref(changes);
+	for (i = 0; i < RUN__MAX; i++) {
+		mask_free(&k.m[i]);
+		sbuf_free(&k.pend[i]);
+	}
+	scripts_dep_free(&d);
+	json_decref(masked);
+	json_decref(secrets);
+	json_decref(links);
+	argv_free(av);
+	free(argvs);
+	free(path);
+	held_del(a->id);
+	free(a);
+}
+
+/* ---- the main thread ------------------------------------------------------- */
+
+/* Claim queued actions while the pool has room. Returns how many. */
+static int
+claim_actions(PGconn *db, struct pool *p)
+{
+	int	 n = 0;
+
+	while (!run_quit && pool_free_slots(p) > 0) {
+		PGresult	*r;
+		struct action	*a;
+		const char	*q[1] = { run_id };
+		int		 ok;
+
+		if (tx_begin(db) == -1)
+			break;
+		r = rdb_exec(db, SQL_CLAIM, 1, q);
+		if (!rdb_ok(r, PGRES_TUPLES_OK, "claim action") ||
+		    PQntuples(r) == 0) {
+			PQclear(r);
+			tx_end(db, 0);
+			break;
+		}
+		if ((a = calloc(1, sizeof(*a))) == NULL) {
+			PQclear(r);
+			tx_end(db, 0);
+			break;
+		}
+		a->id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		a->dep_id = PQgetisnull(r, 0, 1) ? 0 :
+		    strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+		strlcpy_(a->name, PQgetvalue(r, 0, 2), sizeof(a->name));
+		strlcpy_(a->kind, PQgetvalue(r, 0, 3), sizeof(a->kind));
+		PQclear(r);
+		ok = rdb_notify(db, CHAN_EVENTS, json_pack("{s:s, s:I, s:s, "
+		    "s:s, s:s, s:n}", "type", "action", "id", (json_int_t)a->id,
+		    "deployment", a->name, "kind", a->kind, "state", "running",
+		    "exit_code")) == 0;
+		if (tx_end(db, ok) == -1) {
+			free(a);
+			break;
+		}
+		if (held_add(a->id) == -1 || pool_push(p, action_job, a) == -1) {
+			held_del(a->id);
+			/* found later by its heartbeat, as if we had died */
+			free(a);
+			break;
+		}
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Resolve the running actions whose runner stopped sending heartbeats:
+ * interrupted, their deployments out of pending. Never re-run.
+ */
+static void
+reap_stale(PGconn *db)
+{
+	char	 secs[32];
+
+	snprintf(secs, sizeof(secs), "%ld", 3 * setting_int("HEARTBEAT_INTERVAL"));
+	for (;;) {
+		PGresult	*r;
+		const char	*q[2];
+		char		 ids[32], why[512];
+		json_t		*changes = json_array();
+		long long	 id;
+		int		 ok;
+
+		q[0] = secs;
+		if (tx_begin(db) == -1) {
+			json_decref(changes);
+			return;
+		}
+		r = rdb_exec(db, SQL_STALE, 1, q);
+		if (!rdb_ok(r, PGRES_TUPLES_OK, "stale actions") ||
+		    PQntuples(r) == 0) {
+			PQclear(r);
+			tx_end(db, 0);
+			json_decref(changes);
+			return;
+		}
+		id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+		snprintf(why, sizeof(why), "interrupted: runner %s stopped "
+		    "sending heartbeats", PQgetvalue(r, 0, 1));
+		PQclear(r);
+		snprintf(ids, sizeof(ids), "%lld", id);
+		q[0] = ids;
+		q[1] = "octopod: the runner of this action stopped; the "
+		    "action was not finished and will not run again\n";
+		ok = rdb_cmd(db, SQL_OUTPUT_LAST, 2, q, "interrupted note") == 0 &&
+		    fsm_action_end(db, id, ACT_INTERRUPTED, -1, why,
+		    "interrupted", NULL, NULL, changes) >= 0;
+		if (tx_end(db, ok) == -1) {
+			json_decref(changes);
+			return;
+		}
+		log_warn("action %lld: %s", id, why);
+		fsm_notifications(changes);
+	}
+}
+
+static void
+heartbeat(PGconn *db)
+{
+	const char	*q[2] = { run_id, NULL };
+	char		 num[32];
+	size_t		 i;
+
+	pthread_mutex_lock(&held_lock);
+	held.len = 0;
+	sbuf_addc(&held, '{');
+	for (i = 0; i < held_n; i++) {
+		snprintf(num, sizeof(num), "%s%lld", i ? "," : "", held_ids[i]);
+		sbuf_add(&held, num, strlen(num));
+	}
+	sbuf_addc(&held, '}');
+	pthread_mutex_unlock(&held_lock);
+	if (held.p == NULL || held_n == 0)
+		return;
+	q[1] = held.p;
+	rdb_cmd(db, SQL_HEARTBEAT, 2, q, "heartbeat");
+}
 
 static void
 runner_sig(int sig)
 {
 	(void)sig;
-	runner_quit = 1;
+	run_quit = 1;
 }
 
+/* Drain notifications; returns how many there were. */
+static int
+drain_notifies(PGconn *db)
+{
+	PGnotify	*n;
+	int		 count = 0;
+
+	if (PQconsumeInput(db) == 0)
+		return -1;
+	while ((n = PQnotifies(db)) != NULL) {
+		count++;
+		PQfreemem(n);
+	}
+	return count;
+}
+
+/*
+ * The runner process: returns its exit status. Runs until SIGTERM or
+ * SIGINT; then stops claiming, stops its scripts (their actions end
+ * interrupted) and returns.
+ */
 int
 runner_main(void)
 {
-	signal(SIGTERM, runner_sig);
-	signal(SIGINT, runner_sig);
-	while (!runner_quit)
-		pause();
+	struct sigaction	 sa;
+	struct pool		*actions = NULL, *checks = NULL;
+	PGconn			*db = NULL;
+	char			 host[256];
+	int			 wake[2] = { -1, -1 }, listening = 0;
+	double			 last_claim = 0, last_beat = 0, last_check = 0;
+	double			 hb = (double)setting_int("HEARTBEAT_INTERVAL");
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = runner_sig;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, NULL);	/* waitpid must see our children */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	if (gethostname(host, sizeof(host)) == -1)
+		strlcpy_(host, "localhost", sizeof(host));
+	host[sizeof(host) - 1] = '\0';
+	snprintf(run_id, sizeof(run_id), "%s:%d", host, (int)getpid());
+
+	if (pipe2(wake, O_CLOEXEC | O_NONBLOCK) == -1) {
+		log_err("runner: pipe: %s", strerror(errno));
+		return 1;
+	}
+	actions = pool_new("actions", (int)setting_int("ACTION_CONCURRENCY"),
+	    wake[1]);
+	checks = pool_new("checks", (int)setting_int("CHECK_CONCURRENCY"),
+	    wake[1]);
+	run_notify_pool = pool_new("notifications", 2, -1);
+	if (actions == NULL || checks == NULL || run_notify_pool == NULL) {
+		log_err("runner: could not start its threads");
+		return 1;
+	}
+	log_info("runner %s: %ld action(s) and %ld check(s) at a time",
+	    run_id, setting_int("ACTION_CONCURRENCY"),
+	    setting_int("CHECK_CONCURRENCY"));
+
+	while (!run_quit) {
+		struct pollfd	 pfd[2];
+		double		 now = now_mono();
+		int		 n = 0, claim = 0;
+		char		 buf[256];
+
+		if (!listening) {
+			PGresult *r;
+
+			if (rdb_ensure(&db) == -1) {
+				sleep(1);
+				continue;
+			}
+			r = PQexec(db, "LISTEN " CHAN_QUEUE);
+			listening = rdb_ok(r, PGRES_COMMAND_OK, "listen");
+			PQclear(r);
+			if (!listening) {
+				PQfinish(db);
+				db = NULL;
+				sleep(1);
+				continue;
+			}
+			claim = 1;
+		}
+		if (now - last_beat >= hb) {
+			heartbeat(db);
+			reap_stale(db);
+			last_beat = now;
+		}
+		if (now - last_claim >= QUEUE_POLL)
+			claim = 1;
+		pfd[n].fd = PQsocket(db);
+		pfd[n++].events = POLLIN;
+		pfd[n].fd = wake[0];
+		pfd[n++].events = POLLIN;
+		if (!claim && poll(pfd, n, 1000) > 0) {
+			if (pfd[0].revents) {
+				int got = drain_notifies(db);
+
+				if (got < 0) {
+					log_warn("runner: lost the database "
+					    "connection: %s", PQerrorMessage(db));
+					listening = 0;
+					continue;
+				}
+				claim = got > 0;
+			}
+			if (pfd[1].revents) {
+				while (read(wake[0], buf, sizeof(buf)) > 0)
+					;
+				claim = 1;
+			}
+		}
+		if (PQstatus(db) != CONNECTION_OK) {
+			listening = 0;
+			continue;
+		}
+		if (claim && !run_quit) {
+			claim_actions(db, actions);
+			last_claim = now_mono();
+		}
+		if (!run_quit && now_mono() - last_check >= 1.0) {
+			int free_slots = pool_free_slots(checks);
+
+			if (free_slots > 0)
+				chk_claim(db, checks, free_slots);
+			last_check = now_mono();
+		}
+	}
+
+	log_info("runner %s: stopping", run_id);
+	/* keep the heartbeat while the scripts stop */
+	while (!pool_idle(actions)) {
+		if (db != NULL && now_mono() - last_beat >= hb) {
+			heartbeat(db);
+			last_beat = now_mono();
+		}
+		poll(NULL, 0, 100);
+	}
+	pool_stop(actions);
+	pool_stop(checks);
+	pool_stop(run_notify_pool);
+	run_notify_pool = NULL;
+	PQfinish(db);
+	sbuf_free(&held);
+	free(held_ids);
+	held_ids = NULL;
+	held_n = held_cap = 0;
+	close(wake[0]);
+	close(wake[1]);
+	log_info("runner: stopped");
 	return 0;
 }

@@ -1,0 +1,244 @@
+/*
+ * fcgi/checks.c: the periodic status checks. Each deployment that is not
+ * busy and not Archived/CleanupFailed gets `check` (ArchivePending gets
+ * `archive_check`) every STATUS_CHECK_INTERVAL seconds. A check is
+ * claimed through the database (check_claimed_until, SKIP LOCKED), so
+ * two runners never check the same deployment at once; its verdict is
+ * applied only when the deployment has not changed since the claim.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "extern.h"
+
+static const char SQL_CHECK_CLAIM[] =
+	"UPDATE deployments d SET check_claimed_until = now() + "
+	"  make_interval(secs => $1) "
+	"WHERE d.id IN (SELECT x.id FROM deployments x "
+	"  WHERE x.status NOT IN ('Archived', 'CleanupFailed') "
+	"    AND (x.checked_at IS NULL OR "
+	"      x.checked_at <= now() - make_interval(secs => $2)) "
+	"    AND (x.check_claimed_until IS NULL OR "
+	"      x.check_claimed_until < now()) "
+	"    AND NOT EXISTS (SELECT 1 FROM actions a "
+	"      WHERE a.deployment_id = x.id "
+	"        AND a.state IN ('queued', 'running')) "
+	"  ORDER BY x.checked_at NULLS FIRST, x.id LIMIT $3 "
+	"  FOR UPDATE SKIP LOCKED) "
+	"RETURNING d.id, d.version";
+/* the deployment at the verdict, locked; its pending time in seconds */
+static const char SQL_CHECK_LOCK[] =
+	"SELECT d.status, d.version, "
+	"  EXISTS (SELECT 1 FROM actions a WHERE a.deployment_id = d.id "
+	"    AND a.state IN ('queued', 'running')), "
+	"  extract(epoch FROM now() - greatest(d.status_changed_at, "
+	"    (SELECT max(a.finished_at) FROM actions a "
+	"     WHERE a.deployment_id = d.id)))::bigint "
+	"FROM deployments d WHERE d.id = $1 FOR UPDATE";
+static const char SQL_CHECK_DONE[] =
+	"UPDATE deployments SET checked_at = now(), check_claimed_until = NULL "
+	"WHERE id = $1";
+static const char SQL_CHECK_RELEASE[] =
+	"UPDATE deployments SET check_claimed_until = NULL WHERE id = $1";
+
+struct chk {
+	long long	 id;
+	long long	 version;
+};
+
+static int
+is_pending(const char *s)
+{
+	return strcmp(s, "CreatePending") == 0 ||
+	    strcmp(s, "UpdatePending") == 0 ||
+	    strcmp(s, "ArchivePending") == 0;
+}
+
+static const char *
+check_reason(int code)
+{
+	if (code == 2)
+		return "PartialAvailability";
+	if (code == 3)
+		return "TagMismatch";
+	return "GenericFailure";
+}
+
+/*
+ * Apply the verdict (exit code, -1 when the script could not run) to
+ * deployment c. Returns 0, or -1 on a database error.
+ */
+static int
+check_apply(PGconn *db, struct chk *c, int code, json_t *changes)
+{
+	PGresult	*r;
+	char		 ids[32], status[32];
+	const char	*p[1] = { ids };
+	const char	*to = NULL, *reason = NULL;
+	long long	 version;
+	long		 pending;
+	int		 busy, ok = 1;
+
+	snprintf(ids, sizeof(ids), "%lld", c->id);
+	if (rdb_cmd(db, "BEGIN", 0, NULL, "begin") == -1)
+		return -1;
+	r = rdb_exec(db, SQL_CHECK_LOCK, 1, p);
+	if (!rdb_ok(r, PGRES_TUPLES_OK, "check verdict")) {
+		PQclear(r);
+		rdb_cmd(db, "ROLLBACK", 0, NULL, "rollback");
+		return -1;
+	}
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		return rdb_cmd(db, "COMMIT", 0, NULL, "commit");
+	}
+	strlcpy_(status, PQgetvalue(r, 0, 0), sizeof(status));
+	version = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+	busy = *PQgetvalue(r, 0, 2) == 't';
+	pending = strtol(PQgetvalue(r, 0, 3), NULL, 10);
+	PQclear(r);
+
+	if (busy || version != c->version)
+		;	/* changed meanwhile: this verdict is stale */
+	else if (strcmp(status, "ArchivePending") == 0) {
+		if (code == 0)
+			to = "Archived";
+		else if (pending > setting_int("STATUS_UPDATE_TIMEOUT"))
+			to = "Failure", reason = "timeout";
+	} else if (is_pending(status)) {
+		if (code == 0)
+			to = "Running";
+		else if (pending > setting_int("STATUS_UPDATE_TIMEOUT"))
+			to = "Failure", reason = "timeout";
+	} else if (strcmp(status, "Running") == 0 && code != 0)
+		to = "Failure", reason = check_reason(code);
+	else if (strcmp(status, "Failure") == 0 && code == 0)
+		to = "Running";
+
+	if (to != NULL && fsm_set_status(db, c->id, to, reason, "check",
+	    changes) == -1)
+		ok = 0;
+	if (ok && rdb_cmd(db, SQL_CHECK_DONE, 1, p, "checked") == -1)
+		ok = 0;
+	if (!ok) {
+		rdb_cmd(db, "ROLLBACK", 0, NULL, "rollback");
+		return -1;
+	}
+	if (to != NULL)
+		log_info("deployment %lld: %s -> %s%s%s", c->id, status, to,
+		    reason ? ": " : "", reason ? reason : "");
+	return rdb_cmd(db, "COMMIT", 0, NULL, "commit");
+}
+
+static void
+check_release(PGconn *db, struct chk *c)
+{
+	char		 ids[32];
+	const char	*p[1] = { ids };
+
+	snprintf(ids, sizeof(ids), "%lld", c->id);
+	rdb_cmd(db, SQL_CHECK_RELEASE, 1, p, "release check");
+}
+
+/* The job of one claimed check. */
+static void
+check_job(PGconn **db, void *arg)
+{
+	struct chk		*c = arg;
+	struct dep		 d;
+	struct run_result	 res;
+	const char		*script;
+	char			*path = NULL, **av = NULL, *out = NULL;
+	char			 why[512];
+	json_t			*changes = json_array();
+	int			 code;
+
+	memset(&d, 0, sizeof(d));
+	if (rdb_ensure(db) == -1)
+		goto out;	/* the claim expires */
+	if (scripts_dep_load(*db, c->id, &d) != 1)
+		goto out;
+	if (d.version != c->version) {
+		check_release(*db, c);
+		goto out;
+	}
+	script = strcmp(d.status, "ArchivePending") == 0 ? "archive_check" :
+	    "check";
+	if ((path = run_script_path(script)) == NULL) {
+		code = -1;
+		snprintf(why, sizeof(why), "no control script is set for "
+		    "\"%s\"", script);
+	} else {
+		struct run_opts o;
+
+		if ((av = scripts_argv(script, path, d.name, d.tag, d.app,
+		    d.depl, NULL, NULL)) == NULL) {
+			check_release(*db, c);
+			goto out;
+		}
+		memset(&o, 0, sizeof(o));
+		o.argv = av;
+		o.timeout = (int)setting_int("CHECK_TIMEOUT");
+		o.grace = (int)setting_int("KILL_GRACE");
+		o.stop = &run_quit;
+		if (run_spawn(&o, &res) == -1)
+			code = -1;
+		else if (res.stopped) {
+			check_release(*db, c);
+			goto out;
+		} else
+			code = res.timed_out ? 124 : res.exit_code;
+		run_describe(&res, script, why, sizeof(why));
+	}
+	if (code != 0)
+		log_debug("%s: %s", d.name, why);
+	if (check_apply(*db, c, code, changes) == -1)
+		check_release(*db, c);
+	fsm_notifications(changes);
+	changes = NULL;
+out:
+	json_decref(changes);
+	scripts_dep_free(&d);
+	argv_free(av);
+	free(path);
+	free(out);
+	free(c);
+}
+
+/*
+ * Claim up to n due checks and queue them on pool p. Returns how many,
+ * or -1 on a database error.
+ */
+int
+chk_claim(PGconn *db, struct pool *p, int n)
+{
+	PGresult	*r;
+	char		 claim[32], interval[32], limit[16];
+	const char	*q[3] = { claim, interval, limit };
+	int		 i, got;
+
+	snprintf(claim, sizeof(claim), "%ld", setting_int("CHECK_TIMEOUT") +
+	    setting_int("KILL_GRACE") + 60);
+	snprintf(interval, sizeof(interval), "%ld",
+	    setting_int("STATUS_CHECK_INTERVAL"));
+	snprintf(limit, sizeof(limit), "%d", n);
+	r = rdb_exec(db, SQL_CHECK_CLAIM, 3, q);
+	if (!rdb_ok(r, PGRES_TUPLES_OK, "claim checks")) {
+		PQclear(r);
+		return -1;
+	}
+	got = PQntuples(r);
+	for (i = 0; i < got; i++) {
+		struct chk *c = calloc(1, sizeof(*c));
+
+		if (c == NULL)
+			break;
+		c->id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+		c->version = strtoll(PQgetvalue(r, i, 1), NULL, 10);
+		if (pool_push(p, check_job, c) == -1)
+			free(c);	/* its claim expires */
+	}
+	PQclear(r);
+	return got;
+}

@@ -1,0 +1,106 @@
+/*
+ * fcgi/rdb.c: the runner's database helpers. Every thread of the runner
+ * holds its own connection, opened here; none is shared or inherited.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "extern.h"
+
+/* A new connection to DATABASE_URL, or NULL (logged). The caller PQfinish()es. */
+PGconn *
+rdb_connect(void)
+{
+	PGconn	*c;
+	PGresult *r;
+
+	c = PQconnectdb(setting_str("DATABASE_URL") ?
+	    setting_str("DATABASE_URL") : "");
+	if (c == NULL || PQstatus(c) != CONNECTION_OK) {
+		log_err("runner: could not connect to the database: %s",
+		    c ? PQerrorMessage(c) : "out of memory");
+		PQfinish(c);
+		return NULL;
+	}
+	r = PQexec(c, "SET application_name = 'octopod-runner'");
+	PQclear(r);
+	return c;
+}
+
+/* Reconnect *c when it is gone. Returns 0 when *c is usable. */
+int
+rdb_ensure(PGconn **c)
+{
+	if (*c != NULL && PQstatus(*c) == CONNECTION_OK)
+		return 0;
+	if (*c != NULL) {
+		PQreset(*c);
+		if (PQstatus(*c) == CONNECTION_OK)
+			return 0;
+		PQfinish(*c);
+	}
+	*c = rdb_connect();
+	return *c == NULL ? -1 : 0;
+}
+
+/* PQexecParams with text parameters; the caller PQclear()s. */
+PGresult *
+rdb_exec(PGconn *c, const char *sql, int n, const char *const *params)
+{
+	return PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
+}
+
+/*
+ * Whether r has status want; if not, log it under "what". r is not
+ * cleared.
+ */
+int
+rdb_ok(PGresult *r, ExecStatusType want, const char *what)
+{
+	if (r != NULL && PQresultStatus(r) == want)
+		return 1;
+	log_err("runner: %s: %s", what, r ? PQresultErrorMessage(r) :
+	    "out of memory");
+	return 0;
+}
+
+/* Run a statement returning no rows. Returns 0, or -1 (logged). */
+int
+rdb_cmd(PGconn *c, const char *sql, int n, const char *const *params,
+    const char *what)
+{
+	PGresult	*r = rdb_exec(c, sql, n, params);
+	int		 ok;
+
+	ok = r != NULL && (PQresultStatus(r) == PGRES_COMMAND_OK ||
+	    PQresultStatus(r) == PGRES_TUPLES_OK);
+	if (!ok)
+		rdb_ok(r, PGRES_COMMAND_OK, what);
+	PQclear(r);
+	return ok ? 0 : -1;
+}
+
+/*
+ * SELECT pg_notify(chan, payload) in the current transaction; payload
+ * is a JSON value (decref'd here) or, for CHAN_QUEUE, a string.
+ */
+int
+rdb_notify(PGconn *c, const char *chan, json_t *payload)
+{
+	const char	*p[2];
+	char		*s;
+	int		 rc;
+
+	if (payload == NULL)
+		return -1;
+	s = json_is_string(payload) ? strdup(json_string_value(payload)) :
+	    json_dumps(payload, JSON_COMPACT);
+	json_decref(payload);
+	if (s == NULL)
+		return -1;
+	p[0] = chan;
+	p[1] = s;
+	rc = rdb_cmd(c, "SELECT pg_notify($1, $2)", 2, p, "pg_notify");
+	free(s);
+	return rc;
+}

@@ -1,0 +1,347 @@
+/*
+ * fcgi/spawn.c: running one control script. posix_spawn with an argv
+ * array (never a shell), stdin from /dev/null, stdout and stderr on pipes
+ * read as the output comes, its own process group, no descriptor of ours
+ * but 0-2, default signal dispositions, a timeout (SIGTERM to the group,
+ * SIGKILL after a grace period). Only the pid started here is waited for,
+ * so it is safe in any thread of a responder or of the runner.
+ */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "extern.h"
+
+extern char **environ;
+
+#define STOP_GRACE	2	/* seconds from SIGTERM to SIGKILL at shutdown */
+
+static const char *script_settings[][2] = {
+	{ "create", "CREATE_COMMAND" },
+	{ "update", "UPDATE_COMMAND" },
+	{ "archive", "ARCHIVE_COMMAND" },
+	{ "restore", "RESTORE_COMMAND" },
+	{ "cleanup", "CLEANUP_COMMAND" },
+	{ "check", "CHECK_COMMAND" },
+	{ "archive_check", "ARCHIVE_CHECK_COMMAND" },
+	{ "config_check", "CONFIG_CHECK_COMMAND" },
+	{ "tag_check", "CONFIG_CHECK_COMMAND" },
+	{ "info", "INFO_COMMAND" },
+	{ "notifications", "NOTIFICATIONS_COMMAND" },
+	{ "app_keys", "APP_KEYS_COMMAND" },
+	{ "deployment_keys", "DEPLOYMENT_KEYS_COMMAND" },
+	{ "app_overrides", "APP_OVERRIDES_COMMAND" },
+	{ "deployment_overrides", "DEPLOYMENT_OVERRIDES_COMMAND" },
+};
+
+static double
+now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Where the control script "script" is: its *_COMMAND setting, else
+ * CONTROL_SCRIPTS_DIR/script. Returns a malloc'd path, or NULL when
+ * neither is set. The file may not exist: run_spawn says so.
+ */
+char *
+run_script_path(const char *script)
+{
+	const char	*cmd = NULL, *dir;
+	char		*p;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(script_settings) / sizeof(script_settings[0]);
+	    i++)
+		if (strcmp(script_settings[i][0], script) == 0)
+			cmd = setting_str(script_settings[i][1]);
+	if (cmd != NULL && *cmd != '\0')
+		return strdup(cmd);
+	if ((dir = setting_str("CONTROL_SCRIPTS_DIR")) == NULL || *dir == '\0')
+		return NULL;
+	if (asprintf(&p, "%s/%s", dir, script) < 0)
+		return NULL;
+	return p;
+}
+
+static void
+kill_group(pid_t pid, int sig)
+{
+	if (kill(-pid, sig) == -1 && errno == ESRCH)
+		kill(pid, sig);
+}
+
+/*
+ * Run opts->argv and wait for it. Returns 0 when the script ran (whatever
+ * its exit), -1 when it could not start (res->errnum). Output goes to
+ * opts->on_data as it is read; after the script exits the pipes are
+ * drained for at most a second more (a background child of the script
+ * may hold them).
+ */
+int
+run_spawn(const struct run_opts *opts, struct run_result *res)
+{
+	posix_spawn_file_actions_t	 fa;
+	posix_spawnattr_t		 at;
+	sigset_t			 none, dfl;
+	int				 po[2] = { -1, -1 }, pe[2] = { -1, -1 };
+	int				 fds[RUN__MAX], status, rc, done = 0;
+	int				 sent_term = 0, sent_kill = 0;
+	double				 start, term_at = 0, exited_at = 0;
+	char				 buf[65536];
+	struct stat			 st;
+	pid_t				 pid;
+
+	memset(res, 0, sizeof(*res));
+	res->exit_code = -1;
+
+	/* a clear reason for the usual mistakes, before forking anything */
+	if (stat(opts->argv[0], &st) == -1) {
+		res->errnum = errno;
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		res->errnum = EISDIR;
+		return -1;
+	}
+	if (access(opts->argv[0], X_OK) == -1) {
+		res->errnum = errno;
+		return -1;
+	}
+
+	if (pipe2(po, O_CLOEXEC) == -1 || pipe2(pe, O_CLOEXEC) == -1) {
+		res->errnum = errno;
+		goto fail;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, po[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+
+	posix_spawnattr_init(&at);
+	sigemptyset(&none);
+	sigfillset(&dfl);
+	sigdelset(&dfl, SIGKILL);
+	sigdelset(&dfl, SIGSTOP);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &dfl);
+	posix_spawnattr_setpgroup(&at, 0);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP |
+	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+
+	rc = posix_spawn(&pid, opts->argv[0], &fa, &at, opts->argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	close(po[1]);
+	close(pe[1]);
+	po[1] = pe[1] = -1;
+	if (rc != 0) {
+		res->errnum = rc;
+		goto fail;
+	}
+	res->started = 1;
+	res->pid = pid;
+	fds[RUN_STDOUT] = po[0];
+	fds[RUN_STDERR] = pe[0];
+	start = now_mono();
+
+	for (;;) {
+		struct pollfd	 pfd[RUN__MAX];
+		int		 n = 0, i, map[RUN__MAX];
+		double		 now;
+
+		for (i = 0; i < RUN__MAX; i++)
+			if (fds[i] != -1) {
+				pfd[n].fd = fds[i];
+				pfd[n].events = POLLIN;
+				map[n++] = i;
+			}
+		if (n == 0 && done)
+			break;
+		if (n > 0 && poll(pfd, n, 100) == -1 && errno != EINTR)
+			break;
+		if (n == 0)
+			poll(NULL, 0, 20);
+		for (i = 0; i < n; i++) {
+			ssize_t	 got;
+
+			if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			got = read(pfd[i].fd, buf, sizeof(buf));
+			if (got > 0) {
+				if (opts->on_data != NULL)
+					opts->on_data(opts->arg, map[i], buf,
+					    (size_t)got);
+			} else if (got == 0 || (errno != EINTR &&
+			    errno != EAGAIN)) {
+				close(fds[map[i]]);
+				fds[map[i]] = -1;
+			}
+		}
+		now = now_mono();
+		if (!done && waitpid(pid, &status, WNOHANG) == pid) {
+			done = 1;
+			exited_at = now;
+			if (WIFEXITED(status))
+				res->exit_code = WEXITSTATUS(status);
+			else if (WIFSIGNALED(status)) {
+				res->signaled = WTERMSIG(status);
+				res->exit_code = 128 + res->signaled;
+			}
+		}
+		if (done && now - exited_at > 1.0) {
+			/* a child of the script holds the pipes open */
+			for (i = 0; i < RUN__MAX; i++)
+				if (fds[i] != -1) {
+					close(fds[i]);
+					fds[i] = -1;
+				}
+			break;
+		}
+		if (opts->on_tick != NULL && opts->on_tick(opts->arg) != 0 &&
+		    !sent_term)
+			res->stopped = 1;
+		if (opts->stop != NULL && *opts->stop && !sent_term)
+			res->stopped = 1;
+		if (!sent_term && !done && opts->timeout > 0 &&
+		    now - start >= opts->timeout)
+			res->timed_out = 1;
+		if (!sent_term && (res->stopped || res->timed_out)) {
+			kill_group(pid, SIGTERM);
+			sent_term = 1;
+			term_at = now;
+		}
+		if (sent_term && !sent_kill && now - term_at >= (res->stopped &&
+		    opts->grace > STOP_GRACE ? STOP_GRACE : opts->grace)) {
+			/* the group, even when the script itself has gone */
+			kill_group(pid, SIGKILL);
+			sent_kill = 1;
+		}
+	}
+	if (sent_term)		/* leave nothing of the group behind */
+		kill(-pid, SIGKILL);
+	for (rc = 0; rc < RUN__MAX; rc++)
+		if (fds[rc] != -1)
+			close(fds[rc]);
+	if (!done) {
+		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+			;
+		if (WIFEXITED(status))
+			res->exit_code = WEXITSTATUS(status);
+		else if (WIFSIGNALED(status)) {
+			res->signaled = WTERMSIG(status);
+			res->exit_code = 128 + res->signaled;
+		}
+	}
+	return 0;
+fail:
+	if (po[0] != -1)
+		close(po[0]);
+	if (po[1] != -1)
+		close(po[1]);
+	if (pe[0] != -1)
+		close(pe[0]);
+	if (pe[1] != -1)
+		close(pe[1]);
+	return -1;
+}
+
+struct capture {
+	struct sbuf	 out;
+	size_t		 max;
+	char		 name[64];
+};
+
+static void
+capture_data(void *arg, enum run_stream s, const char *p, size_t n)
+{
+	struct capture *c = arg;
+
+	if (s == RUN_STDERR) {
+		/* stderr of short scripts goes to the log, a line at most */
+		log_debug("%s: stderr: %.*s", c->name, (int)(n > 512 ? 512 : n),
+		    p);
+		return;
+	}
+	if (c->out.len < c->max)
+		sbuf_add(&c->out, p, n > c->max - c->out.len ?
+		    c->max - c->out.len : n);
+}
+
+/*
+ * Run argv with a timeout, its stdout kept (at most max bytes, more is
+ * drained and dropped) in *out (malloc'd, NUL-terminated, the caller
+ * frees), its stderr logged. Returns as run_spawn.
+ */
+int
+run_capture(char *const *argv, int timeout, size_t max, char **out,
+    struct run_result *res)
+{
+	struct run_opts	 o;
+	struct capture	 c;
+	const char	*slash;
+	int		 rc;
+
+	memset(&o, 0, sizeof(o));
+	memset(&c, 0, sizeof(c));
+	slash = strrchr(argv[0], '/');
+	strlcpy_(c.name, slash ? slash + 1 : argv[0], sizeof(c.name));
+	c.max = max;
+	o.argv = argv;
+	o.timeout = timeout;
+	o.grace = 5;
+	o.on_data = capture_data;
+	o.arg = &c;
+	rc = run_spawn(&o, res);
+	sbuf_addc(&c.out, '\0');
+	if (c.out.p == NULL) {
+		*out = NULL;
+		return -1;
+	}
+	*out = c.out.p;
+	return rc;
+}
+
+/*
+ * Describe how a script ended, in PostgreSQL's message style, into buf.
+ * Returns 0 when it exited 0.
+ */
+int
+run_describe(const struct run_result *r, const char *script, char *buf,
+    size_t len)
+{
+	if (!r->started)
+		snprintf(buf, len, "could not run control script \"%s\": %s",
+		    script, strerror(r->errnum));
+	else if (r->timed_out)
+		snprintf(buf, len, "control script \"%s\" timed out and was "
+		    "killed", script);
+	else if (r->stopped)
+		snprintf(buf, len, "control script \"%s\" was stopped: the "
+		    "runner is shutting down", script);
+	else if (r->signaled)
+		snprintf(buf, len, "control script \"%s\" was terminated by "
+		    "signal %d", script, r->signaled);
+	else if (r->exit_code != 0)
+		snprintf(buf, len, "control script \"%s\" exited with code %d",
+		    script, r->exit_code);
+	else {
+		snprintf(buf, len, "control script \"%s\" succeeded", script);
+		return 0;
+	}
+	return 1;
+}
