@@ -36,8 +36,10 @@ rpid=$(q "SELECT split_part(runner, ':', 2) FROM actions WHERE id = $a")
 ok $([ -n "$rpid" ] && kill -0 "$rpid"; echo $?) "runner pid $rpid from actions.runner"
 kill -KILL "$rpid" "$FIRST" 2>/dev/null
 wait "$FIRST" 2>/dev/null
-sleep 0.2
-ok $(kill -0 "$rpid" 2>/dev/null; [ $? != 0 ]; echo $?) "runner killed"
+# a killed orphan may linger as a zombie until init reaps it
+gone() { [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
+for i in $(seq 1 50); do gone "$rpid" && break; sleep 0.1; done
+ok $(gone "$rpid"; echo $?) "runner killed"
 
 export ACTION_CONCURRENCY=3
 runner_start second
