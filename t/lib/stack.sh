@@ -1,0 +1,117 @@
+# t/lib/stack.sh: the whole stack for a test, started the way `make run`
+# starts it (scripts/stack.sh): a throw-away PostgreSQL cluster, real nginx
+# with generated certificates on free ports, the real octopod-fcgi. Sourced
+# by t/*.t (bash) after setting any knobs:
+#
+#	FCGI_ARGS	flags for octopod-fcgi (-R: no runner)
+#	CONTROL_SCRIPTS_DIR	default t/fixtures/scripts (record argv, exit 0)
+#
+#	stack_start		start everything; bail out if it cannot
+#	ui METHOD PATH [BODY] [curl args...]	through the ui door (basic auth,
+#				X-Requested-With); sets S (status) and B (body)
+#	power METHOD PATH [BODY] [curl args...]	through the power door (octo cert)
+#	j FILTER		jq -r FILTER on $B
+#	sql SQL [ARGS...]	psql, unaligned, no header (psql variables :'v1'…)
+#
+# TAP helpers come from t/lib/control.sh (t_is, t_like, t_ok, t_done).
+
+. "$(dirname "$0")/lib/control.sh"
+chmod 755 "$T_TMP"
+
+export O=${O:-build}
+case "$O" in /*) ;; *) O="$T_ROOT/$O" ;; esac
+export OCTOPOD_VAR="$T_TMP/var"
+export PG_FAST=1
+export ACCESS_LOG=off
+export TOP=$T_ROOT
+export CONTROL_SCRIPTS_DIR=${CONTROL_SCRIPTS_DIR:-$T_ROOT/t/fixtures/scripts}
+export STATUS_CHECK_INTERVAL=${STATUS_CHECK_INTERVAL:-1}
+export RESPONDERS=${RESPONDERS:-2} THREADS=${THREADS:-2}
+unset DATABASE_URL
+FCGI_ARGS=${FCGI_ARGS:-}
+
+# a free TCP port on 127.0.0.1
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 30000))
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+	done
+}
+UI_PORT=$(free_port)
+POWER_PORT=$(free_port)
+while [ "$POWER_PORT" = "$UI_PORT" ]; do POWER_PORT=$(free_port); done
+export UI_PORT POWER_PORT
+
+. "$T_ROOT/scripts/stack.sh"
+stack_die() {
+	echo "Bail out! $*"
+	for f in "$OCTOPOD_VAR"/log/*.log "$OCTOPOD_VAR"/pg/postgres.log; do
+		[ -f "$f" ] && { echo "# ==> $f"; tail -20 "$f" | sed 's/^/# /'; }
+	done
+	exit 1
+}
+
+t_cleanup_hook() {
+	stack_stop
+	if [ "${KEEP:-0}" = 1 ]; then
+		cp -r "$T_TMP" "$T_TMP.kept"
+		echo "# kept $T_TMP.kept" >&2
+	fi
+}
+
+stack_start() {
+	stack_dirs
+	stack_tls
+	stack_ui_user
+	stack_nginx_conf
+	stack_pg_start
+	stack_migrate
+	# shellcheck disable=SC2086
+	stack_fcgi_start $FCGI_ARGS
+	stack_nginx_start
+	stack_wait_ready 30 || stack_die "the stack did not become ready"
+	UI_CRED=$(cat "$OCTOPOD_VAR/ui-credentials")
+}
+
+# _call DOOR METHOD PATH [BODY] [curl args...]
+_call() {
+	local door=$1 method=$2 path=$3 body=${4-} port
+	shift 3
+	[ $# -gt 0 ] && shift
+	local args=(-sS -o "$T_TMP/.body" -w '%{http_code}' -X "$method"
+	    --cacert "$OCTOPOD_VAR/tls/ca.pem")
+	if [ "$door" = ui ]; then
+		port=$UI_PORT
+		args+=(-u "$UI_CRED" -H 'X-Requested-With: octopod')
+	else
+		port=$POWER_PORT
+		args+=(--cert "$OCTOPOD_VAR/tls/octo.pem"
+		    --key "$OCTOPOD_VAR/tls/octo-key.pem")
+	fi
+	if [ -n "$body" ]; then
+		args+=(-H 'Content-Type: application/json' --data-binary "$body")
+	fi
+	S=$(curl "${args[@]}" "$@" "https://localhost:$port/api/v1/$path")
+	B=$(cat "$T_TMP/.body")
+}
+ui() { _call ui "$@"; }
+power() { _call power "$@"; }
+j() { printf '%s' "$B" | jq -r "$1"; }
+
+sql() {
+	local q=$1
+	shift
+	"$PGBIN/psql" -X -q -tA -v ON_ERROR_STOP=1 -d "$DATABASE_URL" "$@" -c "$q"
+}
+
+# wait_sql SQL WANT [SECONDS]: poll until SQL returns WANT; prints the last value
+wait_sql() {
+	local i got
+	for i in $(seq 1 $(( ${3:-20} * 10 ))); do
+		got=$(sql "$1" 2>/dev/null)
+		[ "$got" = "$2" ] && break
+		sleep 0.1
+	done
+	printf '%s' "$got"
+}
