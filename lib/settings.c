@@ -26,6 +26,7 @@ static struct setting settings[] = {
 	{ "RESPONDERS", SET_INT, "2", 1, 64, NULL, 0, NULL, 0 },
 	{ "THREADS", SET_INT, "4", 1, 64, NULL, 0, NULL, 0 },
 	{ "FCGI_SOCKET", SET_STR, "/tmp/octopod-fcgi.sock", 0, 0, NULL, 0, NULL, 0 },
+	{ "NOTIFIER_SOCKET", SET_STR, "/tmp/octopod-notifier.sock", 0, 0, NULL, 0, NULL, 0 },
 	{ "MIGRATIONS_DIR", SET_STR, "sql", 0, 0, NULL, 0, NULL, 0 },
 	{ "BODY_MAX", SET_INT, "1048576", 1024, 67108864, NULL, 0, NULL, 0 },
 	{ "OUTPUT_MAX", SET_INT, "4194304", 1024, 1073741824, NULL, 0, NULL, 0 },

@@ -150,6 +150,15 @@ stack_fcgi_start() {
 	STACK_PIDS="$STACK_PIDS $FCGI_PID"
 }
 
+# Start octopod-notifier when it is built; NOTIFIER_PID is its pid.
+stack_notifier_start() {
+	[ -x "$O/bin/octopod-notifier" ] || return 0
+	export NOTIFIER_SOCKET="$OCTOPOD_VAR/run/notifier.sock"
+	"$O/bin/octopod-notifier" "$@" >>"$OCTOPOD_VAR/log/octopod-notifier.log" 2>&1 &
+	NOTIFIER_PID=$!
+	STACK_PIDS="$STACK_PIDS $NOTIFIER_PID"
+}
+
 stack_nginx_start() {
 	"$(command -v nginx || echo /usr/sbin/nginx)" -p "$OCTOPOD_VAR/nginx" \
 	    -c "$OCTOPOD_VAR/nginx/nginx.conf" >>"$OCTOPOD_VAR/log/nginx.log" 2>&1 &
@@ -194,6 +203,7 @@ stack_up() {
 	fi
 	stack_migrate
 	stack_fcgi_start
+	stack_notifier_start
 	stack_nginx_start
 	stack_wait_ready "${READY_TIMEOUT:-30}" ||
 	    stack_die "the stack did not become ready: see $OCTOPOD_VAR/log/"

@@ -69,6 +69,7 @@ stack_start() {
 	stack_migrate
 	# shellcheck disable=SC2086
 	stack_fcgi_start $FCGI_ARGS
+	stack_notifier_start
 	stack_nginx_start
 	stack_wait_ready 30 || stack_die "the stack did not become ready"
 	UI_CRED=$(cat "$OCTOPOD_VAR/ui-credentials")
