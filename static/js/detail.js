@@ -163,7 +163,7 @@ export class DetailView {
 				this.configEl(d));
 		}
 		parts.push(this.timelineEl(), this.actionsEl());
-		this.main.replaceChildren(...parts);
+		this.main.replaceChildren(...parts.filter((x) => x != null));
 		if (first) document.getElementById('detail-title')?.focus({ preventScroll: true });
 		else if (focusId) document.getElementById(focusId)?.focus({ preventScroll: true });
 	}
