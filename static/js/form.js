@@ -95,9 +95,10 @@ export function openPanel(app, mode, dep) {
 			'aria-label': `Value of ${r.key || 'the new key'}`, 'aria-describedby': eid });
 		const secIn = h('input', { type: 'checkbox', checked: r.secret });
 		const err = h('p', { id: eid, class: 'err', 'aria-live': 'polite' });
-		const li = h('li', { class: 'ovr', dataset: { row: String(r.id) } });
+		const li = h('li', { class: 'ovr', dataset: { row: String(r.id), key: r.key } });
 		keyIn.addEventListener('input', () => {
 			r.key = keyIn.value;
+			li.dataset.key = r.key;
 			valIn.setAttribute('aria-label', `Value of ${r.key || 'the new key'}`);
 			const p = r.key ? keyProblem(r.key) : null;
 			err.textContent = p || '';
