@@ -84,9 +84,10 @@ export class ListView {
 		const onSearch = debounce(() => { this.p.q = this.search.value.trim(); this.reload(); }, 120);
 		this.search.addEventListener('input', onSearch);
 		this.search.addEventListener('keydown', (e) => { if (e.key === 'Escape' && this.search.value) { this.search.value = ''; onSearch(); } });
-		this.statusSel.addEventListener('change', () => { this.p.status = this.statusSel.value; this.reload(); });
+		this.statusSel.addEventListener('change', () => { this.p.status = this.statusSel.value; this.p.q = this.search.value.trim(); this.reload(); });
 		this.sortSel.addEventListener('change', () => {
 			[this.p.sort, this.p.order] = this.sortSel.value.split(':');
+			this.p.q = this.search.value.trim();
 			this.reload();
 		});
 		this.refreshStatusOptions = () => { this.statusSel.replaceChildren(...statusOpts()); this.statusSel.value = this.p.status; };
@@ -131,6 +132,7 @@ export class ListView {
 	}
 
 	async reload() {
+		this.p.q = this.search.value.trim(); // the box is the truth, even mid-debounce
 		this.saveHash();
 		this.abort && this.abort.abort();
 		this.abort = new AbortController();

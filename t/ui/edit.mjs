@@ -67,6 +67,7 @@ await main(async () => {
 	await page.keyboard.press('Escape');
 
 	// screenshots of the detail page, light and dark
+	await page.evaluate(() => { document.activeElement.blur(); window.scrollTo(0, 0); });
 	await page.screenshot({ path: `${VAR}/screenshots/detail-light.png`, fullPage: true });
 	await page.emulateMedia({ colorScheme: 'dark' });
 	const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
