@@ -34,10 +34,8 @@ export function badge(d) {
 	const busy = d.busy || /Pending$/.test(d.status);
 	const b = h('span', { class: `badge s-${d.status}`, 'data-status': d.status },
 		busy ? h('span', { class: 'spinner', 'aria-hidden': 'true' }) : null,
-		statusLabel(d.status));
-	if (d.status === 'Failure' && d.failure_reason) {
-		b.append(h('span', { class: 'reason' }, ': ' + d.failure_reason));
-	}
+		h('span', null, statusLabel(d.status),
+			d.status === 'Failure' && d.failure_reason ? h('span', { class: 'reason' }, ': ' + d.failure_reason) : null));
 	if (busy && !/Pending$/.test(d.status)) b.append(h('span', { class: 'sr-only' }, ' (busy)'));
 	return b;
 }
