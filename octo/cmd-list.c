@@ -21,7 +21,8 @@ const struct cmd_entry cmd_list_entry = {
 	"  -q, --search TEXT   name, tag, override key or value contains TEXT\n"
 	"  -a, --archived      only archived ones (Archived, CleanupFailed)\n"
 	"  -A, --active        only the others\n"
-	"  -l, --limit N       at most N (default: all, page by page)\n",
+	"  -l, --limit N       at most N (default: all, page by page)\n"
+	"  --page-size N       deployments per request (1-500, default 500)\n",
 	1, cmd_list_exec
 };
 
@@ -54,6 +55,7 @@ cmd_list_exec(const struct cmd_entry *e, int argc, char **argv)
 		{ "archived", no_argument, NULL, 'a' },
 		{ "active", no_argument, NULL, 'A' },
 		{ "limit", required_argument, NULL, 'l' },
+		{ "page-size", required_argument, NULL, 'P' },
 		OCTO_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -62,7 +64,7 @@ cmd_list_exec(const struct cmd_entry *e, int argc, char **argv)
 	const char	*status = NULL, *search = NULL, *archived = NULL;
 	char		*q = NULL, *path = NULL, *page = NULL, lim[24], tbuf[32],
 			 st[160];
-	long		 limit = 0, got = 0, want;
+	long		 limit = 0, got = 0, want, pagesz = PAGE_MAX;
 	json_t		*all = json_array(), *list, *d, *cursor;
 	size_t		 i;
 	int		 ch, rc = EXIT_USAGE;
@@ -84,6 +86,14 @@ cmd_list_exec(const struct cmd_entry *e, int argc, char **argv)
 		case 'l':
 			if (octo_parse_long(optarg, 1, 1000000, &limit) == -1) {
 				octo_warnx("--limit takes a positive number");
+				goto out;
+			}
+			break;
+		case 'P':
+			if (octo_parse_long(optarg, 1, PAGE_MAX, &pagesz)
+			    == -1) {
+				octo_warnx("--page-size takes 1 to %d",
+				    PAGE_MAX);
 				goto out;
 			}
 			break;
@@ -113,8 +123,8 @@ cmd_list_exec(const struct cmd_entry *e, int argc, char **argv)
 		goto out;
 	cursor = NULL;
 	for (;;) {
-		want = limit > 0 && limit - got < PAGE_MAX ? limit - got :
-		    PAGE_MAX;
+		want = limit > 0 && limit - got < pagesz ? limit - got :
+		    pagesz;
 		snprintf(lim, sizeof(lim), "%ld", want);
 		free(page);
 		if ((page = strdup(q)) == NULL || qadd(&page, "limit", lim) ==
