@@ -115,14 +115,14 @@ t_octo 0 "restore" restore -n pr-2
 t_is "$(wait_status pr-2 Running)" Running "pr-2 Running again"
 t_octo 0 "cleanup" cleanup -n pr-3
 t_is "$(wait_sql "SELECT count(*) FROM deployments WHERE name = 'pr-3'" 0)" 0 "pr-3 removed"
-t_ok "by the cleanup script" grep -q "^cleanup .* --name pr-3 " "$OCTOPOD_VAR/calls.log"
+t_ok "by the cleanup script" grep -Eq "^cleanup .* --name pr-3( |$)" "$OCTOPOD_VAR/calls.log"
 t_octo 2 "archive without a name" archive
 t_like "$(cat "$T_ERR")" "*needs a deployment name*" "says so"
-n_calls=$(grep -c -- "--name other-4 " "$OCTOPOD_VAR/calls.log")
+n_calls=$(grep -Ec -- "--name other-4( |$)" "$OCTOPOD_VAR/calls.log")
 t_octo 0 "forget" forget -n other-4
 t_like "$(cat "$T_OUT")" 'forgot "other-4"*' "says so"
 t_is "$(sql "SELECT count(*) FROM deployments WHERE name = 'other-4'")" 0 "the record is gone"
-t_is "$(grep -c -- "--name other-4 " "$OCTOPOD_VAR/calls.log")" "$n_calls" "no script ran"
+t_is "$(grep -Ec -- "--name other-4( |$)" "$OCTOPOD_VAR/calls.log")" "$n_calls" "no script ran"
 t_octo 1 "forget: no such deployment" forget other-4
 octo update -n pr-1 -e A=9 >/dev/null
 t_octo 1 "forget a busy deployment" forget -n pr-1
