@@ -124,10 +124,6 @@ t_like "$(cat "$T_OUT")" 'forgot "other-4"*' "says so"
 t_is "$(sql "SELECT count(*) FROM deployments WHERE name = 'other-4'")" 0 "the record is gone"
 t_is "$(grep -Ec -- "--name other-4( |$)" "$OCTOPOD_VAR/calls.log")" "$n_calls" "no script ran"
 t_octo 1 "forget: no such deployment" forget other-4
-octo update -n pr-1 -e A=9 >/dev/null
-t_octo 1 "forget a busy deployment" forget -n pr-1
-t_like "$(cat "$T_ERR")" "*busy*" "says busy"
-t_is "$(wait_status pr-1 Running)" Running "pr-1 Running"
 
 # -o json is the server's JSON
 t_octo 0 "-o json archive" -o json archive pr-1
