@@ -90,6 +90,9 @@ install: all
 	install -m 644 sql/*.sql $(DESTDIR)$(PREFIX)/share/octopod/sql/
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 docs/octo.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 docs/octo.bash-completion \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/octo
 
 clean:
 	rm -rf build
