@@ -145,10 +145,12 @@ cmd_info_exec(const struct cmd_entry *e, int argc, char **argv)
 			goto out;
 	}
 	if (octo.json) {
+		json_t *acts = json_object_get(ra.body, "actions");
+
 		o = json_pack("{s:O, s:o}", "deployment", r.body, "actions",
-		    ra.body ? json_incref(json_object_get(ra.body, "actions")) :
-		    json_array());
-		out_json(o);
+		    json_is_array(acts) ? json_incref(acts) : json_array());
+		if (o != NULL)
+			out_json(o);
 		json_decref(o);
 	} else
 		print_info(r.body, ra.body ? json_object_get(ra.body,

@@ -40,4 +40,13 @@ t_is "$(cat "$T_OUT")" "octo 0.1.0" "just the client's"
 t_rc 0 "--version" "$OCTO" --version
 t_rc 0 "-o json version" "$OCTO" -o json version
 t_is "$(jq -r .octo "$T_OUT")" 0.1.0 "as JSON"
+
+# bash completion
+. "$T_ROOT/docs/octo.bash-completion"
+COMP_WORDS=(octo cle); COMP_CWORD=1; _octo
+t_is "${COMPREPLY[*]}" "cleanup clean-archive" "completion: commands"
+COMP_WORDS=(octo --url x wait --f); COMP_CWORD=4; _octo
+t_is "${COMPREPLY[*]}" "--for" "completion: a command's options"
+COMP_WORDS=(octo wait --for a); COMP_CWORD=3; _octo
+t_is "${COMPREPLY[*]}" "archived" "completion: --for's values"
 t_done
