@@ -55,6 +55,10 @@ ui GET 'deployments?status=Failure&limit=500'
 t_is "$(j '.deployments|length')/$(j '[.deployments[].status]|unique|join(",")')" 120/Failure "status=Failure: 120, all Failure"
 ui GET 'deployments?status=Failure,Archived&limit=500'
 t_is "$(j '.deployments|length')" 240 "status=Failure,Archived: 240"
+ui GET 'deployments?status=Failure,Archived&limit=5&total=true'
+t_is "$(j '.deployments|length')/$(j .total)" 5/240 "total=true counts every match, not the page"
+ui GET 'deployments?limit=5'
+t_is "$(j 'has("total")')" false "no total unless asked"
 ui GET 'deployments?archived=true&limit=500'
 t_is "$(j '.deployments|length')" 120 "archived=true: 120"
 ui GET 'deployments?archived=false&limit=5'
@@ -72,7 +76,7 @@ t_is "$(j '.deployments|length')" 0 "q=% is literal text, not a wildcard"
 ui GET 'deployments?q=v3&status=Running&limit=500'
 t_is "$(j '[.deployments[]|select(.tag!="v3" or .status!="Running")]|length')" 0 "filters combine"
 
-for bad in 'status=Nope' 'archived=maybe' 'limit=0' 'limit=501' 'limit=x' 'sort=size' 'order=up' 'cursor=zz' 'cursor=n00' 'q=%ff' 'q=%zz'; do
+for bad in 'status=Nope' 'archived=maybe' 'limit=0' 'limit=501' 'limit=x' 'sort=size' 'order=up' 'cursor=zz' 'cursor=n00' 'q=%ff' 'q=%zz' 'total=yes'; do
 	ui GET "deployments?$bad"
 	t_is "$S/$(j .error.code)" 400/invalid "bad parameter $bad: 400"
 done
