@@ -70,6 +70,12 @@ $(O)/bin/octo: $(OCTO_OBJS) $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_OCTO)
 
+# unit tests of octo: t/unit/octo_NAME.c links lib/ and octo/ but main.o
+$(O)/t/octo_%: t/unit/octo_%.c $(LIB_OBJS) $(filter-out $(O)/octo/main.o,$(OCTO_OBJS))
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Iocto $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $^ \
+	    $(LDLIBS_OCTO) -lcmocka
+
 # unit tests: t/unit/NAME.c links lib/ and the fcgi objects but main.o
 $(O)/t/%: t/unit/%.c $(LIB_OBJS) $(filter-out $(O)/fcgi/main.o,$(FCGI_OBJS))
 	@mkdir -p $(dir $@)
@@ -120,6 +126,11 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/octopod/sql
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 sql/*.sql $(DESTDIR)$(PREFIX)/share/octopod/sql/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 docs/octo.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 docs/octo.bash-completion \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/octo
 
 clean:
 	rm -rf build
