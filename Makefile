@@ -89,6 +89,18 @@ $(O)/t/fuzz_%: t/fuzz/fuzz_%.c t/fuzz/replay.c $(LIB_OBJS) \
 	$(CC) $(CPPFLAGS) -Ifcgi $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $^ \
 	    $(LDLIBS_FCGI)
 
+$(O)/t/fuzz_octo_%: t/fuzz/fuzz_octo_%.c t/fuzz/replay.c $(LIB_OBJS) \
+    $(filter-out $(O)/octo/main.o,$(OCTO_OBJS))
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Iocto $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $^ \
+	    $(LDLIBS_OCTO)
+
+$(O)/fuzzer/fuzz_octo_%: t/fuzz/fuzz_octo_%.c $(LIB_OBJS) \
+    $(filter-out $(O)/octo/main.o,$(OCTO_OBJS))
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Iocto $(CFLAGS) $(WARN) -fsanitize=fuzzer \
+	    $(LDFLAGS) -o $@ $^ $(LDLIBS_OCTO)
+
 # ... and run under libFuzzer by `make fuzz` (FUZZ_TIME seconds each)
 $(O)/fuzzer/fuzz_%: t/fuzz/fuzz_%.c $(LIB_OBJS) \
     $(filter-out $(O)/fcgi/main.o,$(FCGI_OBJS))

@@ -45,9 +45,9 @@ export UI_PORT POWER_PORT
 
 . "$T_ROOT/scripts/stack.sh"
 stack_die() {
-	echo "Bail out! $*"
+	echo "Bail out! $(basename "$0"): $*"
 	for f in "$OCTOPOD_VAR"/log/*.log "$OCTOPOD_VAR"/pg/postgres.log; do
-		[ -f "$f" ] && { echo "# ==> $f"; tail -20 "$f" | sed 's/^/# /'; }
+		[ -f "$f" ] && { echo "# ==> $f"; tail -20 "$f" | sed 's/^/# /'; } >&2
 	done
 	exit 1
 }
