@@ -91,6 +91,9 @@ stack_start() {
 		kill -0 "$NGINX_PID" 2>/dev/null && break
 		grep -q 'Address already in use' "$OCTOPOD_VAR/log/nginx-error.log" \
 		    "$OCTOPOD_VAR/log/nginx.log" 2>/dev/null || break
+		wait "$NGINX_PID" 2>/dev/null
+		STACK_PIDS=${STACK_PIDS/ $NGINX_PID/}
+		: >"$OCTOPOD_VAR/log/nginx-error.log"
 		UI_PORT=$(free_port)
 		POWER_PORT=$(free_port)
 		stack_nginx_conf
