@@ -17,7 +17,13 @@ ready: https://localhost:$UI_PORT/
   UI login:     ${cred%%:*} / ${cred#*:}   (also in $OCTOPOD_VAR/ui-credentials)
   API for octo: https://localhost:$POWER_PORT/api/v1/ (client certificate)
 
-Try it:
+Try it with octo (paste into another shell):
+  export OCTOPOD_URL=https://localhost:$POWER_PORT TLS_CA_PATH=$OCTOPOD_VAR/tls/ca.pem \\
+    TLS_CERT_PATH=$OCTOPOD_VAR/tls/octo.pem TLS_KEY_PATH=$OCTOPOD_VAR/tls/octo-key.pem
+  $O/bin/octo create -n hello -t v1 -e GREETING=hi
+  $O/bin/octo wait -n hello && $O/bin/octo info -n hello
+
+or with curl:
   curl --cacert $OCTOPOD_VAR/tls/ca.pem --cert $OCTOPOD_VAR/tls/octo.pem \\
     --key $OCTOPOD_VAR/tls/octo-key.pem \\
     -H 'Content-Type: application/json' -d '{"name":"hello","tag":"v1"}' \\

@@ -35,6 +35,17 @@ t_like "$page" "*hello*" "its page shows the name"
 t_like "$page" "*v1*" "and the tag"
 t_like "$page" "*hi there*" "and the overrides"
 
+# a second deployment beside the first gets a port of its own
+power POST deployments '{"name":"second","tag":"s1"}'
+t_is "$(wait_sql "SELECT status FROM deployments WHERE name='second'" Running 30)" Running "a second deployment also reaches Running"
+ui GET deployments/second
+url2=$(j '.links[0].url')
+t_isnt "$url2" "$url" "on its own URL"
+t_like "$(curl -fsS "$url2")" "*second*" "serving its own page"
+t_like "$(cat "$OCTOPOD_LOCAL_DATA/notifications.log" 2>/dev/null)" "*hello CreatePending -> Running*" \
+    "the notifications script took the runner's arguments"
+t_is "$(grep -c 'exited with code 64' "$OCTOPOD_VAR/log/octopod-fcgi.log")" 0 "no script refused its arguments"
+
 ui PATCH deployments/hello '{"tag":"v2"}'
 t_is "$S" 202 "update accepted"
 t_is "$(wait_sql "SELECT status FROM deployments WHERE name='hello'" Running 30)" Running "Running again after the update"

@@ -132,7 +132,7 @@ parse_args()
 		*:--base-domain)	DOMAIN=$val ;;
 		*:--namespace)		NAMESPACE=$val ;;
 		*:--name)		NAME=$val; has_name=1 ;;
-		life:--tag)		TAG=$val ;;
+		life:--tag | notify:--tag)	TAG=$val ;;
 		life:--app-env-override) add_kv app "$val" ;;
 		life:--application-config) v_style=v2; add_kv app "$val" ;;
 		life:--deployment-override | keys:--deployment-override)
@@ -241,13 +241,14 @@ port_listening()
 }
 
 # port_taken PORT: listening, or remembered by another deployment.
+# (POSIX sh has no locals: its variables must not clobber the caller's.)
 port_taken()
 {
 	port_listening "$1" && return 0
-	for f in "$DATA_ROOT"/*/port; do
-		[ -f "$f" ] || continue
-		[ "$f" = "$DIR/port" ] && continue
-		read -r p < "$f" 2>/dev/null && [ "$p" = "$1" ] && return 0
+	for pt_f in "$DATA_ROOT"/*/port; do
+		[ -f "$pt_f" ] || continue
+		[ "$pt_f" = "$DIR/port" ] && continue
+		read -r pt_p < "$pt_f" 2>/dev/null && [ "$pt_p" = "$1" ] && return 0
 	done
 	return 1
 }
