@@ -30,11 +30,12 @@ export RESPONDERS=${RESPONDERS:-2} THREADS=${THREADS:-2}
 unset DATABASE_URL
 FCGI_ARGS=${FCGI_ARGS:-}
 
-# a free TCP port on 127.0.0.1
+# a free TCP port on 127.0.0.1: below the ephemeral range (32768+) and
+# outside control/local's deployment ports (28000-28999)
 free_port() {
 	local p
 	while :; do
-		p=$((20000 + RANDOM % 30000))
+		p=$((20000 + RANDOM % 8000))
 		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
 	done
 }
@@ -45,9 +46,9 @@ export UI_PORT POWER_PORT
 
 . "$T_ROOT/scripts/stack.sh"
 stack_die() {
-	echo "Bail out! $*"
+	echo "Bail out! $(basename "$0"): $*"
 	for f in "$OCTOPOD_VAR"/log/*.log "$OCTOPOD_VAR"/pg/postgres.log; do
-		[ -f "$f" ] && { echo "# ==> $f"; tail -20 "$f" | sed 's/^/# /'; }
+		[ -f "$f" ] && { echo "# ==> $f"; tail -20 "$f" | sed 's/^/# /'; } >&2
 	done
 	exit 1
 }
@@ -82,7 +83,21 @@ stack_start() {
 	# shellcheck disable=SC2086
 	stack_fcgi_start $FCGI_ARGS
 	stack_notifier_start
-	stack_nginx_start
+	# another test may take our ports between the choice and the bind:
+	# then choose again
+	for try in 1 2 3; do
+		stack_nginx_start
+		sleep 0.3
+		kill -0 "$NGINX_PID" 2>/dev/null && break
+		grep -q 'Address already in use' "$OCTOPOD_VAR/log/nginx-error.log" \
+		    "$OCTOPOD_VAR/log/nginx.log" 2>/dev/null || break
+		wait "$NGINX_PID" 2>/dev/null
+		STACK_PIDS=${STACK_PIDS/ $NGINX_PID/}
+		: >"$OCTOPOD_VAR/log/nginx-error.log"
+		UI_PORT=$(free_port)
+		POWER_PORT=$(free_port)
+		stack_nginx_conf
+	done
 	stack_wait_ready 30 || stack_die "the stack did not become ready"
 	UI_CRED=$(cat "$OCTOPOD_VAR/ui-credentials")
 }
