@@ -1,9 +1,21 @@
 #!/bin/sh
 # Install the Debian packages octopod-c builds, runs and tests with.
-PKGS="build-essential pkg-config libfcgi-dev libfcgi-bin libpq-dev
-libwebsockets-dev libjansson-dev libssl-dev libcurl4-openssl-dev libcmocka-dev
-nginx postgresql postgresql-client openssl curl perl clang libclang-rt-14-dev
-wrk procps psmisc jq nodejs npm chromium"
+#	scripts/deps.sh [all|build|run]
+# all (the default, `make deps`): everything for building and testing;
+# build: what `make` needs; run: what the installed programs need at run
+# time (the container image's last stage).
+BUILD="build-essential pkg-config libfcgi-dev libpq-dev libwebsockets-dev
+libjansson-dev libssl-dev libcurl4-openssl-dev libcmocka-dev"
+RUN="nginx-light libfcgi0ldbl libpq5 libjansson4 libwebsockets17 libcurl4
+openssl ca-certificates"
+PKGS="$BUILD libfcgi-bin nginx postgresql postgresql-client openssl curl perl
+clang libclang-rt-14-dev wrk procps psmisc jq nodejs npm chromium"
+case "${1:-all}" in
+all)	;;
+build)	PKGS=$BUILD ;;
+run)	PKGS=$RUN ;;
+*)	echo "usage: scripts/deps.sh [all|build|run]" >&2; exit 2 ;;
+esac
 PKGS=$(echo $PKGS)
 if [ "$(id -u)" != 0 ]; then
 	echo "run as root: apt-get install -y $PKGS"

@@ -1,0 +1,79 @@
+{{/* The release's base name: RELEASE-octopod, or RELEASE if it says octopod. */}}
+{{- define "octopod.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 50 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 50 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "octopod.selectorLabels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "octopod.labels" -}}
+{{ include "octopod.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
+{{- define "octopod.image" -}}
+{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
+{{- end -}}
+
+{{- define "octopod.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{ .Values.serviceAccount.name | default (include "octopod.fullname" .) }}
+{{- else -}}
+{{ .Values.serviceAccount.name | default "default" }}
+{{- end -}}
+{{- end -}}
+
+{{/* The Secret and key holding DATABASE_URL. */}}
+{{- define "octopod.databaseSecret" -}}
+{{- if .Values.database.internal -}}
+{{ include "octopod.fullname" . }}-database
+{{- else -}}
+{{ required "database.external.secretName is required when database.internal is false" .Values.database.external.secretName }}
+{{- end -}}
+{{- end -}}
+{{- define "octopod.databaseKey" -}}
+{{- if .Values.database.internal -}}
+DATABASE_URL
+{{- else -}}
+{{ .Values.database.external.secretKey }}
+{{- end -}}
+{{- end -}}
+
+{{/* The environment of octopod-fcgi and the control scripts. */}}
+{{- define "octopod.env" -}}
+- name: DATABASE_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "octopod.databaseSecret" . }}
+      key: {{ include "octopod.databaseKey" . }}
+- name: PROJECT_NAME
+  value: {{ .Values.projectName | quote }}
+- name: BASE_DOMAIN
+  value: {{ .Values.baseDomain | quote }}
+- name: NAMESPACE
+  value: {{ .Values.deploymentsNamespace | quote }}
+- name: CONTROL_SCRIPTS_DIR
+  value: /control
+- name: ARCHIVE_RETENTION
+  value: {{ .Values.archiveRetention | toString | quote }}
+- name: RESPONDERS
+  value: {{ .Values.responders | toString | quote }}
+- name: THREADS
+  value: {{ .Values.threads | toString | quote }}
+{{- range $k, $v := .Values.settings }}
+- name: {{ $k }}
+  value: {{ $v | toString | quote }}
+{{- end }}
+{{- range $k, $v := .Values.controlScripts.env }}
+- name: {{ $k }}
+  value: {{ $v | toString | quote }}
+{{- end }}
+{{- end -}}

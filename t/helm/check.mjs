@@ -1,0 +1,187 @@
+// t/helm/check.mjs: checks of helm/octopod and the Dockerfile without
+// helm (t/helm-chart.t runs it; prints TAP).
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { render, RequiredError } from './render.mjs';
+
+const top = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+const chart = path.join(top, 'helm/octopod');
+let n = 0, failed = 0;
+function ok(c, d, diag) {
+	n++;
+	if (!c) failed++;
+	console.log(`${c ? 'ok' : 'not ok'} ${n} - ${d}`);
+	if (!c && diag !== undefined) console.log(String(typeof diag === 'string' ? diag : JSON.stringify(diag)).replace(/^/gm, '# '));
+}
+const is = (got, want, d) => ok(JSON.stringify(got) === JSON.stringify(want), d, `got ${JSON.stringify(got)}\nwant ${JSON.stringify(want)}`);
+
+const required = { tls: { secretName: 'octopod-tls' }, clientCA: { secretName: 'octopod-client-ca' }, cleanArchive: { clientCertSecret: 'octopod-octo' } };
+
+// every document: YAML that parses, apiVersion, kind, metadata.name
+function parsed(values, opts = {}) {
+	const r = render(chart, { values, ...opts });
+	const objs = [];
+	const errors = [];
+	for (const d of r.docs) {
+		const doc = YAML.parseDocument(d.text, { version: '1.1', prettyErrors: true });
+		if (doc.errors.length) { errors.push(`${d.file}: ${doc.errors[0].message}`); continue; }
+		const o = doc.toJS();
+		if (!o || !o.apiVersion || !o.kind || !o.metadata?.name) errors.push(`${d.file}: no apiVersion/kind/metadata.name`);
+		else objs.push(o);
+	}
+	return { objs, errors, notes: r.notes };
+}
+const find = (objs, kind, name) => objs.find((o) => o.kind === kind && (!name || o.metadata.name === name));
+
+// 1. every .Values reference exists in values.yaml
+const values = YAML.parse(fs.readFileSync(path.join(chart, 'values.yaml'), 'utf8'), { version: '1.1' });
+const missing = [];
+let refs = 0;
+for (const f of fs.readdirSync(path.join(chart, 'templates'))) {
+	const src = fs.readFileSync(path.join(chart, 'templates', f), 'utf8');
+	for (const m of src.matchAll(/\.Values((?:\.[A-Za-z0-9_]+)+)/g)) {
+		refs++;
+		let v = values;
+		for (const k of m[1].slice(1).split('.')) {
+			if (v === null || typeof v !== 'object' || !(k in v)) { missing.push(`${f}: .Values${m[1]}`); break; }
+			v = v[k];
+		}
+	}
+}
+ok(refs > 30, `the templates use .Values (${refs} references)`);
+is(missing, [], 'every .Values reference is defined in values.yaml');
+
+// 2. required values are required
+let err = null;
+try { render(chart, { values: { ...required, tls: { secretName: '' } } }); } catch (e) { err = e; }
+ok(err instanceof RequiredError && /tls\.secretName/.test(err.message), 'rendering without tls.secretName fails with a clear message', String(err));
+err = null;
+try { render(chart, { values: { ...required, cleanArchive: { enabled: true, clientCertSecret: '' } } }); } catch (e) { err = e; }
+ok(err instanceof RequiredError && /clientCertSecret/.test(err.message), 'the CronJob requires its client certificate Secret', String(err));
+
+// 3. the default install
+const def = parsed(required);
+is(def.errors, [], 'every rendered document parses as YAML with apiVersion, kind and name');
+is(def.objs.map((o) => `${o.kind}/${o.metadata.name}`).sort(), [
+	'CronJob/octopod-clean-archive', 'Deployment/octopod', 'Role/octopod-control',
+	'RoleBinding/octopod-control', 'Secret/octopod-database', 'Secret/octopod-ui',
+	'Service/octopod-postgresql', 'Service/octopod-power', 'Service/octopod-ui',
+	'ServiceAccount/octopod', 'StatefulSet/octopod-postgresql',
+], 'the default install makes the expected kinds and names');
+
+const dep = find(def.objs, 'Deployment');
+const pod = dep.spec.template.spec;
+const main = pod.containers.find((c) => c.name === 'octopod');
+is(dep.spec.replicas, 2, 'replicas from values');
+is(pod.initContainers.map((c) => c.name), ['control-scripts', 'migrate'], 'init containers: control scripts, then migrations');
+is(pod.initContainers[1].command, ['octopod-fcgi', '-m'], 'migrations run octopod-fcgi -m');
+is([main.readinessProbe.httpGet.path, main.livenessProbe.httpGet.path], ['/api/v1/ping', '/api/v1/ping'], 'readiness and liveness on /api/v1/ping');
+const hp = main.ports.find((p) => p.name === main.readinessProbe.httpGet.port);
+ok(hp && hp.containerPort > 1024, 'probes on a named unprivileged port', main.ports);
+ok(pod.securityContext.runAsNonRoot === true && pod.securityContext.runAsUser > 0, 'the pod runs as non-root');
+ok(main.ports.every((p) => p.containerPort > 1024), 'every container port is unprivileged');
+const mounts = Object.fromEntries(main.volumeMounts.map((m) => [m.name, m.mountPath]));
+const ctl = pod.initContainers[0].volumeMounts[0];
+ok(pod.volumes.find((v) => v.name === ctl.name)?.emptyDir !== undefined && mounts[ctl.name] === '/control',
+    'control scripts copied into an emptyDir shared with the server at /control');
+const env = Object.fromEntries(main.env.map((e) => [e.name, e]));
+is(env.CONTROL_SCRIPTS_DIR.value, '/control', 'CONTROL_SCRIPTS_DIR points at the copied scripts');
+is(env.DATABASE_URL.valueFrom.secretKeyRef, { name: 'octopod-database', key: 'DATABASE_URL' }, 'DATABASE_URL from the chart database Secret');
+
+// env names octopod-fcgi does not know would be ignored silently
+const known = [...fs.readFileSync(path.join(top, 'lib/settings.c'), 'utf8').matchAll(/\{ "([A-Z_]+)", SET_/g)].map((m) => m[1]);
+ok(known.length > 20, `settings table read from lib/settings.c (${known.length})`);
+const scriptEnv = Object.keys(values.controlScripts.env);
+const unknown = main.env.map((e) => e.name).filter((x) => !known.includes(x) && !scriptEnv.includes(x));
+is(unknown, [], 'every server env variable is a setting of lib/settings.c (or a control-script setting)');
+
+// the entrypoint reads the mounted Secrets where the chart mounts them
+const entry = fs.readFileSync(path.join(top, 'docker/entrypoint.sh'), 'utf8');
+const edef = (v) => (new RegExp(`\\$\\{${v}:=([^}]+)\\}`).exec(entry) || [])[1];
+is([mounts.tls, mounts['ui-users'], mounts.var], [edef('OCTOPOD_TLS_DIR'), edef('OCTOPOD_UI_DIR'), edef('OCTOPOD_VAR')],
+    'the chart mounts TLS, UI users and the writable dir where the entrypoint looks');
+const tlsv = pod.volumes.find((v) => v.name === 'tls').projected.sources.flatMap((s) => s.secret.items.map((i) => i.path)).sort();
+is(tlsv, ['ca.crt', 'tls.crt', 'tls.key'], 'the TLS volume holds tls.crt, tls.key and the client CA');
+is(pod.volumes.find((v) => v.name === 'ui-users').secret.items[0].path, 'credentials', 'UI users: generated credentials by default');
+
+// services: the power door is TCP passthrough, never an Ingress
+const power = find(def.objs, 'Service', 'octopod-power');
+is([power.spec.type, power.spec.ports[0].protocol, power.spec.ports[0].targetPort], ['LoadBalancer', 'TCP', 'power'], 'power door: a LoadBalancer Service, TCP to nginx');
+const ui = find(def.objs, 'Service', 'octopod-ui');
+is(ui.spec.ports[0].targetPort, 'ui', 'the ui Service goes to the ui door');
+for (const s of [ui, power])
+	ok(Object.entries(s.spec.selector).every(([k, v]) => dep.spec.template.metadata.labels[k] === v), `${s.metadata.name} selects the server pods`);
+
+// RBAC: a Role in the deployments' namespace, nothing cluster-wide, no *
+ok(!def.objs.some((o) => /^Cluster/.test(o.kind)), 'no ClusterRole or ClusterRoleBinding');
+const role = find(def.objs, 'Role');
+is(role.metadata.namespace, 'staging', 'the Role is in deploymentsNamespace');
+ok(!JSON.stringify(role.rules).includes('*'), 'no * in the Role rules', role.rules);
+const rb = find(def.objs, 'RoleBinding');
+is([rb.metadata.namespace, rb.subjects[0].name, rb.subjects[0].namespace, rb.roleRef.name], ['staging', pod.serviceAccountName, 'octopod', role.metadata.name],
+    "the RoleBinding gives the Role to the pod's ServiceAccount");
+
+// CronJob
+const cj = find(def.objs, 'CronJob');
+const cjc = cj.spec.jobTemplate.spec.template.spec.containers[0];
+is(cjc.args, ['octo', 'clean-archive'], 'the CronJob runs octo clean-archive');
+const cenv = Object.fromEntries(cjc.env.map((e) => [e.name, e.value]));
+ok(['OCTOPOD_URL', 'TLS_CERT_PATH', 'TLS_KEY_PATH', 'TLS_CA_PATH'].every((k) => cenv[k]), 'with OCTOPOD_URL and TLS_* set', cenv);
+ok(/^https:\/\/octopod-power\./.test(cenv.OCTOPOD_URL), 'through the power door', cenv.OCTOPOD_URL);
+const cv = cj.spec.jobTemplate.spec.template.spec.volumes[0];
+is([cv.secret.secretName, cjc.volumeMounts[0].mountPath], ['octopod-octo', path.dirname(cenv.TLS_KEY_PATH)], 'the client certificate comes from its Secret');
+
+// secrets: generated once, then kept (lookup)
+const pw = (objs) => Buffer.from(find(objs, 'Secret', 'octopod-database').data.password, 'base64').toString();
+const a = pw(def.objs), b = pw(parsed(required).objs);
+ok(a.length >= 24 && a !== b, 'without a cluster each render generates a new database password');
+const live = { 'octopod-database': { data: { password: Buffer.from('kept-pw').toString('base64') } },
+	'octopod-ui': { data: { 'password-octopod': Buffer.from('kept-ui').toString('base64') } } };
+const up = parsed(required, { lookup: (api, kind, ns, name) => (kind === 'Secret' && ns === 'octopod' ? live[name] : undefined) });
+is(pw(up.objs), 'kept-pw', 'an upgrade keeps the live database password');
+const url = Buffer.from(find(up.objs, 'Secret', 'octopod-database').data.DATABASE_URL, 'base64').toString();
+ok(url.includes('password=kept-pw') && url.includes('host=octopod-postgresql '), 'DATABASE_URL is built from it and the StatefulSet Service', url);
+const cred = Buffer.from(find(up.objs, 'Secret', 'octopod-ui').data.credentials, 'base64').toString();
+is(cred, 'octopod:kept-ui\n', 'an upgrade keeps the UI password');
+
+// 4. variants
+const ext = parsed({ ...required, replicas: 5, database: { internal: false, external: { secretName: 'pg', secretKey: 'url' } },
+	ui: { htpasswdSecret: 'users', ingress: { enabled: true, host: 'octopod.example.org' } }, cleanArchive: { enabled: false } });
+is(ext.errors, [], 'variant: parses');
+const kinds = ext.objs.map((o) => `${o.kind}/${o.metadata.name}`);
+ok(!kinds.includes('StatefulSet/octopod-postgresql') && !kinds.includes('Secret/octopod-database'), 'external database: no StatefulSet, no database Secret', kinds);
+ok(!kinds.includes('CronJob/octopod-clean-archive') && !kinds.includes('Secret/octopod-ui'), 'cleanArchive and generated UI users can be turned off', kinds);
+const xdep = find(ext.objs, 'Deployment');
+is(xdep.spec.replicas, 5, 'replicas: 5');
+is(xdep.spec.template.spec.containers[0].env.find((e) => e.name === 'DATABASE_URL').valueFrom.secretKeyRef, { name: 'pg', key: 'url' }, 'DATABASE_URL from the external Secret');
+is(xdep.spec.template.spec.volumes.find((v) => v.name === 'ui-users').secret, { defaultMode: 0o440, secretName: 'users', items: [{ key: 'htpasswd', path: 'htpasswd' }] }, 'htpasswd from the given Secret');
+const ing = find(ext.objs, 'Ingress');
+is([ing?.spec.rules[0].host, ing?.spec.rules[0].http.paths[0].backend.service.name], ['octopod.example.org', 'octopod-ui'], 'the Ingress serves the ui door only');
+let extErr = null;
+try { render(chart, { values: { ...required, database: { internal: false } } }); } catch (e) { extErr = e; }
+ok(extErr instanceof RequiredError, 'an external database needs its Secret', String(extErr));
+ok(/octopod-power/.test(def.notes) && /port-forward/.test(def.notes), 'NOTES.txt tells how to reach both doors');
+
+// 5. the Dockerfile builds with the commands README documents
+const readme = fs.readFileSync(path.join(top, 'README.md'), 'utf8');
+const sec = /## Build and install\n([\s\S]*?)\n## /.exec(readme);
+const block = sec && /```sh\n([\s\S]*?)```/.exec(sec[1]);
+const documented = block ? block[1].split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean) : [];
+ok(documented.length >= 3, 'README documents the build commands', documented);
+const dockerfile = fs.readFileSync(path.join(top, 'Dockerfile'), 'utf8').replace(/\\\n\s*/g, ' ');
+const stages = dockerfile.split(/^FROM /m).slice(1);
+ok(stages.length === 2 && /^debian:12\b/.test(stages[0]) && /^debian:12\b/.test(stages[1]), 'two stages, both on debian:12');
+const runs = (s) => s.split('\n').filter((l) => /^RUN /.test(l)).map((l) => l.slice(4).trim());
+is(runs(stages[0]), documented, "the build stage's RUN lines are README's build commands");
+const last = stages[1];
+for (const want of [/^COPY --from=build \/staging\/usr\/local\/ \/usr\/local\/$/m, /^COPY static\/ /m, /^COPY nginx\/ /m,
+	/^COPY scripts\/stack\.sh /m, /^COPY docker\/entrypoint\.sh /m])
+	ok(want.test(last), `the image has ${want.source.replace(/\\/g, '').replace(/^\^|\$$/g, '')}`);
+ok(/^USER [1-9][0-9]*/m.test(last), 'the image runs as a non-root user');
+ok(/^ENTRYPOINT \["\/usr\/local\/bin\/octopod-entrypoint"\]/m.test(last), 'its entrypoint is docker/entrypoint.sh');
+const eports = /UI_PORT=(\d+) POWER_PORT=(\d+) HEALTH_PORT=(\d+)/.exec(last);
+is(eports ? eports.slice(1).map(Number) : null, main.ports.map((p) => p.containerPort), "the image's ports are the pod's container ports");
+
+console.log(`1..${n}`);
+process.exit(failed ? 1 : 0);
