@@ -26,7 +26,11 @@ for s in $LIFE; do
 	t_rc 64 "$s: override without = -> 64" local_run $s $A --app-env-override NOEQUALS
 	t_rc 64 "$s: config with an empty key -> 64" local_run $s $A --deployment-config =v
 done
+# notifications takes --tag (the runner sends the current tag, as the seed did)
+t_rc 0 "notifications: --tag is accepted" local_run notifications $A \
+    --old-status a --new-status b --tag v1
 for o in --tag --app-env-override --application-config; do
+	[ "$o" != --tag ] &&
 	t_rc 64 "notifications: $o is not for it" local_run notifications $A \
 	    --old-status a --new-status b $o K=V
 	t_rc 64 "app_keys: $o is not for it" local_run app_keys $A $o K=V
