@@ -14,6 +14,7 @@
 struct clientq	 clients = TAILQ_HEAD_INITIALIZER(clients);
 size_t		 nclients;
 static size_t	 ndropped;
+static size_t	 npressed;	/* clients with a long queue */
 
 /* A message holding a copy of s (len bytes); refs 1, or NULL. */
 struct msg *
@@ -62,6 +63,29 @@ msg_unref(struct msg *m)
 		free(m);
 }
 
+/* Keep npressed: c's queue is long past an eighth of a bound. */
+static void
+cl_pressed(struct client *c)
+{
+	int p = !c->dropped && (c->qlen > queue_max_msgs / 8 ||
+	    c->qbytes > queue_max_bytes / 8);
+
+	if (p != c->pressed) {
+		c->pressed = p;
+		if (p)
+			npressed++;
+		else
+			npressed--;
+	}
+}
+
+/* Whether some client has a long queue (pg.c then relays slower). */
+int
+cl_pressure(void)
+{
+	return npressed > 0;
+}
+
 static void
 cl_queue_free(struct client *c)
 {
@@ -73,6 +97,7 @@ cl_queue_free(struct client *c)
 	free(c->q);
 	c->q = NULL;
 	c->qhead = c->qcap = c->qbytes = 0;
+	cl_pressed(c);
 }
 
 /* A new client (c is lws's zeroed per-session data): say hello. */
@@ -159,6 +184,7 @@ cl_send(struct client *c, struct msg *m)
 	c->qlen++;
 	c->qbytes += m->len;
 	m->refs++;
+	cl_pressed(c);
 	lws_callback_on_writable(c->wsi);
 	return 0;
 }
@@ -192,6 +218,7 @@ cl_writeable(struct client *c)
 	c->qlen--;
 	c->qbytes -= m->len;
 	msg_unref(m);
+	cl_pressed(c);
 	if (c->qlen > 0)
 		lws_callback_on_writable(c->wsi);
 	if (c->qbytes < queue_max_bytes / 4)

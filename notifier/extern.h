@@ -49,6 +49,7 @@ struct client {
 	size_t			 qhead, qlen, qcap;
 	size_t			 qbytes;
 	int			 dropped;
+	int			 pressed;	/* counted in npressed */
 	int			 list;	/* all deployment and action events */
 	char			*deps[DEPS_MAX];
 	struct osub		 outs[OUTS_MAX];
@@ -65,6 +66,7 @@ extern struct lws_vhost		*vhost;
 extern long long		 epoch;
 extern size_t			 queue_max_bytes;
 extern size_t			 queue_max_msgs;
+extern unsigned long		 loop_pass;	/* lws_service calls */
 
 /* msg (clients.c) */
 struct msg	*msg_new(const char *, size_t);
@@ -85,6 +87,7 @@ void		 cl_message(struct client *, const char *, size_t);
 void		 cl_broadcast(json_t *, const char *);
 void		 cl_resync(void);
 size_t		 cl_drops(void);
+int		 cl_pressure(void);
 
 /* events.c */
 extern long long	 ev_seq;

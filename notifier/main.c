@@ -28,6 +28,7 @@ struct lws_vhost	*vhost;
 long long		 epoch;
 size_t			 queue_max_bytes;
 size_t			 queue_max_msgs;
+unsigned long		 loop_pass;
 
 static volatile sig_atomic_t	 quit;
 
@@ -154,9 +155,11 @@ main(int argc, char *argv[])
 	epoch = (long long)time(NULL);
 	log_info("listening on %s", sock);
 	pg_start();
-	while (!quit)
+	while (!quit) {
+		loop_pass++;
 		if (lws_service(ctx, 0) < 0)
 			break;
+	}
 	log_info("stopping: %zu clients", nclients);
 	pg_stop();
 	lws_context_destroy(ctx);

@@ -15,6 +15,7 @@
 
 #define BACKOFF_MIN_US	((lws_usec_t)100000)
 #define BACKOFF_MAX_US	(5 * LWS_USEC_PER_SEC)
+#define NOTIFY_BATCH	64	/* relayed per loop pass; 1 under pressure */
 
 struct pgq {
 	TAILQ_ENTRY(pgq)	 entry;
@@ -31,13 +32,17 @@ static struct lws		*pgwsi;
 static struct pgqq		 queue = TAILQ_HEAD_INITIALIZER(queue);
 static struct pgq		*inflight;
 static PGresult			*inres;
+static PGnotify			*held;	/* next to relay, not yet */
 static lws_sorted_usec_list_t	 sul_retry;
+static lws_sorted_usec_list_t	 sul_flush;	/* a query to push out */
+static int			 more;	/* notifications wait for a pass */
 static lws_usec_t		 backoff;
 static int			 stopping;
 
 static const char SQL_LISTEN[] = "LISTEN " CHANNEL;
 
 static void	pg_connect(lws_sorted_usec_list_t *);
+static void	pg_flush(lws_sorted_usec_list_t *);
 
 static void
 pgq_free(struct pgq *q)
@@ -75,6 +80,10 @@ pg_drop(const char *why)
 	if (inres != NULL) {
 		PQclear(inres);
 		inres = NULL;
+	}
+	if (held != NULL) {
+		PQfreemem(held);
+		held = NULL;
 	}
 	if (conn != NULL) {
 		PQfinish(conn);
@@ -116,7 +125,7 @@ pg_next(void)
 		return;
 	}
 	if (PQflush(conn) == 1)
-		lws_callback_on_writable(pgwsi);
+		lws_sul_schedule(ctx, 0, &sul_flush, pg_flush, 1000);
 }
 
 /*
@@ -150,16 +159,36 @@ pg_query(const char *sql, int n, const char *const *params, pg_done_fn done,
 	return 0;
 }
 
-/* Relay the pending notifications. */
+/*
+ * Relay pending notifications: a batch per loop pass, so that a burst
+ * is paced by the clients' writes (each writes one message a pass)
+ * instead of filling every queue at once; one a pass while some client
+ * has a long queue. The rest waits in libpq for the next pass.
+ */
 static void
 pg_notifies(void)
 {
-	PGnotify *n;
+	static unsigned long	 done_pass;
+	PGnotify		*n;
+	int			 budget = cl_pressure() ? 1 : NOTIFY_BATCH;
 
-	while (conn != NULL && (n = PQnotifies(conn)) != NULL) {
+	if (done_pass == loop_pass && done_pass != 0)
+		budget = 0;	/* one batch a pass */
+	done_pass = loop_pass;
+	while (conn != NULL && budget-- > 0) {
+		if ((n = held) != NULL)
+			held = NULL;
+		else if ((n = PQnotifies(conn)) == NULL)
+			return;
 		if (strcmp(n->relname, CHANNEL) == 0)
 			ev_payload(n->extra, strlen(n->extra));
 		PQfreemem(n);
+	}
+	if (conn != NULL && pgwsi != NULL &&
+	    (held != NULL || (held = PQnotifies(conn)) != NULL)) {
+		/* wake the next poll: LWS_CALLBACK_EVENT_WAIT_CANCELLED */
+		more = 1;
+		lws_cancel_service(ctx);
 	}
 }
 
@@ -190,6 +219,14 @@ pg_results(void)
 	}
 }
 
+/* A query did not go out at once (full socket buffer): push on. */
+static void
+pg_flush(lws_sorted_usec_list_t *sul)
+{
+	if (conn != NULL && pgwsi != NULL && PQflush(conn) == 1)
+		lws_sul_schedule(ctx, 0, &sul_flush, pg_flush, 1000);
+}
+
 /* lws callback of the adopted PostgreSQL socket. */
 int
 pg_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
@@ -217,11 +254,12 @@ pg_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			return -1;
 		}
 		break;
-	case LWS_CALLBACK_RAW_WRITEABLE_FILE:
-		if (wsi != pgwsi || conn == NULL)
-			break;
-		if (PQflush(conn) == 1)
-			lws_callback_on_writable(wsi);
+	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+		/* a pass went by since the last batch: the next one */
+		if (more) {
+			more = 0;
+			pg_notifies();
+		}
 		break;
 	case LWS_CALLBACK_RAW_CLOSE_FILE:
 		if (wsi == pgwsi) {
@@ -303,6 +341,7 @@ pg_stop(void)
 {
 	stopping = 1;
 	lws_sul_cancel(&sul_retry);
+	lws_sul_cancel(&sul_flush);
 	if (conn != NULL) {
 		if (pgwsi != NULL)
 			lws_set_timeout(pgwsi, PENDING_TIMEOUT_USER_OK,

@@ -73,7 +73,6 @@ ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		if (n < 0)
 			c->actor[0] = '\0';
 		cl_open(c, wsi);
-		log_debug("client connected: %s", c->actor);
 		break;
 	case LWS_CALLBACK_CLOSED:
 		cl_close(c);
