@@ -48,7 +48,7 @@ S=$(curl -sS -o /dev/null -w '%{http_code}' --cacert "$OCTOPOD_VAR/tls/ca.pem" "
     -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==')
 t_is "$S" 401 "no login on the ui door: 401"
 S=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 5 \
-    --unix-socket "$OCTOPOD_VAR/run/notifier.sock" http://x/elsewhere \
+    --unix-socket "$OCTOPOD_VAR/run/notifier.sock" http://x/elsewhere 2>/dev/null \
     -H 'Upgrade: websocket' -H 'Connection: Upgrade' -H 'Sec-WebSocket-Version: 13' \
     -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==')
 t_isnt "$S" 101 "only /events upgrades ($S)"
@@ -63,4 +63,4 @@ t_is $? 0 "SIGTERM: exit 0"
 t_ok "it said it stopped" grep -q 'stopping' "$OCTOPOD_VAR/log/octopod-notifier.log"
 t_ok "the socket is gone" test ! -e "$OCTOPOD_VAR/run/notifier.sock"
 STACK_PIDS=${STACK_PIDS/$NOTIFIER_PID/}
-t_done
+ws_done

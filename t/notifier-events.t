@@ -47,4 +47,4 @@ ws_watch late --sub '{"subscribe":"list"}'
 last=$(ws_msgs all 'select(.event != null) | .seq' | tail -1)
 t_is "$(ws_msgs late 'select(.type == "hello") | .seq')" "$last" "a late hello carries the last seq"
 
-t_done
+ws_done

@@ -60,4 +60,4 @@ t_is "$(ws_msgs late 'select(.type == "output_end") | .state')" succeeded "and t
 ws_watch none --sub '{"subscribe":"list"}' --sub '{"subscribe":"output","action":987654}'
 t_ok "an unknown action is answered with an error" \
     ws_wait none 'select(.type == "error" and .action == 987654 and .error.code == "not_found")' 5
-t_done
+ws_done

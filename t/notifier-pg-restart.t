@@ -55,4 +55,4 @@ notify again
 t_ok "and events again" ws_wait a 'select(.event.name == "again")' 10
 kill -0 "$NOTIFIER_PID"
 t_is $? 0 "the notifier is still running"
-t_done
+ws_done

@@ -68,4 +68,4 @@ t_ok "it had not got the whole flood" \
 t_is "$(jq -r .readers_closed "$T_TMP/a.json.final")" 0 "the others are still connected"
 kill -0 "$NOTIFIER_PID"
 t_is $? 0 "the notifier is still running"
-t_done
+ws_done

@@ -69,3 +69,26 @@ t_cleanup_hook() {
 		echo "# kept $T_TMP.kept" >&2
 	fi
 }
+
+# ws_done: stop the clients and the notifier (SIGTERM: a sanitizer build
+# reports leaks at exit), check its log for sanitizer reports, t_done.
+ws_done() {
+	local rc
+	ws_cleanup
+	if [ -n "${NOTIFIER_PID:-}" ] && kill -0 "$NOTIFIER_PID" 2>/dev/null; then
+		kill -TERM "$NOTIFIER_PID"
+		wait "$NOTIFIER_PID"
+		rc=$?
+		t_is "$rc" 0 "the notifier exits 0 on SIGTERM"
+		STACK_PIDS=${STACK_PIDS/$NOTIFIER_PID/}
+	fi
+	if grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' \
+	    "$OCTOPOD_VAR/log/octopod-notifier.log"; then
+		t_result 1 "no sanitizer report from the notifier"
+		t_diag "$(grep -E -A30 'AddressSanitizer|LeakSanitizer|runtime error:' \
+		    "$OCTOPOD_VAR/log/octopod-notifier.log" | head -60)"
+	else
+		t_result 0 "no sanitizer report from the notifier"
+	fi
+	t_done
+}
