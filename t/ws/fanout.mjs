@@ -2,7 +2,7 @@
 //
 //	node fanout.mjs --clients N --sub JSON --name NAME --expect K
 //	    [--paused P] [--ready FILE] [--result FILE] [--resume FILE]
-//	    [--timeout SEC]
+//	    [--timeout SEC] [--samples FILE]
 //
 // N clients send --sub and count the deployment events named NAME
 // (payload field "i" must run 0..K-1, in order); P more clients follow
@@ -23,6 +23,7 @@ const ready = arg('ready');
 const result = arg('result');
 const resume = arg('resume');
 const timeout = Number(arg('timeout', 60)) * 1000;
+const samples = arg('samples');	// every latency (ms), one a line
 
 const readers = [];
 const sleepers = [];
@@ -101,6 +102,8 @@ const t0 = Date.now();
 while (Date.now() - t0 < timeout && !readers.every((r) => r.next === expect))
 	await new Promise((r) => setTimeout(r, 20));
 const s = summary();
+if (samples)
+	fs.writeFileSync(samples, readers.flatMap((r) => r.lat).map((x) => x.toFixed(3)).join('\n') + '\n');
 if (result)
 	fs.writeFileSync(result, JSON.stringify(s) + '\n');
 else
