@@ -20,6 +20,14 @@ CFLAGS		 = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 LDFLAGS		+= -fsanitize=address,undefined
 endif
 
+ifeq ($(FUZZ),1)
+O		 = build/fuzz
+CC		 = clang
+CFLAGS		 = -O1 -g -fno-omit-frame-pointer \
+		   -fsanitize=fuzzer-no-link,address,undefined
+LDFLAGS		+= -fsanitize=address,undefined
+endif
+
 LIB_SRCS	 = $(wildcard lib/*.c)
 FCGI_SRCS	 = $(wildcard fcgi/*.c)
 NOTIFIER_SRCS	 = $(wildcard notifier/*.c)
@@ -39,8 +47,12 @@ BINS		+= $(O)/bin/octo
 endif
 UNIT_SRCS	 = $(wildcard t/unit/*.c)
 UNIT_BINS	 = $(UNIT_SRCS:t/unit/%.c=$(O)/t/%)
+FUZZ_SRCS	 = $(wildcard t/fuzz/fuzz_*.c)
+FUZZ_REPLAYS	 = $(FUZZ_SRCS:t/fuzz/%.c=$(O)/t/%)
+FUZZERS		 = $(FUZZ_SRCS:t/fuzz/%.c=$(O)/fuzzer/%)
+FUZZ_TIME	?= 60
 
-all: $(BINS) $(UNIT_BINS)
+all: $(BINS) $(UNIT_BINS) $(FUZZ_REPLAYS)
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -58,11 +70,43 @@ $(O)/bin/octo: $(OCTO_OBJS) $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_OCTO)
 
+# unit tests of octo: t/unit/octo_NAME.c links lib/ and octo/ but main.o
+$(O)/t/octo_%: t/unit/octo_%.c $(LIB_OBJS) $(filter-out $(O)/octo/main.o,$(OCTO_OBJS))
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Iocto $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $^ \
+	    $(LDLIBS_OCTO) -lcmocka
+
 # unit tests: t/unit/NAME.c links lib/ and the fcgi objects but main.o
 $(O)/t/%: t/unit/%.c $(LIB_OBJS) $(filter-out $(O)/fcgi/main.o,$(FCGI_OBJS))
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Ifcgi $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $^ \
 	    $(LDLIBS_FCGI) -lcmocka
+
+# fuzz targets: replayed over their corpus by `make test` (t/fuzz.t) ...
+$(O)/t/fuzz_%: t/fuzz/fuzz_%.c t/fuzz/replay.c $(LIB_OBJS) \
+    $(filter-out $(O)/fcgi/main.o,$(FCGI_OBJS))
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Ifcgi $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $^ \
+	    $(LDLIBS_FCGI)
+
+# ... and run under libFuzzer by `make fuzz` (FUZZ_TIME seconds each)
+$(O)/fuzzer/fuzz_%: t/fuzz/fuzz_%.c $(LIB_OBJS) \
+    $(filter-out $(O)/fcgi/main.o,$(FCGI_OBJS))
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Ifcgi $(CFLAGS) $(WARN) -fsanitize=fuzzer \
+	    $(LDFLAGS) -o $@ $^ $(LDLIBS_FCGI)
+
+fuzzers: $(FUZZERS)
+
+fuzz:
+	$(MAKE) FUZZ=1 fuzzers
+	@for f in build/fuzz/fuzzer/fuzz_*; do \
+		n=$$(basename $$f); mkdir -p build/fuzz/new/$$n; \
+		echo "== $$n ($(FUZZ_TIME) s)"; \
+		$$f -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+		    build/fuzz/new/$$n t/fuzz/corpus/$$n 2>&1 | \
+		    grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' || true; \
+	done
 
 run: all
 	O=$(O) scripts/run.sh
@@ -82,10 +126,15 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/octopod/sql
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 sql/*.sql $(DESTDIR)$(PREFIX)/share/octopod/sql/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 docs/octo.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 docs/octo.bash-completion \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/octo
 
 clean:
 	rm -rf build
 
-.PHONY: all run test test-san deps install clean
+.PHONY: all run test test-san deps install clean fuzz fuzzers
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

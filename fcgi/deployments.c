@@ -203,13 +203,14 @@ void
 api_list(struct req *r, const char **args)
 {
 	char		 status[256], arr[300], q[256], archived[8], sort[16],
-			 order[8], lim[8], cur[1100], ckey[512], cid[24];
+			 order[8], lim[8], cur[1100], ckey[512], cid[24], tot[8];
 	const char	*p[6], *sql;
 	char		 sortc;
 	long		 limit = LIST_DEFAULT;
 	int		 desc = 0, n, i, rc;
 	PGresult	*res;
-	json_t		*list, *next = json_null();
+	json_t		*list, *next = json_null(), *total = NULL;
+	int		 want_total;
 
 	(void)args;
 	p[0] = p[1] = p[2] = p[3] = p[4] = NULL;
@@ -286,8 +287,26 @@ api_list(struct req *r, const char **args)
 		p[3] = ckey;
 		p[4] = cid;
 	}
+	if ((rc = query_get(r->query, "total", tot, sizeof(tot))) == -1 ||
+	    (rc == 1 && strcmp(tot, "true") != 0 && strcmp(tot, "false") != 0)) {
+		resp_error(r, 400, "invalid", json_pack("{s:s}", "field",
+		    "total"), "total must be true or false");
+		return;
+	}
+	want_total = rc == 1 && strcmp(tot, "true") == 0;
 	snprintf(lim, sizeof(lim), "%ld", limit + 1);
 	p[5] = lim;
+
+	if (want_total) {
+		res = db_exec(r->db, SQL_LIST_COUNT, 3, p);
+		if (!db_ok(res, PGRES_TUPLES_OK)) {
+			resp_db_error(r, res);
+			PQclear(res);
+			return;
+		}
+		total = json_integer(strtoll(PQgetvalue(res, 0, 0), NULL, 10));
+		PQclear(res);
+	}
 
 	res = db_exec(r->db, sql, 6, p);
 	if (!db_ok(res, PGRES_TUPLES_OK)) {
@@ -301,6 +320,7 @@ api_list(struct req *r, const char **args)
 		else
 			resp_db_error(r, res);
 		PQclear(res);
+		json_decref(total);
 		return;
 	}
 	n = PQntuples(res);
@@ -311,6 +331,9 @@ api_list(struct req *r, const char **args)
 		next = cursor_encode(sortc, PQgetvalue(res, (int)limit - 1,
 		    DEP_NCOLS), PQgetvalue(res, (int)limit - 1, DEP_NCOLS - 1));
 	PQclear(res);
-	resp_json(r, 200, json_pack("{s:o, s:o}", "deployments", list,
-	    "next_cursor", next));
+	list = json_pack("{s:o, s:o}", "deployments", list, "next_cursor",
+	    next);
+	if (total != NULL)
+		json_object_set_new(list, "total", total);
+	resp_json(r, 200, list);
 }

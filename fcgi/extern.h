@@ -55,7 +55,11 @@ int		 query_get(const char *query, const char *key, char *buf,
 int		 json_body(struct req *, json_t **out);
 
 /* routes.c */
+#define ROUTE_ARGS	4
 void		 route(struct req *);
+int		 route_lookup(const char *method, const char *path, char *buf,
+		    size_t buflen, const char **args, char *allow,
+		    size_t allowlen);
 
 /* db.c */
 PGconn		*db_connect(void);

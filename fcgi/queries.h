@@ -46,6 +46,10 @@
 	" ($4::" type ", $5::bigint)) ORDER BY " key " " dir ", d.id " dir \
 	" LIMIT $6"
 
+/* the same filters, counted ($1..$3 as above) */
+#define SQL_LIST_COUNT \
+	"SELECT count(*) FROM deployments d" LIST_WHERE
+
 #define SQL_LIST_NAME_ASC	LIST_SQL("d.name", "text", ">", "ASC")
 #define SQL_LIST_NAME_DESC	LIST_SQL("d.name", "text", "<", "DESC")
 #define SQL_LIST_CREATED_ASC	LIST_SQL("d.created_at", "timestamptz", ">", "ASC")

@@ -7,7 +7,6 @@
 
 #include "extern.h"
 
-#define ROUTE_ARGS	4
 #define R_POWER		0x01	/* only on the power door */
 #define R_NODB		0x02	/* answers without the database */
 
@@ -82,42 +81,59 @@ is_change(const char *method)
 	    strcmp(method, "OPTIONS") != 0;
 }
 
-/* Find the handler for r and run it, or answer 404/405/403/503. */
-void
-route(struct req *r)
+/*
+ * Find the route of method and path. Returns its index, or -1 when no
+ * pattern matches, or -2 when patterns match but not the method (the
+ * methods that would are listed in allow). args point into buf.
+ */
+int
+route_lookup(const char *method, const char *path, char *buf, size_t buflen,
+    const char **args, char *allow, size_t allowlen)
 {
-	const char	*args[ROUTE_ARGS + 1] = { NULL };
-	char		 buf[sizeof(r->path)], allow[128] = "";
-	const struct route *rt = NULL;
-	size_t		 i;
-	const char	*xrw;
+	size_t	 i;
+	int	 found = -1;
 
+	if (allowlen > 0)
+		allow[0] = '\0';
 	for (i = 0; i < NROUTES; i++) {
-		if (!match(routes[i].pattern, r->path, buf, sizeof(buf), args))
+		if (!match(routes[i].pattern, path, buf, buflen, args))
 			continue;
-		if (strcmp(routes[i].method, r->method) == 0) {
-			rt = &routes[i];
-			break;
-		}
-		if (strlen(allow) + strlen(routes[i].method) + 3 <
-		    sizeof(allow)) {
+		if (strcmp(routes[i].method, method) == 0)
+			return (int)i;
+		found = -2;
+		if (strlen(allow) + strlen(routes[i].method) + 3 < allowlen) {
 			if (*allow)
 				strcat(allow, ", ");
 			strcat(allow, routes[i].method);
 		}
 	}
-	if (rt == NULL) {
-		if (*allow)
-			resp_error(r, 405, "method_not_allowed",
-			    json_pack("{s:s}", "allow", allow),
-			    "method %s is not allowed here; allowed: %s",
-			    r->method, allow);
-		else
-			resp_error(r, 404, "not_found", NULL, "no such route");
+	return found;
+}
+
+/* Find the handler for r and run it, or answer 404/405/403/503. */
+void
+route(struct req *r)
+{
+	const char	*args[ROUTE_ARGS + 1] = { NULL };
+	char		 buf[sizeof(r->path)], allow[128];
+	const struct route *rt;
+	const char	*xrw;
+	int		 i;
+
+	i = route_lookup(r->method, r->path, buf, sizeof(buf), args, allow,
+	    sizeof(allow));
+	if (i == -2) {
+		resp_error(r, 405, "method_not_allowed",
+		    json_pack("{s:s}", "allow", allow),
+		    "method %s is not allowed here; allowed: %s",
+		    r->method, allow);
 		return;
 	}
-	/* the match wrote into buf: take the args from a fresh match */
-	match(rt->pattern, r->path, buf, sizeof(buf), args);
+	if (i < 0) {
+		resp_error(r, 404, "not_found", NULL, "no such route");
+		return;
+	}
+	rt = &routes[i];
 
 	if ((rt->flags & R_POWER) && r->door != DOOR_POWER) {
 		resp_error(r, 403, "power_only", NULL,

@@ -3,7 +3,7 @@
 PKGS="build-essential pkg-config libfcgi-dev libfcgi-bin libpq-dev
 libwebsockets-dev libjansson-dev libssl-dev libcurl4-openssl-dev libcmocka-dev
 nginx postgresql postgresql-client openssl curl perl clang libclang-rt-14-dev
-wrk procps psmisc jq nodejs npm"
+wrk procps psmisc jq nodejs npm chromium"
 PKGS=$(echo $PKGS)
 if [ "$(id -u)" != 0 ]; then
 	echo "run as root: apt-get install -y $PKGS"

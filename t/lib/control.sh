@@ -107,6 +107,9 @@ t_like()
 
 t_done()
 {
+	if command -v t_before_done >/dev/null 2>&1; then
+		t_before_done
+	fi
 	printf '1..%d\n' "$T_N"
 	[ "$T_FAILED" = 0 ] || exit 1
 	exit 0

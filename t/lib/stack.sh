@@ -60,6 +60,18 @@ t_cleanup_hook() {
 	fi
 }
 
+# Before the plan: stop the stack and fail if any process's log holds a
+# sanitizer report (the suite also runs under ASan+UBSan).
+t_before_done() {
+	local hits
+	stack_stop
+	hits=$(grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+	    "$OCTOPOD_VAR"/log/*.log 2>/dev/null)
+	t_is "$hits" "" "no sanitizer report in the logs"
+	[ -n "$hits" ] && grep -h -A20 -E 'Sanitizer|runtime error:' $hits | head -60 | sed 's/^/# /'
+	return 0
+}
+
 stack_start() {
 	stack_dirs
 	stack_tls

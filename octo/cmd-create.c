@@ -1,0 +1,263 @@
+/*
+ * octo/cmd-create.c: create and update, which share the override flags
+ * (-e app, -o deployment, --secret-app, --secret-deployment as in the
+ * Haskell octo). update sends only the change: PATCH with set/unset, so
+ * no override it was not told about is lost.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "octopod.h"
+#include "extern.h"
+
+static int	cmd_create_exec(const struct cmd_entry *, int, char **);
+static int	cmd_update_exec(const struct cmd_entry *, int, char **);
+
+#define OVERRIDE_HELP \
+"  -e, --app-env-override K=V      set an app override\n" \
+"  -o, --deployment-override K=V   set a deployment override\n" \
+"  --secret-app K=V                set a secret app override (write-only)\n" \
+"  --secret-deployment K=V         set a secret deployment override\n"
+
+const struct cmd_entry cmd_create_entry = {
+	"create", NULL,
+	"-n NAME -t TAG [-e K=V]... [-o K=V]... [--secret-app K=V]... "
+	    "[--secret-deployment K=V]...",
+	"create a deployment",
+	"  -n, --name NAME                 the deployment (a DNS label)\n"
+	"  -t, --tag TAG                   the image tag\n"
+	OVERRIDE_HELP,
+	1, cmd_create_exec
+};
+
+const struct cmd_entry cmd_update_entry = {
+	"update", NULL,
+	"-n NAME [-t TAG] [-e K=V]... [-o K=V]... [-E KEY]... [-O KEY]... "
+	    "[--secret-app K=V]... [--secret-deployment K=V]...",
+	"change a deployment's tag or overrides (only what is named)",
+	"  -n, --name NAME                 the deployment\n"
+	"  -t, --tag TAG                   a new image tag\n"
+	OVERRIDE_HELP
+	"  -E, --unset-app-env-override KEY       remove an app override\n"
+	"  -O, --unset-deployment-override KEY    remove a deployment override\n"
+	"  --version N                     only if the deployment is at version N\n",
+	1, cmd_update_exec
+};
+
+enum { OPT_SECRET_APP = 0x200, OPT_SECRET_DEP, OPT_IF_VERSION };
+
+static const struct option change_opts[] = {
+	{ "name", required_argument, NULL, 'n' },
+	{ "tag", required_argument, NULL, 't' },
+	{ "app-env-override", required_argument, NULL, 'e' },
+	{ "deployment-override", required_argument, NULL, 'o' },
+	{ "unset-app-env-override", required_argument, NULL, 'E' },
+	{ "unset-deployment-override", required_argument, NULL, 'O' },
+	{ "secret-app", required_argument, NULL, OPT_SECRET_APP },
+	{ "secret-deployment", required_argument, NULL, OPT_SECRET_DEP },
+	{ "version", required_argument, NULL, OPT_IF_VERSION },
+	OCTO_COMMON_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+/* What the flags asked for. */
+struct change {
+	const char	*name, *tag;
+	json_t		*app_set, *dep_set, *app_unset, *dep_unset;
+	long		 version;
+};
+
+static void
+change_free(struct change *c)
+{
+	json_decref(c->app_set);
+	json_decref(c->dep_set);
+	json_decref(c->app_unset);
+	json_decref(c->dep_unset);
+}
+
+/*
+ * Parse the flags of create (update = 0) or update into c. Returns 0, or
+ * EXIT_USAGE after printing why.
+ */
+static int
+change_parse(const struct cmd_entry *e, int update, int argc, char **argv,
+    struct change *c)
+{
+	const char	*opts = update ? "n:t:e:o:E:O:" : "n:t:e:o:";
+	char		 err[512];
+	int		 ch, rc;
+
+	memset(c, 0, sizeof(*c));
+	c->app_set = json_array();
+	c->dep_set = json_array();
+	c->app_unset = json_array();
+	c->dep_unset = json_array();
+	while ((ch = getopt_long(argc, argv, opts, change_opts, NULL)) != -1) {
+		rc = 0;
+		switch (ch) {
+		case 'n':
+			c->name = optarg;
+			break;
+		case 't':
+			c->tag = optarg;
+			break;
+		case 'e':
+			rc = octo_override_add(c->app_set, optarg, 0, err,
+			    sizeof(err));
+			break;
+		case 'o':
+			rc = octo_override_add(c->dep_set, optarg, 0, err,
+			    sizeof(err));
+			if (rc == -1 && strchr(optarg, '=') == NULL)
+				snprintf(err, sizeof(err), "-o takes a "
+				    "deployment override KEY=VALUE here; for "
+				    "JSON output use --output %s", optarg);
+			break;
+		case OPT_SECRET_APP:
+			rc = octo_override_add(c->app_set, optarg, 1, err,
+			    sizeof(err));
+			break;
+		case OPT_SECRET_DEP:
+			rc = octo_override_add(c->dep_set, optarg, 1, err,
+			    sizeof(err));
+			break;
+		case 'E':
+			json_array_append_new(c->app_unset,
+			    json_string(optarg));
+			break;
+		case 'O':
+			json_array_append_new(c->dep_unset,
+			    json_string(optarg));
+			break;
+		case OPT_IF_VERSION:
+			if (!update || octo_parse_long(optarg, 1,
+			    (long)1 << 52, &c->version) == -1) {
+				snprintf(err, sizeof(err), "--version takes "
+				    "a positive number");
+				rc = -1;
+			}
+			break;
+		default:
+			if ((rc = octo_common_opt(ch, optarg)) == 0)
+				break;
+			return cmd_usage(e);
+		}
+		if (rc == -1) {
+			octo_warnx("%s", err);
+			return EXIT_USAGE;
+		}
+	}
+	if ((rc = octo_name_arg(e, &c->name, argc - optind, argv + optind))
+	    != 0)
+		return rc;
+	if (!update && (c->tag == NULL || *c->tag == '\0')) {
+		octo_warnx("create needs a tag (-t TAG)");
+		return cmd_usage(e);
+	}
+	if (update && c->tag == NULL && json_array_size(c->app_set) == 0 &&
+	    json_array_size(c->dep_set) == 0 &&
+	    json_array_size(c->app_unset) == 0 &&
+	    json_array_size(c->dep_unset) == 0) {
+		octo_warnx("nothing to update: give -t, -e, -o, -E or -O");
+		return cmd_usage(e);
+	}
+	return 0;
+}
+
+/* The answer to a change: {"deployment", "action"}. */
+static void
+print_queued(json_t *ans)
+{
+	json_t	*a = json_object_get(ans, "action");
+	json_t	*d = json_object_get(ans, "deployment");
+
+	if (octo.json) {
+		out_json(ans);
+		return;
+	}
+	printf("%s of \"%s\" queued as action %lld; deployment is %s\n",
+	    jstr(a, "kind", "action"), jstr(d, "name", "?"),
+	    (long long)json_integer_value(json_object_get(a, "id")),
+	    jstr(d, "status", "?"));
+	printf("follow it: octo logs -f -a %lld; wait for it: octo wait -n %s\n",
+	    (long long)json_integer_value(json_object_get(a, "id")),
+	    jstr(d, "name", "?"));
+}
+
+static int
+cmd_create_exec(const struct cmd_entry *e, int argc, char **argv)
+{
+	struct change	 c;
+	struct octo_resp r = { 0 };
+	json_t		*body = NULL;
+	int		 rc;
+
+	if ((rc = change_parse(e, 0, argc, argv, &c)) != 0 ||
+	    (rc = octo_http_init()) != 0)
+		goto out;
+	body = json_pack("{s:s, s:s, s:O, s:O}", "name", c.name, "tag", c.tag,
+	    "app_overrides", c.app_set, "deployment_overrides", c.dep_set);
+	if ((rc = octo_call("POST", "deployments", body, 0, &r)) == 0)
+		print_queued(r.body);
+out:
+	octo_resp_free(&r);
+	json_decref(body);
+	change_free(&c);
+	return rc;
+}
+
+/* {"set": [...], "unset": [...]} with only the non-empty parts. */
+static json_t *
+scope_change(json_t *set, json_t *unset)
+{
+	json_t	*s = json_object();
+
+	if (json_array_size(set) > 0)
+		json_object_set(s, "set", set);
+	if (json_array_size(unset) > 0)
+		json_object_set(s, "unset", unset);
+	return s;
+}
+
+static int
+cmd_update_exec(const struct cmd_entry *e, int argc, char **argv)
+{
+	struct change	 c;
+	struct octo_resp r = { 0 };
+	json_t		*body = NULL;
+	char		*name = NULL, *path = NULL;
+	int		 rc;
+
+	if ((rc = change_parse(e, 1, argc, argv, &c)) != 0 ||
+	    (rc = octo_http_init()) != 0)
+		goto out;
+	body = json_object();
+	if (c.tag != NULL)
+		json_object_set_new(body, "tag", json_string(c.tag));
+	if (json_array_size(c.app_set) + json_array_size(c.app_unset) > 0)
+		json_object_set_new(body, "app_overrides",
+		    scope_change(c.app_set, c.app_unset));
+	if (json_array_size(c.dep_set) + json_array_size(c.dep_unset) > 0)
+		json_object_set_new(body, "deployment_overrides",
+		    scope_change(c.dep_set, c.dep_unset));
+	if (c.version > 0)
+		json_object_set_new(body, "version", json_integer(c.version));
+	name = octo_escape(c.name);
+	if (name == NULL || asprintf(&path, "deployments/%s", name) == -1) {
+		path = NULL;
+		rc = EXIT_CONN;
+		goto out;
+	}
+	if ((rc = octo_call("PATCH", path, body, 0, &r)) == 0)
+		print_queued(r.body);
+out:
+	octo_resp_free(&r);
+	json_decref(body);
+	change_free(&c);
+	free(name);
+	free(path);
+	return rc;
+}

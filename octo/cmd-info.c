@@ -1,0 +1,164 @@
+/*
+ * octo/cmd-info.c: one deployment: status, links, overrides (secrets as
+ * ***) and its recent actions.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "octopod.h"
+#include "extern.h"
+
+static int	cmd_info_exec(const struct cmd_entry *, int, char **);
+
+const struct cmd_entry cmd_info_entry = {
+	"info", NULL, "-n NAME [--actions N]",
+	"show a deployment: status, links, overrides, recent actions",
+	"  -n, --name NAME     the deployment (or as the argument)\n"
+	"  --actions N         how many recent actions (default 5, 0: none)\n",
+	1, cmd_info_exec
+};
+
+static void
+print_overrides(const char *title, json_t *list)
+{
+	json_t	*o;
+	size_t	 i;
+	char	 buf[8192];
+
+	printf("%s:%s\n", title, json_array_size(list) ? "" : " none");
+	json_array_foreach(list, i, o)
+		printf("  %s\n", out_override(o, buf, sizeof(buf)));
+}
+
+static void
+print_info(json_t *d, json_t *actions)
+{
+	struct octo_table *t;
+	json_t		*l, *a, *ec;
+	size_t		 i;
+	char		 t1[32], t2[32], code[24];
+	const char	*reason = jstr(d, "failure_reason", NULL);
+
+	printf("name:     %s\n", jstr(d, "name", "?"));
+	printf("tag:      %s\n", jstr(d, "tag", "-"));
+	printf("status:   %s%s%s%s%s\n", jstr(d, "status", "?"),
+	    reason ? " (" : "", reason ? reason : "", reason ? ")" : "",
+	    json_is_true(json_object_get(d, "busy")) ? ", busy" : "");
+	printf("version:  %lld\n",
+	    (long long)json_integer_value(json_object_get(d, "version")));
+	printf("created:  %s by %s\n", octo_time(jstr(d, "created_at", NULL),
+	    t1, sizeof(t1)), jstr(d, "created_by", "-"));
+	printf("updated:  %s by %s\n", octo_time(jstr(d, "updated_at", NULL),
+	    t2, sizeof(t2)), jstr(d, "updated_by", "-"));
+	if (jstr(d, "archived_at", NULL) != NULL)
+		printf("archived: %s\n", octo_time(jstr(d, "archived_at",
+		    NULL), t1, sizeof(t1)));
+	l = json_object_get(d, "links");
+	printf("links:%s\n", json_array_size(l) ? "" : " none");
+	json_array_foreach(l, i, a)
+		printf("  %s: %s\n", jstr(a, "name", "?"), jstr(a, "url", "?"));
+	print_overrides("app overrides", json_object_get(d, "app_overrides"));
+	print_overrides("deployment overrides",
+	    json_object_get(d, "deployment_overrides"));
+	if (actions == NULL)
+		return;
+	printf("recent actions:%s\n", json_array_size(actions) ? "" : " none");
+	if (json_array_size(actions) == 0)
+		return;
+	t = tbl_new(6, "  ID", "KIND", "STATE", "EXIT", "BY", "QUEUED");
+	json_array_foreach(actions, i, a) {
+		snprintf(t1, sizeof(t1), "  %lld", (long long)
+		    json_integer_value(json_object_get(a, "id")));
+		ec = json_object_get(a, "exit_code");
+		if (json_is_integer(ec))
+			snprintf(code, sizeof(code), "%lld",
+			    (long long)json_integer_value(ec));
+		else
+			snprintf(code, sizeof(code), "-");
+		tbl_add(t, t1, jstr(a, "kind", "?"), jstr(a, "state", "?"),
+		    code, jstr(a, "requested_by", NULL),
+		    octo_time(jstr(a, "queued_at", NULL), t2, sizeof(t2)));
+	}
+	tbl_print(t, stdout);
+	tbl_free(t);
+}
+
+static int
+cmd_info_exec(const struct cmd_entry *e, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "actions", required_argument, NULL, 'A' },
+		OCTO_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct octo_resp r = { 0 }, ra = { 0 };
+	const char	*name = NULL;
+	char		*esc = NULL, *path = NULL;
+	long		 nact = 5;
+	json_t		*o;
+	int		 ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "n:o:", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'n':
+			name = optarg;
+			break;
+		case 'A':
+			if (octo_parse_long(optarg, 0, 100, &nact) == -1) {
+				octo_warnx("--actions takes 0 to 100");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'o':
+			if (octo_set_output(optarg) == -1)
+				return EXIT_USAGE;
+			break;
+		default:
+			if (octo_common_opt(ch, optarg) == 0)
+				break;
+			return cmd_usage(e);
+		}
+	}
+	if ((rc = octo_name_arg(e, &name, argc - optind, argv + optind)) != 0
+	    || (rc = octo_http_init()) != 0)
+		return rc;
+	rc = EXIT_CONN;
+	if ((esc = octo_escape(name)) == NULL ||
+	    asprintf(&path, "deployments/%s", esc) == -1) {
+		path = NULL;
+		goto out;
+	}
+	if ((rc = octo_call("GET", path, NULL, 0, &r)) != 0)
+		goto out;
+	if (nact > 0) {
+		free(path);
+		if (asprintf(&path, "deployments/%s/actions?limit=%ld", esc,
+		    nact) == -1) {
+			path = NULL;
+			rc = EXIT_CONN;
+			goto out;
+		}
+		if ((rc = octo_call("GET", path, NULL, 0, &ra)) != 0)
+			goto out;
+	}
+	if (octo.json) {
+		json_t *acts = json_object_get(ra.body, "actions");
+
+		o = json_pack("{s:O, s:o}", "deployment", r.body, "actions",
+		    json_is_array(acts) ? json_incref(acts) : json_array());
+		if (o != NULL)
+			out_json(o);
+		json_decref(o);
+	} else
+		print_info(r.body, ra.body ? json_object_get(ra.body,
+		    "actions") : NULL);
+out:
+	octo_resp_free(&r);
+	octo_resp_free(&ra);
+	free(esc);
+	free(path);
+	return rc;
+}

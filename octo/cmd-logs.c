@@ -1,0 +1,186 @@
+/*
+ * octo/cmd-logs.c: an action's output; with -f, follow it while the
+ * action runs by polling GET actions/ID/output?after=SEQ (every 300 ms)
+ * until "finished", then exit with the action's result.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "octopod.h"
+#include "extern.h"
+
+static int	cmd_logs_exec(const struct cmd_entry *, int, char **);
+
+const struct cmd_entry cmd_logs_entry = {
+	"logs", NULL, "-a ACTION | -n NAME [-f] [--interval MS]",
+	"print an action's output (-f: follow it live)",
+	"  -a, --action ID     the action (octo info shows them)\n"
+	"  -n, --name NAME     the last action of this deployment\n"
+	"  -f, --follow        keep printing while the action runs; exit 0\n"
+	"                      if it succeeded, 1 if not\n"
+	"  --interval MS       poll interval with -f (default 300)\n"
+	"with -o json: one JSON object per output chunk, a line each\n",
+	1, cmd_logs_exec
+};
+
+#define PAGE	1000
+
+/* The id of the last action of deployment name, or -1 (printed). */
+static long long
+last_action(const char *name, int *rc)
+{
+	struct octo_resp r = { 0 };
+	char		*esc, *path = NULL;
+	json_t		*a;
+	long long	 id = -1;
+
+	if ((esc = octo_escape(name)) == NULL ||
+	    asprintf(&path, "deployments/%s/actions?limit=1", esc) == -1) {
+		free(esc);
+		*rc = EXIT_CONN;
+		return -1;
+	}
+	if ((*rc = octo_call("GET", path, NULL, 0, &r)) == 0) {
+		a = json_array_get(json_object_get(r.body, "actions"), 0);
+		if (a == NULL) {
+			octo_warnx("deployment \"%s\" has no actions", name);
+			*rc = EXIT_REFUSED;
+		} else
+			id = json_integer_value(json_object_get(a, "id"));
+	}
+	octo_resp_free(&r);
+	free(esc);
+	free(path);
+	return id;
+}
+
+/* The end of action id: 0 if it succeeded, else 1 with a line why. */
+static int
+action_result(long long id)
+{
+	struct octo_resp r = { 0 };
+	char		 path[64], why[256] = "";
+	const char	*state, *error;
+	json_t		*ec;
+	int		 rc;
+
+	snprintf(path, sizeof(path), "actions/%lld", id);
+	if ((rc = octo_call("GET", path, NULL, 0, &r)) != 0)
+		return rc;
+	state = jstr(r.body, "state", "?");
+	if (strcmp(state, "succeeded") != 0) {
+		ec = json_object_get(r.body, "exit_code");
+		error = jstr(r.body, "error", NULL);
+		if (error != NULL)
+			snprintf(why, sizeof(why), ": %s", error);
+		else if (json_is_integer(ec))
+			snprintf(why, sizeof(why), ": exit code %lld",
+			    (long long)json_integer_value(ec));
+		octo_warnx("action %lld (%s of \"%s\") %s%s", id,
+		    jstr(r.body, "kind", "?"), jstr(r.body, "deployment", "?"),
+		    state, why);
+		rc = EXIT_REFUSED;
+	}
+	octo_resp_free(&r);
+	return rc;
+}
+
+static int
+cmd_logs_exec(const struct cmd_entry *e, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "action", required_argument, NULL, 'a' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ "interval", required_argument, NULL, 'i' },
+		OCTO_COMMON_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct octo_resp r = { 0 };
+	const char	*name = NULL;
+	char		 path[128];
+	long		 id = -1, interval = 300;
+	long long	 after = 0;
+	json_t		*chunks, *c;
+	size_t		 i, n;
+	int		 ch, rc, follow = 0, finished;
+
+	while ((ch = getopt_long(argc, argv, "a:n:fo:", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'a':
+			if (octo_parse_long(optarg, 1, (long)1 << 52, &id)
+			    == -1) {
+				octo_warnx("action \"%s\" is not an action id",
+				    optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'n':
+			name = optarg;
+			break;
+		case 'f':
+			follow = 1;
+			break;
+		case 'i':
+			if (octo_parse_long(optarg, 10, 60000, &interval)
+			    == -1) {
+				octo_warnx("--interval takes 10 to 60000 ms");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'o':
+			if (octo_set_output(optarg) == -1)
+				return EXIT_USAGE;
+			break;
+		default:
+			if (octo_common_opt(ch, optarg) == 0)
+				break;
+			return cmd_usage(e);
+		}
+	}
+	if (optind != argc || (id == -1) == (name == NULL)) {
+		octo_warnx("logs needs one of -a ACTION or -n NAME");
+		return cmd_usage(e);
+	}
+	if ((rc = octo_http_init()) != 0)
+		return rc;
+	if (name != NULL && (id = last_action(name, &rc)) == -1)
+		return rc;
+	for (;;) {
+		snprintf(path, sizeof(path), "actions/%ld/output?after=%lld"
+		    "&limit=%d", id, after, PAGE);
+		octo_resp_free(&r);
+		if ((rc = octo_call("GET", path, NULL, 0, &r)) != 0)
+			break;
+		chunks = json_object_get(r.body, "chunks");
+		n = json_array_size(chunks);
+		json_array_foreach(chunks, i, c) {
+			if (octo.json) {
+				json_dumpf(c, stdout, JSON_COMPACT |
+				    JSON_PRESERVE_ORDER);
+				fputc('\n', stdout);
+			} else
+				fputs(jstr(c, "data", ""), stdout);
+		}
+		fflush(stdout);
+		if (json_is_integer(json_object_get(r.body, "last_seq")) &&
+		    json_integer_value(json_object_get(r.body, "last_seq")) >
+		    after)
+			after = json_integer_value(json_object_get(r.body,
+			    "last_seq"));
+		finished = json_is_true(json_object_get(r.body, "finished"));
+		if (finished) {
+			rc = follow ? action_result(id) : EXIT_OK;
+			break;
+		}
+		if (n >= PAGE)
+			continue;	/* more is waiting */
+		if (!follow)
+			break;
+		octo_sleep_ms(interval);
+	}
+	octo_resp_free(&r);
+	return rc;
+}

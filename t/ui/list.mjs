@@ -1,0 +1,122 @@
+// t/ui-list.t: the list with 1,000+ deployments.
+import { newPage, BASE, VAR, main, ok, is, sql, until, diag } from './lib.mjs';
+
+await main(async () => {
+	sql(`INSERT INTO deployments (name, tag, status, created_by, updated_by)
+	     SELECT 'd-'||g, 'v1', 'Running', 'seed', 'seed' FROM generate_series(1,1000) g`);
+	sql(`INSERT INTO deployments (name, tag, status, failure_reason, created_by, updated_by)
+	     VALUES ('zz-fail', 'v7', 'Failure', 'PartialAvailability', 'qa', 'qa'),
+	            ('tagged', 'special-tag', 'Running', NULL, 'pm', 'pm'),
+	            ('old-1', 'v0', 'Archived', NULL, 'dev', 'dev')`);
+	sql(`INSERT INTO overrides (deployment_id, scope, key, value, secret)
+	     SELECT id, 'app', 'NEEDLE_KEY', 'plain', false FROM deployments WHERE name = 'd-500'`);
+	sql(`INSERT INTO overrides (deployment_id, scope, key, value, secret)
+	     SELECT id, 'deployment', 'K' || g, 'haystack' || g, false FROM deployments, generate_series(1,6) g WHERE name = 'd-100'`);
+	sql(`INSERT INTO overrides (deployment_id, scope, key, value, secret)
+	     SELECT id, 'app', 'TOKEN', 'topsecret', true FROM deployments WHERE name = 'd-101'`);
+
+	const page = await newPage();
+	const t0 = Date.now();
+	await page.goto(BASE + '/');
+	await page.waitForSelector('.row');
+	diag(`first render with 1,003 deployments: ${Date.now() - t0} ms`);
+	const rows = page.locator('.row');
+	is(await rows.count(), 100, 'the first page shows 100 rows');
+	ok((await page.textContent('#summary')).includes('more below'), 'and says there are more');
+	const names = await page.locator('.r-name').allTextContents();
+	is(names.slice(0, 3).join(','), 'd-1,d-10,d-100', 'sorted by name');
+	await page.locator('.more-btn').scrollIntoViewIfNeeded();
+	ok(await until(async () => (await rows.count()) >= 200, 10), 'scrolling down loads the next page', await rows.count());
+	ok(!(await page.textContent('#rows')).includes('old-1'), 'archived deployments are not among the active ones');
+
+	// a row: badge, tag, overrides (first few, then expand), times, who
+	const d100 = page.locator('.row[data-name="d-100"]');
+	is(await d100.locator('.chip').count(), 3, 'the first three overrides are shown');
+	await d100.locator('button.more').click();
+	is(await d100.locator('.chip').count(), 6, '"+3 more" shows them all');
+	is(await d100.locator('button.more').getAttribute('aria-expanded'), 'true', 'and says it is expanded');
+	ok((await page.locator('.row[data-name="d-101"] .chip').textContent()).includes('•••••') &&
+		!(await page.textContent('#rows')).includes('topsecret'), 'a secret value is never shown');
+	const t = page.locator('.row[data-name="d-1"] time').first();
+	ok(/ago|just now/.test(await t.textContent()) && (await t.getAttribute('title')).includes('Z)'), 'times are relative, exact on hover');
+	ok((await page.textContent('.row[data-name="d-1"] .r-meta')).includes('by seed'), 'who changed it');
+
+	// search (the API's q): name, tag, key, value
+	const search = async (q) => {
+		await page.fill('#search', q);
+		await page.waitForFunction((q) => document.getElementById('summary').textContent.includes(`“${q}”`), q);
+		return page.locator('.r-name').allTextContents();
+	};
+	let got = await search('d-99');
+	is(got.length, 11, 'searching d-99 finds 11');
+	ok(got.every((n) => n.includes('d-99')), 'all of them match', got);
+	is((await search('special-tag')).join(), 'tagged', 'search by tag');
+	is((await search('needle_key')).join(), 'd-500', 'search by key, any case');
+	is((await search('haystack3')).join(), 'd-100', 'search by value');
+	is((await search('topsecret')).length, 0, 'a secret value is not searchable');
+	ok((await page.textContent('#summary')).includes('No deployment'), 'no match says so');
+	ok(page.url().includes('q=topsecret'), 'the search is in the address (a link can be shared)');
+
+	// status filter
+	await page.fill('#search', '');
+	await page.selectOption('#status-filter', 'Failure');
+	await page.waitForFunction(() => document.getElementById('summary').textContent.includes('Failure'));
+	got = await page.locator('.r-name').allTextContents();
+	is(got.join(), 'zz-fail', 'the status filter shows only failures');
+	ok((await page.textContent('.row[data-name="zz-fail"] .badge')).includes('PartialAvailability'), 'with the reason');
+	await page.selectOption('#status-filter', '');
+	await page.fill('#search', 'd-1');
+	await page.selectOption('#status-filter', 'Running');
+	await page.waitForFunction(() => /Running/.test(document.getElementById('summary').textContent));
+	ok((await page.locator('.r-name').count()) >= 100, 'search and filter together');
+
+	// the archived section
+	await page.fill('#search', '');
+	await page.click('button.tab:has-text("Archived")');
+	await page.waitForFunction(() => /archived deployment/.test(document.getElementById('summary').textContent));
+	is((await page.locator('.r-name').allTextContents()).join(), 'old-1', 'the archived section holds the archived one');
+	ok(await page.locator('.row[data-name="old-1"] button:has-text("Restore")').isVisible(), 'with Restore');
+	await page.click('button.tab:has-text("Active")');
+	await page.waitForSelector('.row[data-name="d-1"]');
+
+	// sorting
+	await page.selectOption('#sort', 'name:desc');
+	await page.waitForFunction(() => document.querySelector('.r-name')?.textContent === 'zz-fail');
+	ok(true, 'sorting by name, descending');
+	await page.selectOption('#sort', 'name:asc');
+	await page.waitForFunction(() => document.querySelector('.r-name')?.textContent === 'd-1');
+
+	// a change elsewhere appears in place, without a reload
+	const marker = await page.evaluate(() => { window.__same = true; return 1; });
+	sql(`WITH u AS (UPDATE deployments SET status = 'Failure', failure_reason = 'GenericFailure', version = version + 1
+	     WHERE name = 'd-1' RETURNING name, status, version, failure_reason)
+	     SELECT pg_notify('octopod_events', json_build_object('type', 'deployment', 'name', name, 'status', status,
+	       'version', version, 'busy', false, 'failure_reason', failure_reason)::text) FROM u`);
+	const t1 = Date.now();
+	ok(await until(async () => (await page.textContent('.row[data-name="d-1"] .badge')).includes('GenericFailure'), 10), 'a status change shows up in the row');
+	diag(`shown after ${Date.now() - t1} ms (${await page.textContent('#conn')})`);
+	ok(await page.evaluate(() => window.__same === true), 'without reloading the page', marker);
+
+	// screenshots, light and dark
+	await page.evaluate(() => { document.activeElement.blur(); window.scrollTo(0, 0); });
+	await page.screenshot({ path: `${VAR}/screenshots/list-light.png` });
+	await page.emulateMedia({ colorScheme: 'dark' });
+	await page.screenshot({ path: `${VAR}/screenshots/list-dark.png` });
+	await page.emulateMedia({ colorScheme: 'light' });
+	await page.setViewportSize({ width: 390, height: 844 });
+	await page.screenshot({ path: `${VAR}/screenshots/list-phone.png` });
+	const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+	ok(wide <= 390, 'nothing sticks out sideways on a phone', wide);
+	await page.setViewportSize({ width: 1280, height: 860 });
+
+	// the server goes away and comes back: said plainly, then resynced
+	await page.route('**/api/v1/**', (r) => r.abort());
+	ok(await until(async () => (await page.textContent('#conn')).includes('Offline'), 12), 'losing the server shows Offline');
+	ok(await page.locator('#banner').isVisible(), 'with a sentence saying what it means');
+	sql(`UPDATE deployments SET tag = 'v9', version = version + 1 WHERE name = 'd-10'`);
+	await page.unroute('**/api/v1/**');
+	ok(await until(async () => (await page.textContent('#toasts')).includes('Back online'), 12), 'coming back says it was offline');
+	ok(await page.locator('#banner').isHidden(), 'the banner goes away');
+	ok(await until(async () => (await page.textContent('.row[data-name="d-10"] .tag')).includes('v9'), 8), 'and what changed meanwhile is shown');
+	is(page.errors.length, 0, 'no script errors', page.errors.join('\n'));
+});
