@@ -27,6 +27,8 @@ static struct setting settings[] = {
 	{ "THREADS", SET_INT, "4", 1, 64, NULL, 0, NULL, 0 },
 	{ "FCGI_SOCKET", SET_STR, "/tmp/octopod-fcgi.sock", 0, 0, NULL, 0, NULL, 0 },
 	{ "NOTIFIER_SOCKET", SET_STR, "/tmp/octopod-notifier.sock", 0, 0, NULL, 0, NULL, 0 },
+	{ "NOTIFIER_QUEUE_BYTES", SET_INT, "1048576", 65536, 1073741824, NULL, 0, NULL, 0 },
+	{ "NOTIFIER_QUEUE_MSGS", SET_INT, "1000", 16, 1000000, NULL, 0, NULL, 0 },
 	{ "MIGRATIONS_DIR", SET_STR, "sql", 0, 0, NULL, 0, NULL, 0 },
 	{ "BODY_MAX", SET_INT, "1048576", 1024, 67108864, NULL, 0, NULL, 0 },
 	{ "OUTPUT_MAX", SET_INT, "4194304", 1024, 1073741824, NULL, 0, NULL, 0 },

@@ -46,6 +46,7 @@ export class Live extends EventTarget {
 			const wasOffline = this.offlineSince;
 			this.wsEverOpened = true;
 			this.setMode('live');
+			ws.send(JSON.stringify({ subscribe: 'list' }));
 			for (const [id, after] of this.subs) this.sendSub(id, after);
 			// whatever happened while we were not listening: read it again
 			if (wasOffline != null || this.hadPolled) {
@@ -57,7 +58,16 @@ export class Live extends EventTarget {
 		ws.onmessage = (m) => {
 			let msg;
 			try { msg = JSON.parse(m.data); } catch { return; }
-			for (const ev of Array.isArray(msg) ? msg : [msg]) {
+			// docs/events.md: events come as {seq, event}; output_end closes
+			// an output; resync means events were lost: re-read
+			if (msg && msg.type === 'resync') {
+				this.dispatchEvent(new CustomEvent('resync', { detail: { offlineMs: 0 } }));
+				return;
+			}
+			if (msg && msg.type === 'output_end')
+				msg = { type: 'output', action: msg.action, chunks: [], finished: true, state: msg.state };
+			for (let ev of Array.isArray(msg) ? msg : [msg]) {
+				if (ev && ev.event) ev = ev.event;
 				if (ev && ev.type) this.dispatchEvent(new CustomEvent('event', { detail: ev }));
 			}
 		};
