@@ -14,7 +14,8 @@ ui_run() {
 	fi
 	stack_start
 	mkdir -p "$OCTOPOD_VAR/screenshots"
-	export UI_PORT OCTOPOD_VAR DATABASE_URL PGBIN
+	NOTIFIER_PID=${NOTIFIER_PID:-}
+	export UI_PORT OCTOPOD_VAR DATABASE_URL PGBIN NOTIFIER_PID
 	local rc=0
 	node "$T_ROOT/t/ui/$1.mjs" || rc=$?
 	if ls "$OCTOPOD_VAR"/screenshots/*.png >/dev/null 2>&1; then

@@ -110,6 +110,8 @@ await main(async () => {
 	await page.setViewportSize({ width: 1280, height: 860 });
 
 	// the server goes away and comes back: said plainly, then resynced
+	// (the notifier stops for good: the page must fall back to polling)
+	if (process.env.NOTIFIER_PID) process.kill(Number(process.env.NOTIFIER_PID), 'SIGTERM');
 	await page.route('**/api/v1/**', (r) => r.abort());
 	ok(await until(async () => (await page.textContent('#conn')).includes('Offline'), 12), 'losing the server shows Offline');
 	ok(await page.locator('#banner').isVisible(), 'with a sentence saying what it means');
