@@ -9,13 +9,18 @@ libjansson-dev libssl-dev libcurl4-openssl-dev libcmocka-dev"
 RUN="nginx-light libfcgi0ldbl libpq5 libjansson4 libwebsockets17 libcurl4
 openssl ca-certificates"
 PKGS="$BUILD libfcgi-bin nginx postgresql postgresql-client openssl curl perl
-clang libclang-rt-14-dev wrk procps psmisc jq nodejs npm chromium"
+clang libclang-rt-14-dev wrk procps psmisc jq chromium"
 case "${1:-all}" in
 all)	;;
 build)	PKGS=$BUILD ;;
 run)	PKGS=$RUN ;;
 *)	echo "usage: scripts/deps.sh [all|build|run]" >&2; exit 2 ;;
 esac
+# node and npm: Debian's, unless the machine has its own (its npm may
+# conflict with Debian's npm package)
+if [ "${1:-all}" = all ] && ! command -v npm >/dev/null 2>&1; then
+	PKGS="$PKGS nodejs npm"
+fi
 PKGS=$(echo $PKGS)
 if [ "$(id -u)" != 0 ]; then
 	echo "run as root: apt-get install -y $PKGS"
