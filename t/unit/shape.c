@@ -1,0 +1,111 @@
+/*
+ * t/unit/shape.c: JSON shaping of database rows (fcgi/rowjson.c and
+ * deployment_json in fcgi/deployments.c) on results built in memory with
+ * libpq's PQmakeEmptyPGresult/PQsetvalue, no server needed.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "extern.h"
+
+/* A one-row result of ncols text columns; NULL values stay SQL NULL. */
+static PGresult *
+fake_row(int ncols, const char *const *vals)
+{
+	PGresult	*res = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
+	PGresAttDesc	*attrs = calloc(ncols, sizeof(*attrs));
+	int		 i;
+
+	assert_non_null(res);
+	for (i = 0; i < ncols; i++) {
+		attrs[i].name = (char *)"c";
+		attrs[i].typid = 25;	/* text */
+		attrs[i].typlen = -1;
+	}
+	assert_int_equal(PQsetResultAttrs(res, ncols, attrs), 1);
+	free(attrs);
+	for (i = 0; i < ncols; i++)
+		assert_int_equal(PQsetvalue(res, 0, i, (char *)vals[i],
+		    vals[i] ? (int)strlen(vals[i]) : -1), 1);
+	return res;
+}
+
+static void
+test_row_types(void **state)
+{
+	static const struct col cols[] = {
+		{ "s", COL_STR }, { "i", COL_INT }, { "b", COL_BOOL },
+		{ "j", COL_JSON }, { "n", COL_STR }, { "skip", COL_SKIP },
+		{ "bad", COL_JSON }, { NULL, 0 },
+	};
+	const char *vals[] = { "text \"q\"", "42", "t", "[1,{\"a\":null}]",
+	    NULL, "hidden", "{not json" };
+	PGresult	*res = fake_row(7, vals);
+	json_t		*o;
+	char		*s;
+
+	(void)state;
+	o = row_json(res, 0, cols);
+	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(s, "{\"b\":true,\"bad\":null,\"i\":42,"
+	    "\"j\":[1,{\"a\":null}],\"n\":null,\"s\":\"text \\\"q\\\"\"}");
+	free(s);
+	json_decref(o);
+	PQclear(res);
+}
+
+static void
+test_deployment_shape(void **state)
+{
+	const char *vals[] = { "pr-1", "v1", "Running", NULL, "f", "7",
+	    "[{\"name\":\"app\",\"url\":\"https://x\"}]",
+	    "[{\"scope\":\"app\",\"key\":\"A\",\"value\":\"1\",\"secret\":false},"
+	    "{\"scope\":\"app\",\"key\":\"S\",\"value\":null,\"secret\":true},"
+	    "{\"scope\":\"deployment\",\"key\":\"D\",\"value\":\"2\",\"secret\":false}]",
+	    "2026-11-25T09:20:45.786Z", "2026-11-25T09:20:46.000Z", NULL,
+	    "2026-11-25T09:20:45.786Z", NULL, "alice", "bob", "11" };
+	PGresult	*res = fake_row(16, vals);
+	json_t		*d, *app, *dep;
+	char		*s;
+
+	(void)state;
+	d = deployment_json(res, 0);
+	assert_non_null(d);
+	assert_null(json_object_get(d, "overrides"));
+	assert_null(json_object_get(d, "id"));
+	assert_string_equal(json_string_value(json_object_get(d, "name")),
+	    "pr-1");
+	assert_int_equal(json_integer_value(json_object_get(d, "version")), 7);
+	assert_true(json_is_false(json_object_get(d, "busy")));
+	assert_true(json_is_null(json_object_get(d, "failure_reason")));
+	assert_true(json_is_null(json_object_get(d, "archived_at")));
+	app = json_object_get(d, "app_overrides");
+	dep = json_object_get(d, "deployment_overrides");
+	s = json_dumps(app, JSON_COMPACT | JSON_SORT_KEYS);
+	/* the secret has no value key at all, and no scope is left */
+	assert_string_equal(s, "[{\"key\":\"A\",\"secret\":false,\"value\":\"1\"},"
+	    "{\"key\":\"S\",\"secret\":true}]");
+	free(s);
+	s = json_dumps(dep, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(s, "[{\"key\":\"D\",\"secret\":false,\"value\":\"2\"}]");
+	free(s);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    json_object_get(d, "links"), 0), "url")), "https://x");
+	json_decref(d);
+	PQclear(res);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_row_types),
+		cmocka_unit_test(test_deployment_shape),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
