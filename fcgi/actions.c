@@ -89,20 +89,15 @@ api_actions(struct req *r, const char **args)
 	}
 	snprintf(lim, sizeof(lim), "%ld", limit + 1);
 	p[2] = lim;
-	res = db_exec(r->db, SQL_ACTIONS_OF, 3, p);
-	if (!db_ok(res, PGRES_TUPLES_OK)) {
-		resp_db_error(r, res);
-		PQclear(res);
+	if ((res = db_query(r, SQL_ACTIONS_OF, 3, p)) == NULL)
 		return;
-	}
 	n = PQntuples(res);
 	if (n == 0 && p[1] == NULL) {
 		PQclear(res);
 		p[0] = args[0];
-		res = db_exec(r->db, SQL_EXISTS_NAME, 1, p);
-		if (!db_ok(res, PGRES_TUPLES_OK))
-			resp_db_error(r, res);
-		else if (PQntuples(res) == 0)
+		if ((res = db_query(r, SQL_EXISTS_NAME, 1, p)) == NULL)
+			return;
+		if (PQntuples(res) == 0)
 			resp_error(r, 404, "not_found", NULL,
 			    "no deployment named \"%.63s\"", args[0]);
 		else
@@ -130,10 +125,9 @@ api_action(struct req *r, const char **args)
 
 	if (path_id(r, args[0]) == -1)
 		return;
-	res = db_exec(r->db, SQL_ACTION_BY_ID, 1, p);
-	if (!db_ok(res, PGRES_TUPLES_OK))
-		resp_db_error(r, res);
-	else if (PQntuples(res) == 0)
+	if ((res = db_query(r, SQL_ACTION_BY_ID, 1, p)) == NULL)
+		return;
+	if (PQntuples(res) == 0)
 		resp_error(r, 404, "not_found", NULL, "no action %s", args[0]);
 	else
 		resp_json(r, 200, action_json(res, 0));
@@ -166,13 +160,9 @@ api_output(struct req *r, const char **args)
 	snprintf(lim, sizeof(lim), "%ld", limit);
 
 	p[0] = args[0];
-	res = db_exec(r->db, "SELECT state IN ('queued', 'running') FROM "
-	    "actions WHERE id = $1", 1, p);
-	if (!db_ok(res, PGRES_TUPLES_OK)) {
-		resp_db_error(r, res);
-		PQclear(res);
+	if ((res = db_query(r, "SELECT state IN ('queued', 'running') FROM "
+	    "actions WHERE id = $1", 1, p)) == NULL)
 		return;
-	}
 	if (PQntuples(res) == 0) {
 		PQclear(res);
 		resp_error(r, 404, "not_found", NULL, "no action %s", args[0]);
@@ -183,12 +173,8 @@ api_output(struct req *r, const char **args)
 
 	p[1] = after;
 	p[2] = lim;
-	res = db_exec(r->db, SQL_OUTPUT, 3, p);
-	if (!db_ok(res, PGRES_TUPLES_OK)) {
-		resp_db_error(r, res);
-		PQclear(res);
+	if ((res = db_query(r, SQL_OUTPUT, 3, p)) == NULL)
 		return;
-	}
 	n = PQntuples(res);
 	chunks = json_array();
 	for (i = 0; i < n; i++) {
@@ -231,12 +217,8 @@ api_history(struct req *r, const char **args)
 		limit = 1;
 	snprintf(lim, sizeof(lim), "%ld", limit);
 	p[2] = lim;
-	res = db_exec(r->db, SQL_HISTORY, 3, p);
-	if (!db_ok(res, PGRES_TUPLES_OK)) {
-		resp_db_error(r, res);
-		PQclear(res);
+	if ((res = db_query(r, SQL_HISTORY, 3, p)) == NULL)
 		return;
-	}
 	n = PQntuples(res);
 	if (n == 0 && p[1] == NULL) {
 		PQclear(res);

@@ -143,3 +143,19 @@ db_event(PGconn *c, json_t *ev)
 	json_decref(ev);
 	return rc;
 }
+
+/*
+ * Run a query for request r: the result (caller PQclears), or NULL after
+ * answering the database error (503 or 500).
+ */
+PGresult *
+db_query(struct req *r, const char *sql, int n, const char *const *params)
+{
+	PGresult	*res = db_exec(r->db, sql, n, params);
+
+	if (db_ok(res, PGRES_TUPLES_OK))
+		return res;
+	resp_db_error(r, res);
+	PQclear(res);
+	return NULL;
+}

@@ -73,6 +73,8 @@ void		 db_rollback(PGconn *);
 int		 db_notify(PGconn *, const char *chan, const char *payload);
 int		 db_event(PGconn *, json_t *ev);
 int		 db_is_down(PGconn *);
+PGresult	*db_query(struct req *, const char *sql, int n,
+		    const char *const *params);
 
 /* rowjson.c: a result row as a JSON object, column i named cols[i] */
 enum col_type { COL_STR, COL_INT, COL_BOOL, COL_JSON, COL_SKIP };
