@@ -103,5 +103,26 @@ await main(async () => {
 	ok(await until(async () => (await badge.textContent()) === 'Running'), 'the detail page shows it Running again');
 	const kinds = await page.locator('tr.act td:first-child strong').allTextContents();
 	is(kinds.join(','), 'Restore,Archive,Update,Create', 'every action is in the history, newest first');
+
+	// a config_check refusal: shown in the panel, nothing changed
+	await page.click('#do-edit');
+	await page.fill('#f-tag', 'bad');
+	await page.click('#panel button[type=submit]');
+	ok(await until(async () => (await page.textContent('#panel')).includes('not in the registry'), 10),
+		"the configuration check's message is shown in the panel");
+	ok(await page.locator('#panel').isVisible(), 'the panel stays open');
+	is(sql("SELECT tag FROM deployments WHERE name='ed-1'"), 'v1', 'and nothing changed');
+	await page.keyboard.press('Escape');
+
+	// cleanup: archive, then delete for good with a confirmation naming it
+	await page.click('#do-archive');
+	await page.click('#confirm-ok');
+	ok(await until(async () => (await badge.textContent()) === 'Archived', 20), 'archived again');
+	await page.click('#do-cleanup');
+	ok((await page.textContent('#confirm-title')).includes('ed-1'), 'cleanup asks first, naming it');
+	await page.click('#confirm-ok');
+	ok(await until(() => sql("SELECT count(*) FROM deployments WHERE name='ed-1'") === '0', 20), 'cleaned up: the record is gone');
+	ok(await until(async () => (await page.textContent('main')).includes('no deployment named ed-1'), 10),
+		'the page says it is gone');
 	is(page.errors.length, 0, 'no script errors', page.errors.join('\n'));
 });
