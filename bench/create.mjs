@@ -1,7 +1,7 @@
 // bench/create.mjs: POST deployments N times through the ui door (one
 // keep-alive TLS connection, one request at a time, GAP ms apart) and
-// print "NAME SENT_MS" for each (wall clock, just before the request is
-// written); bench/run.sh joins these with the control script's stamps.
+// print "NAME SENT_MS ANSWERED_MS" for each (wall clock, just before the
+// request is written; when the answer has been read); bench/run.sh joins these with the control script's stamps.
 //
 //	node bench/create.mjs N GAP PREFIX	(env: OCTOPOD_VAR, UI_PORT, UI_CRED)
 import https from 'node:https';
@@ -40,7 +40,7 @@ for (let i = 0; i < n; i++) {
 	await sleep(gap);
 	const t = now();
 	await post(body);
-	out.push(`${name} ${t.toFixed(3)}`);
+	out.push(`${name} ${t.toFixed(3)} ${now().toFixed(3)}`);
 }
 console.log(out.join('\n'));
 agent.destroy();

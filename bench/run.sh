@@ -263,6 +263,11 @@ if [ -s "$B/create.lat" ]; then
 	d=$(awk -v a="$c50" -v b="$fe50" 'BEGIN { printf "%.2f", a - b }')
 	row "POST create -> script started, p50 ms" "$c50" "$fe50 fork+exec" "$(ratio "$c50" "$fe50")" \
 	    "<= 2 $(okv "$c50" '<=' 2)"
+	awk '{ printf "%.3f\n", $3 - $2 }' "$B/sent" >"$B/post.lat"
+	q=$(sql "SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY
+	    extract(epoch FROM started_at - queued_at) * 1000)::numeric, 2)
+	    FROM actions WHERE kind = 'create' AND deployment_name LIKE 'c-%'")
+	note "create: POST answered p50 $(pct "$B/post.lat" 50) ms; queued_at -> started_at (claim) p50 $q ms"
 	note "create -> script: p50 $c50 ms, p99 $(pct "$B/create.lat" 99) ms over $(wc -l <"$B/create.lat"); bare fork+exec p50 $fe50 p99 $fe99; difference $d ms"
 fi
 
