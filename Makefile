@@ -123,6 +123,18 @@ fuzz:
 run: all
 	O=$(O) scripts/run.sh
 
+# the benchmark (bench/README.md): the normal optimised build, the bare
+# baselines of bench/, then bench/run.sh against a throw-away stack
+BENCH_BINS	 = $(O)/bench/barefcgi $(O)/bench/barepq $(O)/bench/stamp \
+		   $(O)/bench/pgnotify
+
+$(O)/bench/%: bench/%.c fcgi/queries.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< $(LDLIBS_FCGI)
+
+bench: all $(BENCH_BINS)
+	O=$(O) bench/run.sh
+
 test: all
 	O=$(O) prove -j2 --timer t/
 
@@ -147,6 +159,6 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all run test test-san deps install clean fuzz fuzzers
+.PHONY: all run bench test test-san deps install clean fuzz fuzzers
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

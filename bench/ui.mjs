@@ -3,7 +3,7 @@
 // page makes (its floor). Needs a running stack: bench/ui.sh starts one.
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -74,5 +74,8 @@ console.log(`list, first render (navigation start -> 100 rows painted), median o
 console.log(`  floor: the same API page alone (GET deployments?limit=100):        ${f(median(api))}  ratio ${(median(render) / median(api)).toFixed(1)}x`);
 console.log(`search, one keystroke -> list updated (includes the 120 ms debounce): ${f(median(keys))}`);
 console.log(`  floor: debounce + GET deployments?q=d-999:                          ${f(120 + median(keyApi))}  ratio ${(median(keys) / (120 + median(keyApi))).toFixed(2)}x`);
+if (process.env.BENCH_OUT) // for bench/run.sh
+	writeFileSync(process.env.BENCH_OUT, JSON.stringify({ render: Math.round(median(render)), api: Math.round(median(api)),
+		key: Math.round(median(keys)), keyFloor: Math.round(120 + median(keyApi)) }));
 await ctx.close();
 rmSync(dir, { recursive: true, force: true });

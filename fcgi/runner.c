@@ -743,6 +743,7 @@ runner_main(void)
 	PGconn			*db = NULL;
 	char			 host[256];
 	int			 wake[2] = { -1, -1 }, listening = 0;
+	int			 checks_behind = 0;
 	double			 last_claim = 0, last_beat = 0, last_check = 0;
 	double			 hb = (double)setting_int("HEARTBEAT_INTERVAL");
 
@@ -840,12 +841,22 @@ runner_main(void)
 			claim_actions(db, actions);
 			last_claim = now_mono();
 		}
-		if (!run_quit && now_mono() - last_check >= 1.0) {
+		/*
+		 * Claim due checks once a second; while the last claim
+		 * filled every free slot (more are due), claim again as
+		 * soon as a check ends (the pool's wake) instead of
+		 * leaving the slots idle until the next second.
+		 */
+		if (!run_quit && (checks_behind ||
+		    now_mono() - last_check >= 1.0)) {
 			int free_slots = pool_free_slots(checks);
 
-			if (free_slots > 0)
-				chk_claim(db, checks, free_slots);
-			last_check = now_mono();
+			if (free_slots > 0) {
+				checks_behind = chk_claim(db, checks,
+				    free_slots) == free_slots;
+				last_check = now_mono();
+			} else if (!checks_behind)
+				last_check = now_mono();
 		}
 	}
 

@@ -1,0 +1,319 @@
+#!/usr/bin/env bash
+# bench/run.sh: `make bench`. Starts one throw-away stack (scripts/stack.sh:
+# PostgreSQL in a temp dir, octopod-fcgi, octopod-notifier, nginx with
+# generated TLS, access_log off) on free ports, measures each figure next to
+# its limit measured in the same run, and prints one table. See
+# bench/README.md for what each row means.
+#
+# Knobs: RUNS (3), DUR (wrk seconds, 5), IDLE_SECS (60), N_CREATE (100),
+# N_CHECKS (1000), FAN_CLIENTS (1000), UI (1; 0 skips the browser), O.
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP"
+export O=${O:-build}
+case "$O" in /*) ;; *) O="$TOP/$O" ;; esac
+RUNS=${RUNS:-3}
+DUR=${DUR:-5}
+IDLE_SECS=${IDLE_SECS:-60}
+N_CREATE=${N_CREATE:-100}
+N_CHECKS=${N_CHECKS:-1000}
+FAN_CLIENTS=${FAN_CLIENTS:-1000}
+N_BARE=2000 N_ONE=1000 N_FAN=200
+THREADS_TOTAL=$(( ${RESPONDERS:-2} * ${THREADS:-4} ))
+
+for b in barefcgi barepq stamp pgnotify; do
+	[ -x "$O/bench/$b" ] || { echo "bench: $O/bench/$b is missing: run make bench" >&2; exit 1; }
+done
+command -v wrk >/dev/null || { echo "bench: wrk is missing (apt-get install wrk)" >&2; exit 1; }
+[ -d node_modules/ws ] || npm ci --silent >/dev/null 2>&1
+
+B=$(mktemp -d /tmp/octopod-bench.XXXXXX)
+chmod 755 "$B"
+export OCTOPOD_VAR=$B/var ACCESS_LOG=off TOP PG_FAST=1
+export STATUS_CHECK_INTERVAL=86400 CHECK_CONCURRENCY=20
+export BENCH_STAMPS=$B/stamps BENCH_CHECK_MS=100
+export CONTROL_SCRIPTS_DIR=$B/scripts
+unset DATABASE_URL
+mkdir -p "$CONTROL_SCRIPTS_DIR"
+for s in create update archive restore cleanup check archive_check; do
+	cp "$O/bench/stamp" "$CONTROL_SCRIPTS_DIR/$s"
+done
+chmod -R a+rX "$B"
+port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 8000))
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+	done
+}
+UI_PORT=$(port); POWER_PORT=$(port); BARE_PORT=$(port)
+export UI_PORT POWER_PORT
+. "$TOP/scripts/stack.sh"
+
+# the bare responder's own server block, same TLS and basic auth
+mkdir -p "$OCTOPOD_VAR/nginx/conf.d"
+cat >"$OCTOPOD_VAR/nginx/conf.d/bare.conf" <<CONF
+server {
+    listen 127.0.0.1:$BARE_PORT ssl;
+    auth_basic "octopod";
+    auth_basic_user_file $OCTOPOD_VAR/nginx/htpasswd;
+    location /api/v1/ {
+        include $OCTOPOD_VAR/nginx/fastcgi_params;
+        fastcgi_pass unix:$OCTOPOD_VAR/run/bare.sock;
+    }
+}
+CONF
+
+PIDS=""
+cleanup() {
+	local p
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	for p in $PIDS; do wait "$p" 2>/dev/null; done
+	stack_stop
+	[ "${KEEP:-0}" = 1 ] && echo "bench: kept $B" >&2 || rm -rf "$B"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+ulimit -n 20000 2>/dev/null
+stack_up >/dev/null 2>&1 || { echo "bench: the stack did not start: see $B/var/log" >&2; KEEP=1; exit 1; }
+UI_CRED=$(cat "$OCTOPOD_VAR/ui-credentials")
+AUTH="Authorization: Basic $(printf '%s' "$UI_CRED" | base64 -w0)"
+export UI_CRED DATABASE_URL PGBIN
+"$O/bench/barefcgi" "$OCTOPOD_VAR/run/bare.sock" "${RESPONDERS:-2}" "${THREADS:-4}" \
+    2>"$B/bare.err" &
+BARE_PID=$!
+PIDS="$PIDS $BARE_PID"
+
+sql() { "$PGBIN/psql" -X -q -tA -v ON_ERROR_STOP=1 -d "$DATABASE_URL" -c "$1"; }
+med() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+pct() {	# pct FILE P: the P-th percentile of a column of numbers
+	sort -g "$1" | awk -v p="$2" '{ a[NR] = $1 } END {
+	    i = int(NR * p / 100); if (i < 1) i = 1; if (i > NR) i = NR; printf "%.2f", a[i] }'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
+note() { echo "bench: $*" >&2; }
+wait_file() {
+	local i
+	for i in $(seq 1 "$((${2:-120} * 10))"); do
+		[ -e "$1" ] && return 0
+		sleep 0.1
+	done
+	note "timed out waiting for $1"
+	return 1
+}
+# wrk's requests/s, and p50/p99 in ms
+wrk_run() {	# wrk_run CONNS URL -> "rps p50 p99"
+	local t=2
+	[ "$1" -lt 2 ] && t=1
+	wrk -t"$t" -c"$1" -d"${DUR}s" --latency -H "$AUTH" "$2" 2>&1 | awk '
+	    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0;
+		if (v ~ /s$/) return v * 1000; return v }
+	    /^Requests\/sec:/ { r = $2 }
+	    /^ +50%/ { p50 = ms($2) } /^ +99%/ { p99 = ms($2) }
+	    /Non-2xx/ { bad = $NF }
+	    END { if (bad) print "bench: " bad " non-2xx answers" > "/dev/stderr";
+		printf "%s %.3f %.3f\n", r, p50, p99 }'
+}
+ROWS=()
+row() { ROWS+=("$(printf '%-44s|%14s|%14s|%8s|%-13s' "$@")"); }
+okv() {	# okv VALUE OP GOAL -> ok | MISS
+	awk -v v="$1" -v g="$3" -v op="$2" 'BEGIN { ok = (op == "<=") ? v <= g : v >= g;
+	    print ok ? "ok" : "MISS" }'
+}
+
+note "stack up on ports $UI_PORT (ui), $BARE_PORT (bare responder); $(nproc) cores"
+
+# ---- seed: 10,000 deployments (as bench/ui.mjs), none due for a check
+sql "INSERT INTO deployments (name, tag, status, created_by, updated_by, checked_at)
+     SELECT 'd-'||g, 'v'||(g % 50), CASE WHEN g % 37 = 0 THEN 'Failure' ELSE 'Running' END,
+     'seed', 'seed', now() FROM generate_series(1, 10000) g ON CONFLICT DO NOTHING;
+     INSERT INTO overrides (deployment_id, scope, key, value, secret)
+     SELECT id, 'app', k, 'value-' || id, false FROM deployments,
+     unnest(ARRAY['LOG_LEVEL','FEATURE_X','DB_POOL','REGION']) k ON CONFLICT DO NOTHING;
+     ANALYZE;" || exit 1
+
+# ---- GET one deployment, ours vs the bare responder, 16 and 64 connections
+GET=/api/v1/deployments/d-5000
+curl -fsS --cacert "$OCTOPOD_VAR/tls/ca.pem" -H "$AUTH" "https://localhost:$BARE_PORT$GET" \
+    >/dev/null || { note "the bare responder does not answer"; exit 1; }
+for c in 16 64; do
+	ours=() bare=()
+	for i in $(seq 1 "$RUNS"); do
+		ours+=("$(wrk_run "$c" "https://127.0.0.1:$UI_PORT$GET" | cut -d' ' -f1)")
+		bare+=("$(wrk_run "$c" "https://127.0.0.1:$BARE_PORT$GET" | cut -d' ' -f1)")
+	done
+	o=$(med "${ours[@]}"); b=$(med "${bare[@]}")
+	note "GET one, $c conns: ours ${ours[*]}; bare ${bare[*]}"
+	r=$(ratio "$o" "$b")
+	row "GET one deployment, req/s, $c conns" "$(printf '%.0f' "$o")" \
+	    "$(printf '%.0f bare' "$b")" "$r" ">= 1.0x $(okv "${r%x}" '>=' 1.0)"
+done
+st=()
+for i in $(seq 1 "$RUNS"); do
+	st+=("$(wrk_run 64 "https://127.0.0.1:$UI_PORT/index.html" | cut -d' ' -f1)")
+done
+row "  (nginx static file, req/s, 64 conns)" "$(printf '%.0f' "$(med "${st[@]}")")" "" "" "reference"
+
+# ---- the list: a page of 50 of 10,000, one request at a time
+LIST="/api/v1/deployments?archived=false&limit=50"
+l50=() l99=() b50=() b99=()
+for i in $(seq 1 "$RUNS"); do
+	read -r _ p50 p99 < <(wrk_run 1 "https://127.0.0.1:$UI_PORT$LIST")
+	l50+=("$p50"); l99+=("$p99")
+	read -r p50 p99 < <("$O/bench/barepq" 1000 50)
+	b50+=("$p50"); b99+=("$p99")
+done
+note "list p50 ours ${l50[*]} bare ${b50[*]}; p99 ours ${l99[*]} bare ${b99[*]}"
+for q in 50 99; do
+	eval "o=\$(med \"\${l$q[@]}\"); b=\$(med \"\${b$q[@]}\")"
+	r=$(ratio "$o" "$b")
+	row "list, 50 of 10,000, p$q ms" "$o" "$b libpq" "$r" "<= 1.5x $(okv "${r%x}" '<=' 1.5)"
+done
+
+# ---- the UI (headless Chromium), bench/ui.mjs on the same 10,000
+if [ "${UI:-1}" = 1 ] && [ -x /usr/bin/chromium ]; then
+	if BENCH_OUT=$B/ui.json node bench/ui.mjs >"$B/ui.out" 2>&1; then
+		rend=$(jq .render "$B/ui.json"); rapi=$(jq .api "$B/ui.json")
+		key=$(jq .key "$B/ui.json"); kfl=$(jq .keyFloor "$B/ui.json")
+		row "UI first render of 10,000, ms" "$rend" "$rapi API" "$(ratio "$rend" "$rapi")" \
+		    "<= 500 $(okv "$rend" '<=' 500)"
+		row "UI one search keystroke, ms" "$key" "$kfl deb+API" "$(ratio "$key" "$kfl")" \
+		    "<= 50 $(okv "$key" '<=' 50)"
+	else
+		note "bench/ui.mjs failed: $(tail -3 "$B/ui.out")"
+		row "UI first render / keystroke" "failed" "" "" ""
+	fi
+else
+	row "UI first render / keystroke" "skipped" "" "" "(UI=0 or no chromium)"
+fi
+
+# ---- commit -> websocket client (wss through nginx), fan-out, notifier RSS
+rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+read -r bare50 bare99 _ < <("$O/bench/pgnotify" bare "$N_BARE")
+node t/ws/fanout.mjs --clients 1 --sub '{"subscribe":"deployment","name":"one"}' \
+    --name one --expect "$N_ONE" --ready "$B/one.ready" --result "$B/one.json" \
+    --samples "$B/one.lat" --timeout 120 2>"$B/one.err" &
+PIDS="$PIDS $!"
+if wait_file "$B/one.ready" 30; then
+	"$O/bench/pgnotify" send "$N_ONE" 2 one
+	wait_file "$B/one.json" 60
+fi
+half=$((FAN_CLIENTS / 2))
+for k in 1 2; do
+	node t/ws/fanout.mjs --clients "$half" --sub '{"subscribe":"list"}' \
+	    --name fan --expect "$N_FAN" --ready "$B/fan$k.ready" \
+	    --result "$B/fan$k.json" --samples "$B/fan$k.lat" \
+	    --resume "$B/fan.done" --timeout 180 2>"$B/fan$k.err" &
+	PIDS="$PIDS $!"
+done
+if wait_file "$B/fan1.ready" 120 && wait_file "$B/fan2.ready" 120; then
+	"$O/bench/pgnotify" send "$N_FAN" 20 fan
+	wait_file "$B/fan1.json" 120 && wait_file "$B/fan2.json" 120
+fi
+nrss=$(rss_kb "$NOTIFIER_PID")
+touch "$B/fan.done"
+if [ -s "$B/one.lat" ]; then
+	one50=$(pct "$B/one.lat" 50); one99=$(pct "$B/one.lat" 99)
+	r=$(ratio "$one50" "$bare50")
+	row "commit -> 1 ws client (wss), p50 ms" "$one50" "$bare50 NOTIFY" "$r" \
+	    "<= 1.5x $(okv "${r%x}" '<=' 1.5)"
+	row "commit -> 1 ws client (wss), p99 ms" "$one99" "$bare99 NOTIFY" \
+	    "$(ratio "$one99" "$bare99")" "<= 5 $(okv "$one99" '<=' 5)"
+fi
+cat "$B"/fan?.lat >"$B/fan.lat" 2>/dev/null
+if [ -s "$B/fan.lat" ]; then
+	complete=$(( $(jq .complete "$B/fan1.json") + $(jq .complete "$B/fan2.json") ))
+	fan99=$(pct "$B/fan.lat" 99)
+	row "fan-out to $FAN_CLIENTS ws clients, p99 ms" "$fan99" "$(pct "$B/fan.lat" 50) p50" "" \
+	    "<= 25 $(okv "$fan99" '<=' 25)"
+	note "fan-out: $complete of $FAN_CLIENTS clients got all $N_FAN events"
+fi
+row "notifier RSS with $FAN_CLIENTS clients, MiB" "$(awk -v k="$nrss" 'BEGIN { printf "%.1f", k / 1024 }')" \
+    "" "" "<= 32 $(okv "$nrss" '<=' 32768)"
+for p in $PIDS; do [ "$p" != "$BARE_PID" ] && kill "$p" 2>/dev/null; done
+
+# ---- checks: N_CHECKS deployments due at once, 100 ms each, 20 at a time
+sql "INSERT INTO deployments (name, tag, status, created_by, updated_by)
+     SELECT 'k-'||g, 'v1', 'Running', 'seed', 'seed' FROM generate_series(1, $N_CHECKS) g" || exit 1
+for i in $(seq 1 900); do
+	[ "$(sql "SELECT count(*) FROM deployments WHERE name LIKE 'k-%' AND checked_at IS NOT NULL")" \
+	    = "$N_CHECKS" ] && break
+	sleep 0.1
+done
+first=$(awk '$1 == "check" && $2 ~ /^k-/ { print $3 }' "$BENCH_STAMPS" | sort -g | head -1)
+last=$(sql "SELECT extract(epoch FROM max(checked_at)) * 1000 FROM deployments WHERE name LIKE 'k-%'")
+done_n=$(sql "SELECT count(*) FROM deployments WHERE name LIKE 'k-%' AND checked_at IS NOT NULL")
+ideal=$(awk -v n="$N_CHECKS" -v c=20 -v ms="$BENCH_CHECK_MS" 'BEGIN { printf "%.2f", n * ms / c / 1000 }')
+ck=$(awk -v a="$first" -v b="$last" 'BEGIN { printf "%.2f", (b - a) / 1000 }')
+[ "$done_n" = "$N_CHECKS" ] || ck=">$ck ($done_n done)"
+r=$(ratio "$ck" "$ideal")
+row "$N_CHECKS checks of 100 ms, 20 at a time, s" "$ck" "$ideal ideal" "$r" "<= 1.1x $(okv "${r%x}" '<=' 1.1)"
+
+# ---- request accepted -> control script started
+node bench/create.mjs "$N_CREATE" 30 c >"$B/sent" 2>"$B/create.err" || note "create.mjs: $(tail -1 "$B/create.err")"
+for i in $(seq 1 100); do
+	[ "$(awk '$1 == "create" && $2 ~ /^c-[0-9]/' "$BENCH_STAMPS" | wc -l)" -ge "$N_CREATE" ] && break
+	sleep 0.1
+done
+# accepted: the action's queued_at (now() of the POST's transaction, which
+# commits the action and wakes the runner); also from the client's send
+sql "SELECT deployment_name, extract(epoch FROM queued_at) * 1000 FROM actions
+     WHERE kind = 'create' AND deployment_name ~ '^c-[0-9]'" | tr '|' ' ' >"$B/queued"
+awk 'NR == FNR { q[$1] = $2; next } $1 == "create" && ($2 in q) { printf "%.3f\n", $3 - q[$2] }' \
+    "$B/queued" "$BENCH_STAMPS" >"$B/create.lat"
+awk 'NR == FNR { sent[$1] = $2; next } $1 == "create" && ($2 in sent) { printf "%.3f\n", $3 - sent[$2] }' \
+    "$B/sent" "$BENCH_STAMPS" >"$B/sent.lat"
+read -r fe50 fe99 < <("$O/bench/stamp" bare 200 "$CONTROL_SCRIPTS_DIR/create")
+if [ -s "$B/create.lat" ]; then
+	c50=$(pct "$B/create.lat" 50)
+	d=$(awk -v a="$c50" -v b="$fe50" 'BEGIN { printf "%.2f", a - b }')
+	row "create accepted -> script started, p50 ms" "$c50" "$fe50 fork+exec" "$(ratio "$c50" "$fe50")" \
+	    "<= 2 $(okv "$c50" '<=' 2)"
+	awk '{ printf "%.3f\n", $3 - $2 }' "$B/sent" >"$B/post.lat"
+	q=$(sql "SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY
+	    extract(epoch FROM started_at - queued_at) * 1000)::numeric, 2)
+	    FROM actions WHERE kind = 'create' AND deployment_name LIKE 'c-%'")
+	note "create: POST answered p50 $(pct "$B/post.lat" 50) ms; queued_at -> started_at (claim) p50 $q ms"
+	note "create: client send -> script started p50 $(pct "$B/sent.lat" 50) ms"
+	note "create: accepted -> script: p50 $c50 ms, p99 $(pct "$B/create.lat" 99) ms over $(wc -l <"$B/create.lat"); bare fork+exec p50 $fe50 p99 $fe99; difference $d ms"
+fi
+
+# ---- RSS of the responders (after all of the above)
+resp=$(awk '/started responder/ { print $NF }' "$OCTOPOD_VAR/log/octopod-fcgi.log")
+mx=0
+for p in $resp; do
+	[ -r "/proc/$p/status" ] || continue
+	k=$(rss_kb "$p"); [ "$k" -gt "$mx" ] && mx=$k
+done
+row "RSS of a responder (largest), MiB" "$(awk -v k="$mx" 'BEGIN { printf "%.1f", k / 1024 }')" "" "" \
+    "<= 8 $(okv "$mx" '<=' 8192)"
+
+# ---- CPU of the idle stack: every process of it, IDLE_SECS seconds
+kill "$BARE_PID" 2>/dev/null; wait "$BARE_PID" 2>/dev/null
+PIDS=""
+sleep 3
+pg_pid=$(head -1 "$OCTOPOD_VAR/pg/data/postmaster.pid")
+tree() {	# the pids of the given processes and of all their descendants
+	ps -e -o pid=,ppid= | awk -v roots="$*" 'BEGIN { n = split(roots, r, " "); for (i = 1; i <= n; i++) keep[r[i]] = 1 }
+	    { par[$1] = $2 } END { do { ch = 0; for (p in par) if (!(p in keep) && (par[p] in keep)) { keep[p] = 1; ch = 1 } } while (ch);
+	    for (p in keep) print p }'
+}
+ticks() {
+	local p s=0 t
+	for p in $(tree "$FCGI_PID" "$NOTIFIER_PID" "$NGINX_PID" "$pg_pid"); do
+		t=$(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null) && s=$((s + t))
+	done
+	echo "$s"
+}
+t0=$(ticks); s0=$(date +%s.%N)
+sleep "$IDLE_SECS"
+t1=$(ticks); s1=$(date +%s.%N)
+cpu=$(awk -v a="$t0" -v b="$t1" -v s0="$s0" -v s1="$s1" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { printf "%.2f", (b - a) / hz / (s1 - s0) * 100 }')
+row "CPU of the idle stack over ${IDLE_SECS} s, % core" "$cpu" "0" "" "<= 1 $(okv "$cpu" '<=' 1)"
+
+printf '\noctopod-c bench: %s cores, %s, %s; medians of %s runs where repeated\n\n' \
+    "$(nproc)" "$(uname -r)" "$(date -u +%Y-%m-%dT%H:%MZ)" "$RUNS"
+printf '%-44s|%14s|%14s|%8s|%-13s\n' "figure" "value" "limit" "ratio" "goal"
+printf '%s\n' "--------------------------------------------|--------------|--------------|--------|-------------"
+printf '%s\n' "${ROWS[@]}"
