@@ -8,6 +8,8 @@ await main(async () => {
 	     VALUES ('zz-fail', 'v7', 'Failure', 'PartialAvailability', 'qa', 'qa'),
 	            ('tagged', 'special-tag', 'Running', NULL, 'pm', 'pm'),
 	            ('old-1', 'v0', 'Archived', NULL, 'dev', 'dev')`);
+	// seeded statuses stay as seeded: the runner's checks leave them alone
+	sql(`UPDATE deployments SET checked_at = now() + interval '1 day'`);
 	sql(`INSERT INTO overrides (deployment_id, scope, key, value, secret)
 	     SELECT id, 'app', 'NEEDLE_KEY', 'plain', false FROM deployments WHERE name = 'd-500'`);
 	sql(`INSERT INTO overrides (deployment_id, scope, key, value, secret)
