@@ -100,6 +100,7 @@ void		 api_get(struct req *, const char **);
 void		 api_update(struct req *, const char **);
 void		 api_transition(struct req *, const char **);
 void		 api_forget(struct req *, const char **);
+void		 api_pin(struct req *, const char **);
 void		 api_clean_archive(struct req *, const char **);
 json_t		*deployment_json(PGresult *, int row);
 
@@ -248,6 +249,9 @@ void		 fsm_notifications(json_t *changes);
 /* checks.c */
 struct pool;
 int		 chk_claim(PGconn *, struct pool *, int free_slots);
+
+/* expiry.c: archive expired deployments; queued count or -1 */
+int		 exp_sweep(PGconn *);
 
 /* pool.c: a pool of threads, each with its own PGconn; runner.c */
 struct pool	*pool_new(const char *what, int nthreads, int wakefd);

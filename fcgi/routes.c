@@ -28,6 +28,8 @@ static const struct route routes[] = {
 	{ "POST", "deployments/*/archive", 0, api_transition },
 	{ "POST", "deployments/*/restore", 0, api_transition },
 	{ "POST", "deployments/*/cleanup", 0, api_transition },
+	{ "POST", "deployments/*/pin", 0, api_pin },
+	{ "POST", "deployments/*/unpin", 0, api_pin },
 	{ "GET", "deployments/*/actions", 0, api_actions },
 	{ "GET", "deployments/*/history", 0, api_history },
 	{ "GET", "actions/*", 0, api_action },

@@ -843,6 +843,8 @@ runner_main(void)
 		if (!run_quit && now_mono() - last_check >= 1.0) {
 			int free_slots = pool_free_slots(checks);
 
+			if (exp_sweep(db) > 0)
+				claim_actions(db, actions);
 			if (free_slots > 0)
 				chk_claim(db, checks, free_slots);
 			last_check = now_mono();
