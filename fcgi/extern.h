@@ -25,7 +25,7 @@ struct worker {
 	PGconn		*db;
 };
 
-enum door { DOOR_UI, DOOR_POWER };
+enum door { DOOR_UI, DOOR_POWER, DOOR_METRICS };
 
 /* One request, alive from accept to finish (http.c fills it). */
 struct req {
@@ -49,6 +49,8 @@ void		 resp_error(struct req *, int status, const char *code,
 		    json_t *details, const char *fmt, ...)
 		    __attribute__((format(printf, 5, 6)));
 void		 resp_db_error(struct req *, PGresult *);
+void		 resp_text(struct req *, int status, const char *type,
+		    const char *body, size_t len);
 const char	*http_header(struct req *, const char *envname);
 int		 query_get(const char *query, const char *key, char *buf,
 		    size_t buflen);
@@ -115,6 +117,12 @@ json_t		*action_json(PGresult *, int row);
 int		 event_deployment(PGconn *, const char *id);
 int		 event_action(PGconn *, const char *id);
 int		 event_removed(PGconn *, const char *name);
+
+/* metrics.c: GET /metrics; counters shared by the processes */
+int		 metrics_init(void);
+void		 metrics_db_error(void);
+void		 metrics_check(PGconn *, double secs);
+void		 api_metrics(struct req *, const char **);
 
 /* migrate.c */
 int		 migrate(const char *dir);
