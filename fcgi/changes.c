@@ -195,10 +195,10 @@ insert_overrides(PGconn *c, const char *id, const char *scope, json_t *arr)
 void
 api_create(struct req *r, const char **args)
 {
-	json_t		*b = NULL, *app, *dep, *snap;
+	json_t		*b = NULL, *app, *dep, *snap, *v;
 	struct verr	 e;
-	const char	*name, *tag, *p[3];
-	char		 id[24], actid[24], *msg = NULL;
+	const char	*name, *tag, *p[5];
+	char		 id[24], actid[24], ttl[24], *msg = NULL;
 	PGresult	*res;
 	int		 rc;
 
@@ -221,10 +221,16 @@ api_create(struct req *r, const char **args)
 
 	if (db_begin(r->db) == -1)
 		goto dberr;
+	v = json_object_get(b, "ttl");
+	snprintf(ttl, sizeof(ttl), "%lld", v != NULL ?
+	    (long long)json_integer_value(v) :
+	    (long long)setting_int("DEFAULT_TTL"));
 	p[0] = name;
 	p[1] = tag;
 	p[2] = r->actor;
-	res = db_exec(r->db, SQL_DEP_INSERT, 3, p);
+	p[3] = ttl;
+	p[4] = json_is_true(json_object_get(b, "pinned")) ? "t" : "f";
+	res = db_exec(r->db, SQL_DEP_INSERT, 5, p);
 	if (!db_ok(res, PGRES_TUPLES_OK)) {
 		PQclear(res);
 		goto dberr;
@@ -399,7 +405,7 @@ api_update(struct req *r, const char **args)
 	json_t		*b = NULL, *eff = NULL, *snap, *chg, *o;
 	struct verr	 e;
 	struct locked	 l;
-	char		 actid[24], field[32], *msg = NULL;
+	char		 actid[24], field[32], ttl[24], *msg = NULL;
 	long		 want;
 	int		 rc, bad, s;
 	size_t		 i;
@@ -474,9 +480,18 @@ api_update(struct req *r, const char **args)
 	}
 	{
 		const char *pc[4] = { l.id, "UpdatePending", r->actor, tag };
+		const char *pt[2] = { l.id, NULL };
+		json_t *v = json_object_get(b, "ttl");
 
+		if (v != NULL) {
+			snprintf(ttl, sizeof(ttl), "%lld",
+			    (long long)json_integer_value(v));
+			pt[1] = ttl;
+			json_object_set_new(snap, "ttl", json_copy(v));
+		}
 		if (exec_ok(r->db, SQL_DEP_CHANGE, 4, pc, PGRES_TUPLES_OK)
-		    == -1) {
+		    == -1 || exec_ok(r->db, SQL_DEP_EXPIRY_RESET, 2, pt,
+		    PGRES_COMMAND_OK) == -1) {
 			json_decref(snap);
 			goto dberr;
 		}
@@ -575,6 +590,10 @@ api_transition(struct req *r, const char **args)
 	p[3] = NULL;
 	if (exec_ok(r->db, SQL_DEP_CHANGE, 4, p, PGRES_TUPLES_OK) == -1)
 		goto dberr;
+	p[1] = NULL;	/* restore: the expiry starts again, same ttl */
+	if (strcmp(t->kind, "restore") == 0 && exec_ok(r->db,
+	    SQL_DEP_EXPIRY_RESET, 2, p, PGRES_COMMAND_OK) == -1)
+		goto dberr;
 	if (t->to != NULL && history(r->db, l.id, name, l.status, t->to,
 	    t->kind, r->actor) == -1)
 		goto dberr;
@@ -586,6 +605,57 @@ api_transition(struct req *r, const char **args)
 	log_info("%s requested %s of %s (action %s)", r->actor, t->kind, name,
 	    actid);
 	answer_accepted(r, name, actid);
+	return;
+dberr:
+	db_rollback(r->db);
+	resp_db_error(r, NULL);
+}
+
+/*
+ * POST deployments/NAME/pin|unpin: keep a deployment from expiring (or
+ * not). No action and no script: the answer is 200 {deployment}.
+ */
+void
+api_pin(struct req *r, const char **args)
+{
+	const char	*name = args[0], *p[3];
+	PGresult	*res;
+	int		 pin;
+
+	pin = strcmp(strrchr(r->path, '/') + 1, "pin") == 0;
+	p[0] = name;
+	p[1] = pin ? "t" : "f";
+	p[2] = r->actor;
+	if (db_begin(r->db) == -1)
+		goto dberr;
+	res = db_exec(r->db, SQL_DEP_PIN, 3, p);
+	if (!db_ok(res, PGRES_TUPLES_OK)) {
+		PQclear(res);
+		goto dberr;
+	}
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		db_rollback(r->db);
+		resp_error(r, 404, "not_found", NULL,
+		    "no deployment named \"%.63s\"", name);
+		return;
+	}
+	if (event_deployment(r->db, PQgetvalue(res, 0, 0)) == -1) {
+		PQclear(res);
+		goto dberr;
+	}
+	PQclear(res);
+	if (db_commit(r->db) == -1)
+		goto dberr;
+	log_info("%s %s %s", r->actor, pin ? "pinned" : "unpinned", name);
+	p[0] = name;
+	res = db_exec(r->db, SQL_DEP_BY_NAME, 1, p);
+	if (db_ok(res, PGRES_TUPLES_OK) && PQntuples(res) == 1)
+		resp_json(r, 200, json_pack("{s:o*}", "deployment",
+		    deployment_json(res, 0)));
+	else
+		resp_db_error(r, NULL);
+	PQclear(res);
 	return;
 dberr:
 	db_rollback(r->db);

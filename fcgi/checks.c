@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "extern.h"
 
@@ -141,6 +142,15 @@ check_release(PGconn *db, struct chk *c)
 	rdb_cmd(db, SQL_CHECK_RELEASE, 1, p, "release check");
 }
 
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 /* The job of one claimed check. */
 static void
 check_job(PGconn **db, void *arg)
@@ -153,6 +163,7 @@ check_job(PGconn **db, void *arg)
 	char			 why[512];
 	json_t			*changes = json_array();
 	int			 code;
+	double			 t0 = 0;
 
 	memset(&d, 0, sizeof(d));
 	if (rdb_ensure(db) == -1)
@@ -182,6 +193,7 @@ check_job(PGconn **db, void *arg)
 		o.timeout = (int)setting_int("CHECK_TIMEOUT");
 		o.grace = (int)setting_int("KILL_GRACE");
 		o.stop = &run_quit;
+		t0 = mono();
 		if (run_spawn(&o, &res) == -1)
 			code = -1;
 		else if (res.stopped) {
@@ -191,6 +203,8 @@ check_job(PGconn **db, void *arg)
 			code = res.timed_out ? 124 : res.exit_code;
 		run_describe(&res, script, why, sizeof(why));
 	}
+	if (t0 > 0)
+		metrics_check(*db, mono() - t0);
 	if (code != 0)
 		log_debug("%s: %s", d.name, why);
 	if (check_apply(*db, c, code, changes) == -1)

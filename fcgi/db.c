@@ -66,6 +66,7 @@ db_exec(PGconn *c, const char *sql, int n, const char *const *params)
 
 	res = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
 	if (PQstatus(c) == CONNECTION_BAD && ts == PQTRANS_IDLE) {
+		metrics_db_error();	/* the connection was lost */
 		PQclear(res);
 		PQreset(c);
 		if (PQstatus(c) != CONNECTION_OK)
@@ -79,6 +80,8 @@ db_exec(PGconn *c, const char *sql, int n, const char *const *params)
 int
 db_ok(PGresult *res, ExecStatusType want)
 {
+	if (res == NULL || PQresultStatus(res) == PGRES_FATAL_ERROR)
+		metrics_db_error();
 	return res != NULL && PQresultStatus(res) == want;
 }
 

@@ -21,9 +21,10 @@ static const struct col dep_cols[] = {
 	{ "updated_at", COL_STR }, { "archived_at", COL_STR },
 	{ "status_changed_at", COL_STR }, { "checked_at", COL_STR },
 	{ "created_by", COL_STR }, { "updated_by", COL_STR },
+	{ "ttl", COL_INT }, { "expires_at", COL_STR }, { "pinned", COL_BOOL },
 	{ "id", COL_SKIP }, { NULL, 0 },
 };
-#define DEP_NCOLS	16
+#define DEP_NCOLS	19
 
 /*
  * A row of DEP_SELECT as the API's deployment object: overrides split

@@ -25,7 +25,7 @@ struct worker {
 	PGconn		*db;
 };
 
-enum door { DOOR_UI, DOOR_POWER };
+enum door { DOOR_UI, DOOR_POWER, DOOR_METRICS };
 
 /* One request, alive from accept to finish (http.c fills it). */
 struct req {
@@ -49,6 +49,8 @@ void		 resp_error(struct req *, int status, const char *code,
 		    json_t *details, const char *fmt, ...)
 		    __attribute__((format(printf, 5, 6)));
 void		 resp_db_error(struct req *, PGresult *);
+void		 resp_text(struct req *, int status, const char *type,
+		    const char *body, size_t len);
 const char	*http_header(struct req *, const char *envname);
 int		 query_get(const char *query, const char *key, char *buf,
 		    size_t buflen);
@@ -102,6 +104,7 @@ void		 api_get(struct req *, const char **);
 void		 api_update(struct req *, const char **);
 void		 api_transition(struct req *, const char **);
 void		 api_forget(struct req *, const char **);
+void		 api_pin(struct req *, const char **);
 void		 api_clean_archive(struct req *, const char **);
 json_t		*deployment_json(PGresult *, int row);
 
@@ -116,6 +119,12 @@ json_t		*action_json(PGresult *, int row);
 int		 event_deployment(PGconn *, const char *id);
 int		 event_action(PGconn *, const char *id);
 int		 event_removed(PGconn *, const char *name);
+
+/* metrics.c: GET /metrics; counters shared by the processes */
+int		 metrics_init(void);
+void		 metrics_db_error(void);
+void		 metrics_check(PGconn *, double secs);
+void		 api_metrics(struct req *, const char **);
 
 /* migrate.c */
 int		 migrate(const char *dir);
@@ -250,6 +259,9 @@ void		 fsm_notifications(json_t *changes);
 /* checks.c */
 struct pool;
 int		 chk_claim(PGconn *, struct pool *, int free_slots);
+
+/* expiry.c: archive expired deployments; queued count or -1 */
+int		 exp_sweep(PGconn *);
 
 /* pool.c: a pool of threads, each with its own PGconn; runner.c */
 struct pool	*pool_new(const char *what, int nthreads, int wakefd);

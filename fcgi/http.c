@@ -129,7 +129,12 @@ http_read(struct req *r, FCGX_Request *fr)
 		}
 	} else if (door != NULL && strcmp(door, "ui") == 0)
 		r->door = DOOR_UI;
-	else {
+	else if (door != NULL && strcmp(door, "metrics") == 0) {
+		/* nginx lets only loopback/cluster addresses in; no user */
+		r->door = DOOR_METRICS;
+		strlcpy_(r->actor, "metrics", sizeof(r->actor));
+		return 0;
+	} else {
 		resp_error(r, 403, "forbidden", NULL,
 		    "request did not come through a known door");
 		return -1;
@@ -174,6 +179,24 @@ http_free(struct req *r)
 {
 	free(r->body);
 	r->body = NULL;
+}
+
+/* Answer with status and a body of len bytes of type (not JSON). */
+void
+resp_text(struct req *r, int status, const char *type, const char *body,
+    size_t len)
+{
+	FCGX_Stream	*out = r->w->fr.out;
+
+	if (r->status != 0)
+		return;
+	r->status = status;
+	FCGX_FPrintF(out, "Status: %d %s\r\n"
+	    "Content-Type: %s\r\n"
+	    "Cache-Control: no-store\r\n"
+	    "X-Content-Type-Options: nosniff\r\n\r\n",
+	    status, status_phrase(status), type);
+	FCGX_PutStr(body, (int)len, out);
 }
 
 /* Answer with status and body (stolen; NULL answers with no body). */

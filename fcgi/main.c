@@ -205,6 +205,8 @@ main(int argc, char *argv[])
 	if (sock[0] == '/' && chmod(sock, 0666) == -1)
 		err(1, "could not chmod \"%s\"", sock);
 
+	if (metrics_init() == -1)
+		err(1, "could not map the shared counters");
 	n = (int)setting_int("RESPONDERS");
 	nchildren = n + (norunner ? 0 : 1);
 	if ((children = calloc(nchildren, sizeof(*children))) == NULL)

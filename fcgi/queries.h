@@ -18,7 +18,8 @@
 	"  FROM overrides o WHERE o.deployment_id = d.id)::text," \
 	" octopod_iso(d.created_at), octopod_iso(d.updated_at)," \
 	" octopod_iso(d.archived_at), octopod_iso(d.status_changed_at)," \
-	" octopod_iso(d.checked_at), d.created_by, d.updated_by, d.id"
+	" octopod_iso(d.checked_at), d.created_by, d.updated_by," \
+	" d.ttl, octopod_iso(d.expires_at), d.pinned, d.id"
 
 #define SQL_DEP_BY_NAME		DEP_SELECT " WHERE d.name = $1"
 #define SQL_DEP_LOCK \
@@ -57,10 +58,27 @@
 #define SQL_LIST_UPDATED_ASC	LIST_SQL("d.updated_at", "timestamptz", ">", "ASC")
 #define SQL_LIST_UPDATED_DESC	LIST_SQL("d.updated_at", "timestamptz", "<", "DESC")
 
+/* $4 ttl in seconds (0: never expires), $5 pinned */
 #define SQL_DEP_INSERT \
-	"INSERT INTO deployments (name, tag, status, created_by, updated_by)" \
-	" VALUES ($1, $2, 'CreatePending', $3, $3)" \
+	"INSERT INTO deployments (name, tag, status, created_by, updated_by," \
+	" ttl, expires_at, pinned)" \
+	" VALUES ($1, $2, 'CreatePending', $3, $3, $4::integer," \
+	"  CASE WHEN $4::integer > 0 THEN now() +" \
+	"  make_interval(secs => $4::integer) END, $5::boolean)" \
 	" ON CONFLICT (name) DO NOTHING RETURNING id"
+/*
+ * Expiry restarts from now on update and restore: $1 id, $2 new ttl
+ * (NULL: keep).
+ */
+#define SQL_DEP_EXPIRY_RESET \
+	"UPDATE deployments SET ttl = coalesce($2::integer, ttl)," \
+	" expires_at = CASE WHEN coalesce($2::integer, ttl) > 0 THEN now() +" \
+	"  make_interval(secs => coalesce($2::integer, ttl)) END," \
+	" expiry_warned_at = NULL WHERE id = $1"
+/* pin/unpin: $1 name, $2 pinned, $3 actor; returns the id */
+#define SQL_DEP_PIN \
+	"UPDATE deployments SET pinned = $2::boolean, version = version + 1," \
+	" updated_at = now(), updated_by = $3 WHERE name = $1 RETURNING id"
 #define SQL_OVERRIDE_UPSERT \
 	"INSERT INTO overrides (deployment_id, scope, key, value, secret)" \
 	" VALUES ($1, $2, $3, $4, $5)" \

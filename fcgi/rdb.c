@@ -59,6 +59,7 @@ rdb_ok(PGresult *r, ExecStatusType want, const char *what)
 {
 	if (r != NULL && PQresultStatus(r) == want)
 		return 1;
+	metrics_db_error();
 	log_err("runner: %s: %s", what, r ? PQresultErrorMessage(r) :
 	    "out of memory");
 	return 0;

@@ -9,6 +9,7 @@
 
 #define R_POWER		0x01	/* only on the power door */
 #define R_NODB		0x02	/* answers without the database */
+#define R_METRICS	0x04	/* only on the metrics door, which has no other */
 
 struct route {
 	const char	*method;
@@ -28,6 +29,8 @@ static const struct route routes[] = {
 	{ "POST", "deployments/*/archive", 0, api_transition },
 	{ "POST", "deployments/*/restore", 0, api_transition },
 	{ "POST", "deployments/*/cleanup", 0, api_transition },
+	{ "POST", "deployments/*/pin", 0, api_pin },
+	{ "POST", "deployments/*/unpin", 0, api_pin },
 	{ "GET", "deployments/*/actions", 0, api_actions },
 	{ "GET", "deployments/*/history", 0, api_history },
 	{ "GET", "actions/*", 0, api_action },
@@ -35,6 +38,7 @@ static const struct route routes[] = {
 	{ "GET", "override_keys", 0, api_override_keys },
 	{ "GET", "default_overrides", 0, api_default_overrides },
 	{ "POST", "clean_archive", R_POWER, api_clean_archive },
+	{ "GET", "metrics", R_METRICS, api_metrics },
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -135,6 +139,10 @@ route(struct req *r)
 	}
 	rt = &routes[i];
 
+	if (((rt->flags & R_METRICS) != 0) != (r->door == DOOR_METRICS)) {
+		resp_error(r, 404, "not_found", NULL, "no such route");
+		return;
+	}
 	if ((rt->flags & R_POWER) && r->door != DOOR_POWER) {
 		resp_error(r, 403, "power_only", NULL,
 		    "this route needs the power API (octo with a client "

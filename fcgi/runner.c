@@ -744,7 +744,8 @@ runner_main(void)
 	char			 host[256];
 	int			 wake[2] = { -1, -1 }, listening = 0;
 	int			 checks_behind = 0;
-	double			 last_claim = 0, last_beat = 0, last_check = 0;
+	double			 last_claim = 0, last_beat = 0, last_check = 0,
+				 last_sweep = 0;
 	double			 hb = (double)setting_int("HEARTBEAT_INTERVAL");
 
 	memset(&sa, 0, sizeof(sa));
@@ -851,6 +852,12 @@ runner_main(void)
 		    now_mono() - last_check >= 1.0)) {
 			int free_slots = pool_free_slots(checks);
 
+			/* expiry: once a second, whatever the checks do */
+			if (now_mono() - last_sweep >= 1.0) {
+				last_sweep = now_mono();
+				if (exp_sweep(db) > 0)
+					claim_actions(db, actions);
+			}
 			if (free_slots > 0) {
 				checks_behind = chk_claim(db, checks,
 				    free_slots) == free_slots;

@@ -112,18 +112,34 @@ valid_overrides(json_t *arr, const char *field, struct verr *e)
 	return 0;
 }
 
+/* "ttl": absent, or whole seconds from 0 (never expires) to ten years */
+static int
+valid_ttl(json_t *b, struct verr *e)
+{
+	json_t *v = json_object_get(b, "ttl");
+
+	if (v != NULL && (!json_is_integer(v) || json_integer_value(v) < 0 ||
+	    json_integer_value(v) > TTL_MAX))
+		return verr(e, "ttl", "ttl must be a number of seconds from 0 "
+		    "(never expires) to %d", TTL_MAX);
+	return 0;
+}
+
 /* POST deployments: {name, tag, app_overrides?, deployment_overrides?} */
 int
 valid_create(json_t *b, struct verr *e)
 {
 	static const char *const allowed[] = { "name", "tag", "app_overrides",
-	    "deployment_overrides", NULL };
+	    "deployment_overrides", "ttl", "pinned", NULL };
 	json_t *v;
 
 	if (only_keys(b, allowed, "", e) == -1 ||
 	    string_field(b, "name", valid_name, e) == -1 ||
-	    string_field(b, "tag", valid_tag, e) == -1)
+	    string_field(b, "tag", valid_tag, e) == -1 ||
+	    valid_ttl(b, e) == -1)
 		return -1;
+	if ((v = json_object_get(b, "pinned")) != NULL && !json_is_boolean(v))
+		return verr(e, "pinned", "pinned must be true or false");
 	if ((v = json_object_get(b, "app_overrides")) != NULL &&
 	    valid_overrides(v, "app_overrides", e) == -1)
 		return -1;
@@ -181,10 +197,10 @@ int
 valid_update(json_t *b, struct verr *e)
 {
 	static const char *const allowed[] = { "tag", "version",
-	    "app_overrides", "deployment_overrides", NULL };
+	    "app_overrides", "deployment_overrides", "ttl", NULL };
 	json_t *v;
 
-	if (only_keys(b, allowed, "", e) == -1)
+	if (only_keys(b, allowed, "", e) == -1 || valid_ttl(b, e) == -1)
 		return -1;
 	if (json_object_get(b, "tag") != NULL &&
 	    string_field(b, "tag", valid_tag, e) == -1)
@@ -200,8 +216,9 @@ valid_update(json_t *b, struct verr *e)
 		return -1;
 	if (json_object_get(b, "tag") == NULL &&
 	    json_object_get(b, "app_overrides") == NULL &&
-	    json_object_get(b, "deployment_overrides") == NULL)
-		return verr(e, "", "nothing to update: give a tag or "
+	    json_object_get(b, "deployment_overrides") == NULL &&
+	    json_object_get(b, "ttl") == NULL)
+		return verr(e, "", "nothing to update: give a tag, a ttl or "
 		    "override changes");
 	return 0;
 }

@@ -17,6 +17,7 @@
 #define VALUE_MAX_LEN	4096
 #define OVERRIDES_MAX	200
 #define ACTOR_MAX_LEN	256
+#define TTL_MAX		315360000	/* seconds: ten years */
 
 /* log.c */
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERR, LOG__MAX };

@@ -53,6 +53,9 @@ static struct setting settings[] = {
 	{ "KILL_GRACE", SET_INT, "10", 0, 600, NULL, 0, NULL, 0 },
 	{ "HEARTBEAT_INTERVAL", SET_INT, "3", 1, 600, NULL, 0, NULL, 0 },
 	{ "KEYS_CACHE_TTL", SET_INT, "60", 0, 86400, NULL, 0, NULL, 0 },
+	/* expiry (docs/runner.md): 0 = deployments never expire */
+	{ "DEFAULT_TTL", SET_INT, "0", 0, 315360000, NULL, 0, NULL, 0 },
+	{ "EXPIRY_WARNING", SET_INT, "3600", 0, 315360000, NULL, 0, NULL, 0 },
 };
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
 

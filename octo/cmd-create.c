@@ -4,6 +4,7 @@
  * Haskell octo). update sends only the change: PATCH with set/unset, so
  * no override it was not told about is lost.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +29,10 @@ const struct cmd_entry cmd_create_entry = {
 	"create a deployment",
 	"  -n, --name NAME                 the deployment (a DNS label)\n"
 	"  -t, --tag TAG                   the image tag\n"
-	OVERRIDE_HELP,
+	OVERRIDE_HELP
+	"  --ttl DUR                       expire after DUR (30s, 15m, 2h, 7d;\n"
+	"                                  0: never); default: the server's\n"
+	"  --pinned                        never expire while pinned\n",
 	1, cmd_create_exec
 };
 
@@ -42,11 +46,14 @@ const struct cmd_entry cmd_update_entry = {
 	OVERRIDE_HELP
 	"  -E, --unset-app-env-override KEY       remove an app override\n"
 	"  -O, --unset-deployment-override KEY    remove a deployment override\n"
+	"  --ttl DUR                       a new time to live (30s, 15m, 2h, 7d; 0:\n"
+	"                                  never); every update restarts the expiry\n"
 	"  --version N                     only if the deployment is at version N\n",
 	1, cmd_update_exec
 };
 
-enum { OPT_SECRET_APP = 0x200, OPT_SECRET_DEP, OPT_IF_VERSION };
+enum { OPT_SECRET_APP = 0x200, OPT_SECRET_DEP, OPT_IF_VERSION, OPT_TTL,
+    OPT_PINNED };
 
 static const struct option change_opts[] = {
 	{ "name", required_argument, NULL, 'n' },
@@ -58,6 +65,8 @@ static const struct option change_opts[] = {
 	{ "secret-app", required_argument, NULL, OPT_SECRET_APP },
 	{ "secret-deployment", required_argument, NULL, OPT_SECRET_DEP },
 	{ "version", required_argument, NULL, OPT_IF_VERSION },
+	{ "ttl", required_argument, NULL, OPT_TTL },
+	{ "pinned", no_argument, NULL, OPT_PINNED },
 	OCTO_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -67,7 +76,39 @@ struct change {
 	const char	*name, *tag;
 	json_t		*app_set, *dep_set, *app_unset, *dep_unset;
 	long		 version;
+	long		 ttl;		/* -1: not given */
+	int		 pinned;
 };
+
+/* "90", "30s", "15m", "2h", "7d" as seconds; 0 or -1 */
+static int
+parse_duration(const char *s, long *out)
+{
+	char	*end;
+	long	 n, mul = 1;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	if (*end != '\0') {
+		switch (*end) {
+		case 's': mul = 1; break;
+		case 'm': mul = 60; break;
+		case 'h': mul = 3600; break;
+		case 'd': mul = 86400; break;
+		default: return -1;
+		}
+		if (end[1] != '\0')
+			return -1;
+	}
+	if (n > TTL_MAX / mul)
+		return -1;
+	*out = n * mul;
+	return 0;
+}
 
 static void
 change_free(struct change *c)
@@ -91,6 +132,7 @@ change_parse(const struct cmd_entry *e, int update, int argc, char **argv,
 	int		 ch, rc;
 
 	memset(c, 0, sizeof(*c));
+	c->ttl = -1;
 	c->app_set = json_array();
 	c->dep_set = json_array();
 	c->app_unset = json_array();
@@ -132,6 +174,20 @@ change_parse(const struct cmd_entry *e, int update, int argc, char **argv,
 			json_array_append_new(c->dep_unset,
 			    json_string(optarg));
 			break;
+		case OPT_TTL:
+			if ((rc = parse_duration(optarg, &c->ttl)) == -1)
+				snprintf(err, sizeof(err), "--ttl takes a "
+				    "duration such as 3600, 30s, 15m, 2h or 7d "
+				    "(at most ten years)");
+			break;
+		case OPT_PINNED:
+			if (update) {
+				octo_warnx("--pinned is for create; use "
+				    "octo pin");
+				return EXIT_USAGE;
+			}
+			c->pinned = 1;
+			break;
 		case OPT_IF_VERSION:
 			if (!update || octo_parse_long(optarg, 1,
 			    (long)1 << 52, &c->version) == -1) {
@@ -157,11 +213,12 @@ change_parse(const struct cmd_entry *e, int update, int argc, char **argv,
 		octo_warnx("create needs a tag (-t TAG)");
 		return cmd_usage(e);
 	}
-	if (update && c->tag == NULL && json_array_size(c->app_set) == 0 &&
+	if (update && c->tag == NULL && c->ttl < 0 &&
+	    json_array_size(c->app_set) == 0 &&
 	    json_array_size(c->dep_set) == 0 &&
 	    json_array_size(c->app_unset) == 0 &&
 	    json_array_size(c->dep_unset) == 0) {
-		octo_warnx("nothing to update: give -t, -e, -o, -E or -O");
+		octo_warnx("nothing to update: give -t, --ttl, -e, -o, -E or -O");
 		return cmd_usage(e);
 	}
 	return 0;
@@ -200,6 +257,10 @@ cmd_create_exec(const struct cmd_entry *e, int argc, char **argv)
 		goto out;
 	body = json_pack("{s:s, s:s, s:O, s:O}", "name", c.name, "tag", c.tag,
 	    "app_overrides", c.app_set, "deployment_overrides", c.dep_set);
+	if (c.ttl >= 0)
+		json_object_set_new(body, "ttl", json_integer(c.ttl));
+	if (c.pinned)
+		json_object_set_new(body, "pinned", json_true());
 	if ((rc = octo_call("POST", "deployments", body, 0, &r)) == 0)
 		print_queued(r.body);
 out:
@@ -237,6 +298,8 @@ cmd_update_exec(const struct cmd_entry *e, int argc, char **argv)
 	body = json_object();
 	if (c.tag != NULL)
 		json_object_set_new(body, "tag", json_string(c.tag));
+	if (c.ttl >= 0)
+		json_object_set_new(body, "ttl", json_integer(c.ttl));
 	if (json_array_size(c.app_set) + json_array_size(c.app_unset) > 0)
 		json_object_set_new(body, "app_overrides",
 		    scope_change(c.app_set, c.app_unset));

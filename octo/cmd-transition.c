@@ -30,6 +30,16 @@ const struct cmd_entry cmd_cleanup_entry = {
 	"remove an archived deployment for good (runs the cleanup script)",
 	NAME_HELP, 1, cmd_transition_exec
 };
+const struct cmd_entry cmd_pin_entry = {
+	"pin", NULL, "-n NAME", "keep a deployment from expiring", NAME_HELP,
+	1, cmd_transition_exec
+};
+
+const struct cmd_entry cmd_unpin_entry = {
+	"unpin", NULL, "-n NAME", "let a deployment expire again", NAME_HELP,
+	1, cmd_transition_exec
+};
+
 const struct cmd_entry cmd_forget_entry = {
 	"forget", NULL, "-n NAME",
 	"forget a deployment's record without running any script",
@@ -81,7 +91,12 @@ cmd_transition_exec(const struct cmd_entry *e, int argc, char **argv)
 	else if (rc == 0 && forget)
 		printf("forgot \"%s\" (its actions and history are kept)\n",
 		    jstr(r.body, "forgotten", name));
-	else if (rc == 0) {
+	else if (rc == 0 && (e == &cmd_pin_entry || e == &cmd_unpin_entry)) {
+		d = json_object_get(r.body, "deployment");
+		printf("\"%s\" is %s; expires at %s\n", jstr(d, "name", name),
+		    json_is_true(json_object_get(d, "pinned")) ? "pinned" :
+		    "not pinned", jstr(d, "expires_at", "never"));
+	} else if (rc == 0) {
 		a = json_object_get(r.body, "action");
 		d = json_object_get(r.body, "deployment");
 		printf("%s of \"%s\" queued as action %lld; deployment is %s\n",

@@ -49,6 +49,8 @@ extern const struct cmd_entry cmd_create_entry;
 extern const struct cmd_entry cmd_update_entry;
 extern const struct cmd_entry cmd_archive_entry;
 extern const struct cmd_entry cmd_restore_entry;
+extern const struct cmd_entry cmd_pin_entry;
+extern const struct cmd_entry cmd_unpin_entry;
 extern const struct cmd_entry cmd_cleanup_entry;
 extern const struct cmd_entry cmd_forget_entry;
 extern const struct cmd_entry cmd_list_entry;

@@ -19,6 +19,8 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_archive_entry,
 	&cmd_restore_entry,
 	&cmd_cleanup_entry,
+	&cmd_pin_entry,
+	&cmd_unpin_entry,
 	&cmd_forget_entry,
 	&cmd_list_entry,
 	&cmd_info_entry,

@@ -13,6 +13,13 @@ t_ok "notifications with a line feed in a status" local_run notifications $COMMO
 x' --new-status Failure
 t_is "$(wc -l < "$LOG" | tr -d ' ')" 2 "still one line per change"
 t_like "$(tail -n 1 "$LOG")" "* nk-one Running x -> Failure" "the line feed became a space"
+t_ok "notifications --event expiry-warning" local_run notifications $COMMON --name nk-one \
+    --tag v1 --event expiry-warning --expires-at 2030-01-02T03:04:05.000Z
+t_like "$(tail -n 1 "$LOG")" "????-??-??T??:??:??Z nk-one expiry-warning expires-at 2030-01-02T03:04:05.000Z" \
+    "the warning is logged"
+t_rc 64 "expiry-warning without --expires-at -> 64" local_run notifications $COMMON \
+    --name nk-one --event expiry-warning
+t_is "$(wc -l < "$LOG" | tr -d ' ')" 3 "one line per event"
 
 for s in app_keys deployment_keys; do
 	t_ok "$s" local_run $s $COMMON

@@ -83,14 +83,17 @@ html()
 
 # Arguments. parse_args CLASS "$@" where CLASS says what the script takes:
 #   life	a lifecycle script (create … info): tag, overrides, configs
-#   notify	notifications: --old-status, --new-status
+#   notify	notifications: --old-status, --new-status, or --event E
+#		(expiry-warning) with --expires-at ISO
 #   keys	app_keys … deployment_overrides: --name optional, and the
 #		deployment's settings (--deployment-override / -config)
-# Sets PROJECT DOMAIN NAMESPACE NAME TAG OLD_STATUS NEW_STATUS, and for
+# Sets PROJECT DOMAIN NAMESPACE NAME TAG OLD_STATUS NEW_STATUS EVENT
+# EXPIRES_AT, and for
 # the overrides: APP_JSON DEP_JSON (comma-joined {"key","value"} objects),
 # APP_HTML DEP_HTML (<tr> rows), FORBIDDEN (1 when a key is FORBIDDEN).
 # Anything it does not understand ends the script with exit 64.
 PROJECT= DOMAIN= NAMESPACE= NAME= TAG= OLD_STATUS= NEW_STATUS=
+EVENT= EXPIRES_AT=
 APP_JSON= DEP_JSON= APP_HTML= DEP_HTML= FORBIDDEN=0
 has_name=0
 
@@ -141,6 +144,8 @@ parse_args()
 					v_style=v2; add_kv deployment "$val" ;;
 		notify:--old-status)	OLD_STATUS=$val ;;
 		notify:--new-status)	NEW_STATUS=$val ;;
+		notify:--event)		EVENT=$val ;;
+		notify:--expires-at)	EXPIRES_AT=$val ;;
 		*)			usage "unknown argument \"$opt\"" ;;
 		esac
 		shift 2

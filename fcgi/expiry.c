@@ -1,0 +1,173 @@
+/*
+ * fcgi/expiry.c: the runner's expiry sweep (docs/runner.md). A deployment
+ * with a ttl expires at its last create, update or restore + ttl; then,
+ * unless it is pinned or busy, and only from Running or Failure, the
+ * runner requests its archive as the user "expiry" would: status
+ * ArchivePending, a history row and a queued archive action, in one
+ * transaction, through the normal state machine. EXPIRY_WARNING seconds
+ * before, the notifications script is told once (expiry_warned_at).
+ * Several runners may sweep at once: rows are taken with SKIP LOCKED.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "extern.h"
+
+#define EXPIRE_BATCH	"20"
+
+/* expired, archivable, not busy: locked for this transaction */
+static const char SQL_EXPIRED[] =
+	"SELECT d.id, d.name, d.status, d.tag, octopod_iso(d.expires_at) "
+	"FROM deployments d WHERE d.expires_at <= now() AND NOT d.pinned "
+	"  AND d.status IN ('Running', 'Failure') "
+	"  AND NOT EXISTS (SELECT 1 FROM actions a "
+	"    WHERE a.deployment_id = d.id AND a.state IN ('queued', 'running')) "
+	"ORDER BY d.expires_at LIMIT " EXPIRE_BATCH " FOR UPDATE OF d SKIP LOCKED";
+static const char SQL_EXPIRE[] =
+	"UPDATE deployments SET status = 'ArchivePending', failure_reason = NULL, "
+	"  status_changed_at = now(), version = version + 1, "
+	"  updated_at = now(), updated_by = 'expiry' WHERE id = $1";
+static const char SQL_EXPIRE_ACTION[] =
+	"INSERT INTO actions (deployment_id, deployment_name, kind, "
+	"  requested_by, request) VALUES ($1, $2, 'archive', 'expiry', "
+	"  jsonb_build_object('tag', $3::text, 'reason', 'expiry', "
+	"  'expires_at', $4::text)) RETURNING id";
+/* $1 EXPIRY_WARNING: the deployments to warn, marked as warned */
+static const char SQL_WARN[] =
+	"UPDATE deployments d SET expiry_warned_at = now() "
+	"WHERE d.id IN (SELECT x.id FROM deployments x "
+	"  WHERE x.expires_at IS NOT NULL AND NOT x.pinned "
+	"    AND x.expiry_warned_at IS NULL "
+	"    AND x.status NOT IN ('ArchivePending', 'Archived', 'CleanupFailed') "
+	"    AND x.expires_at - make_interval(secs => $1::integer) <= now() "
+	"  ORDER BY x.expires_at LIMIT " EXPIRE_BATCH " FOR UPDATE SKIP LOCKED) "
+	"RETURNING d.name, d.tag, d.status, octopod_iso(d.expires_at)";
+
+/* A pool job: run notifications --event expiry-warning (frees arg). */
+static void
+warn_job(PGconn **db, void *arg)
+{
+	json_t			*w = arg;
+	struct run_result	 res;
+	char			*path, **av, *out = NULL, why[512];
+	const char		*extra[5];
+	const char		*name = json_string_value(json_object_get(w,
+				    "name"));
+
+	(void)db;
+	if ((path = run_script_path("notifications")) == NULL ||
+	    access(path, F_OK) == -1)
+		goto out;
+	extra[0] = "--event";
+	extra[1] = "expiry-warning";
+	extra[2] = "--expires-at";
+	extra[3] = json_string_value(json_object_get(w, "expires_at"));
+	extra[4] = NULL;
+	av = scripts_argv("notifications", path, name, json_string_value(
+	    json_object_get(w, "tag")), NULL, NULL, extra, NULL);
+	if (av == NULL)
+		goto out;
+	run_capture(av, (int)setting_int("CHECK_TIMEOUT"), 4096, &out, &res);
+	run_describe(&res, "notifications", why, sizeof(why));
+	log_info("%s expires at %s: warned: %s", name, extra[3], why);
+	argv_free(av);
+	free(out);
+out:
+	free(path);
+	json_decref(w);
+}
+
+/* Mark and warn the deployments whose expiry is near. */
+static void
+exp_warn(PGconn *db)
+{
+	PGresult	*r;
+	char		 secs[24];
+	const char	*p[1] = { secs };
+	json_t		*w;
+	int		 i;
+
+	snprintf(secs, sizeof(secs), "%ld", setting_int("EXPIRY_WARNING"));
+	r = rdb_exec(db, SQL_WARN, 1, p);
+	if (!rdb_ok(r, PGRES_TUPLES_OK, "expiry warnings")) {
+		PQclear(r);
+		return;
+	}
+	for (i = 0; i < PQntuples(r); i++) {
+		w = json_pack("{s:s, s:s, s:s, s:s}", "name",
+		    PQgetvalue(r, i, 0), "tag", PQgetvalue(r, i, 1), "status",
+		    PQgetvalue(r, i, 2), "expires_at", PQgetvalue(r, i, 3));
+		if (w != NULL && (run_notify_pool == NULL ||
+		    pool_push(run_notify_pool, warn_job, w) == -1))
+			json_decref(w);
+	}
+	PQclear(r);
+}
+
+/* Request the archive of one locked, expired row i of r; 0 or -1. */
+static int
+exp_one(PGconn *db, PGresult *r, int i)
+{
+	const char	*id = PQgetvalue(r, i, 0), *name = PQgetvalue(r, i, 1);
+	const char	*p[4];
+	PGresult	*a;
+	char		 actid[24];
+	long long	 lid = strtoll(id, NULL, 10);
+
+	p[0] = id;
+	if (rdb_cmd(db, SQL_EXPIRE, 1, p, "expire") == -1 ||
+	    fsm_history(db, lid, name, PQgetvalue(r, i, 2), "ArchivePending",
+	    "expiry", "expiry") == -1)
+		return -1;
+	p[1] = name;
+	p[2] = PQgetvalue(r, i, 3);
+	p[3] = PQgetvalue(r, i, 4);
+	a = rdb_exec(db, SQL_EXPIRE_ACTION, 4, p);
+	if (!rdb_ok(a, PGRES_TUPLES_OK, "expiry action") ||
+	    PQntuples(a) != 1) {
+		PQclear(a);
+		return -1;
+	}
+	strlcpy_(actid, PQgetvalue(a, 0, 0), sizeof(actid));
+	PQclear(a);
+	if (event_action(db, actid) == -1 || event_deployment(db, id) == -1 ||
+	    rdb_notify(db, CHAN_QUEUE, json_string(actid)) == -1)
+		return -1;
+	log_info("%s expired at %s: archive requested (action %s)", name,
+	    p[3], actid);
+	return 0;
+}
+
+/*
+ * Warn, then archive what has expired. Returns how many archive actions
+ * were queued (the caller claims them), or -1 on a database error.
+ */
+int
+exp_sweep(PGconn *db)
+{
+	PGresult	*r;
+	int		 i, n, ok = 1;
+
+	exp_warn(db);
+	if (rdb_cmd(db, "BEGIN", 0, NULL, "begin") == -1)
+		return -1;
+	r = rdb_exec(db, SQL_EXPIRED, 0, NULL);
+	if (!rdb_ok(r, PGRES_TUPLES_OK, "expired deployments")) {
+		PQclear(r);
+		rdb_cmd(db, "ROLLBACK", 0, NULL, "rollback");
+		return -1;
+	}
+	n = PQntuples(r);
+	for (i = 0; i < n && ok; i++)
+		ok = exp_one(db, r, i) == 0;
+	PQclear(r);
+	if (!ok || n == 0) {
+		rdb_cmd(db, "ROLLBACK", 0, NULL, "rollback");
+		return ok ? 0 : -1;
+	}
+	if (rdb_cmd(db, "COMMIT", 0, NULL, "commit") == -1)
+		return -1;
+	return n;
+}
