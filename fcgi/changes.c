@@ -151,6 +151,35 @@ answer_accepted(struct req *r, const char *name, const char *actid)
 	    "action", act));
 }
 
+/*
+ * The end of every accepted change, in its transaction: the history row
+ * (when to is not NULL), the queued action (snap is taken), the
+ * deployment's event and the commit; then the 202 answer. Returns 0, or
+ * -1 when the database failed: nothing is answered, the caller rolls back
+ * and answers.
+ */
+static int
+finish_change(struct req *r, const char *id, const char *name,
+    const char *from, const char *to, const char *kind, json_t *snap)
+{
+	char	actid[24];
+
+	if (to != NULL && history(r->db, id, name, from, to, kind,
+	    r->actor) == -1) {
+		json_decref(snap);
+		return -1;
+	}
+	if (queue_action(r->db, id, name, kind, r->actor, snap, actid,
+	    sizeof(actid)) == -1 ||
+	    event_deployment(r->db, id) == -1 ||
+	    db_commit(r->db) == -1)
+		return -1;
+	log_info("%s: %s of %s queued as action %s", r->actor, kind, name,
+	    actid);
+	answer_accepted(r, name, actid);
+	return 0;
+}
+
 static void
 refuse_invalid(struct req *r, struct verr *e)
 {
@@ -198,7 +227,7 @@ api_create(struct req *r, const char **args)
 	json_t		*b = NULL, *app, *dep, *snap, *v;
 	struct verr	 e;
 	const char	*name, *tag, *p[5];
-	char		 id[24], actid[24], ttl[24], *msg = NULL;
+	char		 id[24], ttl[24], *msg = NULL;
 	PGresult	*res;
 	int		 rc;
 
@@ -252,19 +281,14 @@ api_create(struct req *r, const char **args)
 		goto out;
 	}
 	free(msg);
+	if (insert_overrides(r->db, id, "app", app) == -1 ||
+	    insert_overrides(r->db, id, "deployment", dep) == -1)
+		goto dberr;
 	snap = json_pack("{s:s, s:o, s:o}", "tag", tag, "app_overrides",
 	    masked(app), "deployment_overrides", masked(dep));
-	if (insert_overrides(r->db, id, "app", app) == -1 ||
-	    insert_overrides(r->db, id, "deployment", dep) == -1 ||
-	    history(r->db, id, name, NULL, "CreatePending", "create",
-	    r->actor) == -1 ||
-	    queue_action(r->db, id, name, "create", r->actor, snap, actid,
-	    sizeof(actid)) == -1 ||
-	    event_deployment(r->db, id) == -1 ||
-	    db_commit(r->db) == -1)
+	if (finish_change(r, id, name, NULL, "CreatePending", "create",
+	    snap) == -1)
 		goto dberr;
-	log_info("%s created %s (action %s)", r->actor, name, actid);
-	answer_accepted(r, name, actid);
 	goto out;
 dberr:
 	db_rollback(r->db);
@@ -405,7 +429,7 @@ api_update(struct req *r, const char **args)
 	json_t		*b = NULL, *eff = NULL, *snap, *chg, *o;
 	struct verr	 e;
 	struct locked	 l;
-	char		 actid[24], field[32], ttl[24], *msg = NULL;
+	char		 field[32], ttl[24], *msg = NULL;
 	long		 want;
 	int		 rc, bad, s;
 	size_t		 i;
@@ -496,15 +520,9 @@ api_update(struct req *r, const char **args)
 			goto dberr;
 		}
 	}
-	if (history(r->db, l.id, name, l.status, "UpdatePending", "update",
-	    r->actor) == -1 ||
-	    queue_action(r->db, l.id, name, "update", r->actor, snap, actid,
-	    sizeof(actid)) == -1 ||
-	    event_deployment(r->db, l.id) == -1 ||
-	    db_commit(r->db) == -1)
+	if (finish_change(r, l.id, name, l.status, "UpdatePending", "update",
+	    snap) == -1)
 		goto dberr;
-	log_info("%s updated %s (action %s)", r->actor, name, actid);
-	answer_accepted(r, name, actid);
 	goto out;
 dberr:
 	db_rollback(r->db);
@@ -533,7 +551,7 @@ api_transition(struct req *r, const char **args)
 	const char		*name = args[0], *verb, *p[4];
 	struct locked		 l;
 	json_t			*eff = NULL;
-	char			 actid[24], *msg = NULL;
+	char			*msg = NULL;
 	long			 want;
 	int			 rc, bad;
 	size_t			 i;
@@ -594,17 +612,9 @@ api_transition(struct req *r, const char **args)
 	if (strcmp(t->kind, "restore") == 0 && exec_ok(r->db,
 	    SQL_DEP_EXPIRY_RESET, 2, p, PGRES_COMMAND_OK) == -1)
 		goto dberr;
-	if (t->to != NULL && history(r->db, l.id, name, l.status, t->to,
-	    t->kind, r->actor) == -1)
+	if (finish_change(r, l.id, name, l.status, t->to, t->kind,
+	    json_pack("{s:s}", "tag", l.tag)) == -1)
 		goto dberr;
-	if (queue_action(r->db, l.id, name, t->kind, r->actor,
-	    json_pack("{s:s}", "tag", l.tag), actid, sizeof(actid)) == -1 ||
-	    event_deployment(r->db, l.id) == -1 ||
-	    db_commit(r->db) == -1)
-		goto dberr;
-	log_info("%s requested %s of %s (action %s)", r->actor, t->kind, name,
-	    actid);
-	answer_accepted(r, name, actid);
 	return;
 dberr:
 	db_rollback(r->db);
