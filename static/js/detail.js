@@ -1,7 +1,7 @@
 // The detail page (#/deployments/NAME): status, timeline, links, effective
 // configuration, actions with their output (live while an action runs).
 import { api, enc } from './api.js';
-import { h, badge, timeEl, statusLabel, actionStateBadge, duration, debounce, isArchivedStatus } from './util.js';
+import { h, badge, timeEl, statusLabel, actionStateBadge, duration, debounce, isArchivedStatus, expiryEl, toast } from './util.js';
 import { linksEl } from './list.js';
 
 const KIND = { create: 'Create', update: 'Update', archive: 'Archive', restore: 'Restore', cleanup: 'Clean up' };
@@ -155,6 +155,11 @@ export class DetailView {
 					' · changed ', timeEl(d.updated_at), ' by ', d.updated_by,
 					' · status since ', timeEl(d.status_changed_at),
 					d.checked_at ? [' · last checked ', timeEl(d.checked_at)] : null),
+				isArchivedStatus(d.status) ? null : h('p', { class: 'expiry-line' },
+					expiryEl(d) || h('span', { class: 'muted' }, 'never expires'), ' ',
+					h('button', { type: 'button', id: 'do-pin', 'aria-pressed': d.pinned ? 'true' : 'false',
+						title: d.pinned ? 'Let it expire again' : 'Keep it: it will not expire while pinned',
+						onclick: () => this.togglePin(d) }, d.pinned ? 'Unpin' : 'Pin')),
 				busy ? h('p', { class: 'note' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), ` ${statusLabel(d.status)} Changes are possible again when this ends.`) : null,
 				h('div', { class: 'detail-actions' },
 					isArchivedStatus(d.status)
@@ -166,6 +171,17 @@ export class DetailView {
 		this.main.replaceChildren(...parts.filter((x) => x != null));
 		if (first) document.getElementById('detail-title')?.focus({ preventScroll: true });
 		else if (focusId) document.getElementById(focusId)?.focus({ preventScroll: true });
+	}
+
+	async togglePin(d) {
+		try {
+			const r = await api('POST', `deployments/${enc(d.name)}/${d.pinned ? 'unpin' : 'pin'}`);
+			this.d = r.deployment;
+			toast(r.deployment.pinned ? `${d.name} is pinned: it will not expire` : `${d.name} is unpinned`);
+			this.render(false);
+		} catch (e) {
+			toast(`Could not ${d.pinned ? 'unpin' : 'pin'} ${d.name}: ${e.message}`);
+		}
 	}
 
 	configEl(d) {

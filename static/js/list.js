@@ -1,7 +1,7 @@
 // The list of deployments: search, status filter, sort, the archived
 // section; pages through the API (cursor) as you scroll, updates rows in place.
 import { api, enc } from './api.js';
-import { h, badge, timeEl, debounce, statusLabel, isArchivedStatus, toast } from './util.js';
+import { h, badge, timeEl, debounce, statusLabel, isArchivedStatus, toast, expiryEl } from './util.js';
 
 export const PAGE = 100;
 const ACTIVE_STATUSES = ['Running', 'Failure', 'CreatePending', 'UpdatePending', 'ArchivePending'];
@@ -223,7 +223,8 @@ export class ListView {
 				})),
 			h('div', { class: 'r-meta muted' },
 				'created ', timeEl(d.created_at), ' by ', h('span', { class: 'who' }, d.created_by),
-				' · changed ', timeEl(d.updated_at), ' by ', h('span', { class: 'who' }, d.updated_by)),
+				' · changed ', timeEl(d.updated_at), ' by ', h('span', { class: 'who' }, d.updated_by),
+				expiryEl(d) ? [' · ', expiryEl(d)] : null),
 			h('div', { class: 'r-actions' },
 				archived
 					? h('button', { type: 'button', disabled: busy || d.status !== 'Archived', onclick: () => this.app.confirmAction('restore', d) }, 'Restore')

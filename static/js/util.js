@@ -147,3 +147,10 @@ export function valueProblem(v) {
 	if (new TextEncoder().encode(v).length > 4096) return 'A value is at most 4096 bytes.';
 	return null;
 }
+
+// "Pinned: never expires", "expires in 3 hours", or null (no expiry).
+export function expiryEl(d) {
+	if (d.pinned) return h('span', { class: 'expiry pinned', title: 'Pinned: kept until someone unpins it' }, '📌 pinned, never expires');
+	if (!d.expires_at || isArchivedStatus(d.status)) return null;
+	return h('span', { class: 'expiry' }, 'expires ', timeEl(d.expires_at));
+}

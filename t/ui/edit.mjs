@@ -104,6 +104,26 @@ await main(async () => {
 	const kinds = await page.locator('tr.act td:first-child strong').allTextContents();
 	is(kinds.join(','), 'Restore,Archive,Update,Create', 'every action is in the history, newest first');
 
+	// expiry and pin: "expires in …", Pin keeps it, Unpin lets it expire again
+	ok((await page.textContent('.expiry-line')).includes('never expires'), 'no TTL: never expires');
+	sql("UPDATE deployments SET ttl = 7200, expires_at = now() + interval '2 hours', version = version + 1 WHERE name = 'ed-1'");
+	await page.reload();
+	ok(await until(async () => (await page.textContent('.expiry-line')).includes('expires in 2 hours'), 10),
+		'a TTL shows when it expires', await page.textContent('.expiry-line'));
+	await page.click('#do-pin');
+	ok(await until(async () => (await page.textContent('.expiry-line')).includes('never expires'), 10), 'Pin: never expires');
+	is(sql("SELECT pinned FROM deployments WHERE name = 'ed-1'"), 't', 'the database has it pinned');
+	is(changes.at(-1).url().replace(/.*\/api\/v1\//, ''), 'deployments/ed-1/pin', 'the pin request was sent');
+	is(await page.getAttribute('#do-pin', 'aria-pressed'), 'true', 'the toggle says it is pressed');
+	await page.click('#do-pin');
+	ok(await until(async () => (await page.textContent('.expiry-line')).includes('expires in'), 10), 'Unpin: it expires again');
+	is(sql("SELECT pinned FROM deployments WHERE name = 'ed-1'"), 'f', 'the database has it unpinned');
+	await page.goto(BASE + '/#/?q=ed-1');
+	ok(await until(async () => ((await page.textContent('.row[data-name="ed-1"] .r-meta')) || '').includes('expires in'), 10),
+		'the list row says when it expires too');
+	await page.goto(BASE + '/#/deployments/ed-1');
+	await page.waitForSelector('#do-edit');
+
 	// a config_check refusal: shown in the panel, nothing changed
 	await page.click('#do-edit');
 	await page.fill('#f-tag', 'bad');
