@@ -20,8 +20,12 @@ for s in $LIFE; do
 	t_rc 64 "$s: override without = -> 64" helm_run $s $A --app-env-override NOEQUALS
 	t_rc 64 "$s: config with an empty key -> 64" helm_run $s $A --application-config =x
 done
-t_rc 64 "notifications: --tag is not for it" helm_run notifications $A \
+# notifications takes the runner's --tag, and the expiry warning's event
+t_rc 0 "notifications: --tag is accepted (the runner sends it)" helm_run notifications $A \
     --old-status a --new-status b --tag v1
+t_rc 64 "notifications: --app-env-override is not for it" helm_run notifications $A \
+    --old-status a --new-status b --app-env-override K=V
+t_rc 64 "notifications: an unknown event" helm_run notifications $A --event nope
 t_is "$(calls)" 0 "neither helm nor kubectl ran"
 
 answer_file kubectl.get.deployments,statefulsets workloads-healthy.txt
@@ -35,4 +39,7 @@ for s in $LIFE; do
 done
 t_ok "notifications" helm_run notifications $A --old-status UpdatePending --new-status Running
 t_is "$(cat "$T_OUT")" "pr-1: UpdatePending -> Running" "notifications logs the change"
+t_ok "notifications: expiry warning" helm_run notifications $A --tag v1 \
+    --event expiry-warning --expires-at 2026-11-25T12:00:00.000Z
+t_is "$(cat "$T_OUT")" "pr-1: expires at 2026-11-25T12:00:00.000Z" "the warning is logged"
 t_done

@@ -72,7 +72,7 @@ parse_args()
 		*:--base-domain)	DOMAIN=$val ;;
 		*:--namespace)		NAMESPACE=$val ;;
 		*:--name)		NAME=$val; has_name=1 ;;
-		life:--tag)		TAG=$val ;;
+		life:--tag | notify:--tag)	TAG=$val ;;
 		life:--app-env-override) check_kv "$val"; APP_KV+=("$val") ;;
 		life:--application-config)
 			check_kv "$val"
@@ -85,6 +85,8 @@ parse_args()
 			check_kv "$val"; DEP_KV+=("$val") ;;
 		notify:--old-status)	OLD_STATUS=$val ;;
 		notify:--new-status)	NEW_STATUS=$val ;;
+		notify:--event)		EVENT=$val ;;
+		notify:--expires-at)	EXPIRES_AT=$val ;;
 		*)			usage "unknown argument \"$opt\"" ;;
 		esac
 		shift 2
