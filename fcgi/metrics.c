@@ -84,6 +84,9 @@ static const char SQL_M_DURATION[] =
 	"FROM (SELECT kind, extract(epoch FROM finished_at - started_at) AS s "
 	"  FROM actions WHERE finished_at IS NOT NULL AND started_at IS NOT NULL) x "
 	"GROUP BY kind";
+static const char SQL_M_WS[] =
+	"SELECT coalesce(sum(clients), 0), count(*) FROM notifier_stats"
+	" WHERE seen_at > now() - interval '30 seconds'";
 static const char SQL_M_CHECKS[] =
 	"SELECT CASE WHEN c.le = 'Infinity' THEN '+Inf' ELSE c.le::text END "
 	"  AS bound, c.n, c.sum FROM check_latency c ORDER BY c.le";
@@ -127,7 +130,8 @@ lookup(PGresult *res, int ncols, const char *const *keys, int col)
 void
 api_metrics(struct req *r, const char **args)
 {
-	PGresult	*dep = NULL, *act = NULL, *dur = NULL, *chk = NULL;
+	PGresult	*dep = NULL, *act = NULL, *dur = NULL, *chk = NULL,
+			*ws = NULL;
 	struct sbuf	 b = { NULL, 0, 0 };
 	const char	*k[2];
 	size_t		 i, j;
@@ -138,8 +142,10 @@ api_metrics(struct req *r, const char **args)
 	act = db_exec(r->db, SQL_M_ACTIONS, 0, NULL);
 	dur = db_exec(r->db, SQL_M_DURATION, 0, NULL);
 	chk = db_exec(r->db, SQL_M_CHECKS, 0, NULL);
+	ws = db_exec(r->db, SQL_M_WS, 0, NULL);
 	if (!db_ok(dep, PGRES_TUPLES_OK) || !db_ok(act, PGRES_TUPLES_OK) ||
-	    !db_ok(dur, PGRES_TUPLES_OK) || !db_ok(chk, PGRES_TUPLES_OK)) {
+	    !db_ok(dur, PGRES_TUPLES_OK) || !db_ok(chk, PGRES_TUPLES_OK) ||
+	    !db_ok(ws, PGRES_TUPLES_OK) || PQntuples(ws) != 1) {
 		resp_db_error(r, NULL);
 		goto out;
 	}
@@ -214,6 +220,13 @@ api_metrics(struct req *r, const char **args)
 			    "octopod_check_duration_seconds_count %s\n",
 			    PQgetvalue(chk, row, 2), PQgetvalue(chk, row, 1));
 
+	add(&b, "# HELP octopod_websocket_clients Websocket clients of the "
+	    "notifiers that reported in the last 30 s.\n"
+	    "# TYPE octopod_websocket_clients gauge\n"
+	    "octopod_websocket_clients %s\n"
+	    "# HELP octopod_notifiers Notifiers that reported in the last 30 s.\n"
+	    "# TYPE octopod_notifiers gauge\n"
+	    "octopod_notifiers %s\n", PQgetvalue(ws, 0, 0), PQgetvalue(ws, 0, 1));
 	add(&b, "# HELP octopod_db_errors_total Failed database statements "
 	    "and lost connections of this octopod-fcgi (all its processes).\n"
 	    "# TYPE octopod_db_errors_total counter\n"
@@ -230,4 +243,5 @@ out:
 	PQclear(act);
 	PQclear(dur);
 	PQclear(chk);
+	PQclear(ws);
 }

@@ -102,6 +102,9 @@ void		 out_kick_all(void);
 void		 out_drained(struct client *);
 
 /* pg.c */
+/* stats.c: the client count, reported for /metrics */
+void		 stats_start(void);
+
 typedef void	(*pg_done_fn)(void *, PGresult *);
 void		 pg_start(void);
 void		 pg_stop(void);

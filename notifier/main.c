@@ -155,6 +155,7 @@ main(int argc, char *argv[])
 	epoch = (long long)time(NULL);
 	log_info("listening on %s", sock);
 	pg_start();
+	stats_start();
 	while (!quit) {
 		loop_pass++;
 		if (lws_service(ctx, 0) < 0)

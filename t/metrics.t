@@ -76,6 +76,26 @@ t_is "$S" 200 "metrics after the database dropped the connections"
 after=$(m octopod_db_errors_total octopod_db_errors_total)
 t_is "$(( after > errs ))" 1 "db errors counted ($errs -> $after)"
 
+# websocket clients: each notifier reports its count every 5 s
+. "$T_ROOT/t/lib/ws.sh"
+ws_watch one
+ws_watch two
+for i in $(seq 1 100); do
+	scrape
+	[ "$(m octopod_websocket_clients octopod_websocket_clients)" = 2 ] && break
+	sleep 0.2
+done
+t_is "$(m octopod_websocket_clients octopod_websocket_clients)" 2 "two websocket clients counted"
+t_is "$(m octopod_notifiers octopod_notifiers)" 1 "from one notifier"
+ws_stop one
+for i in $(seq 1 100); do
+	scrape
+	[ "$(m octopod_websocket_clients octopod_websocket_clients)" = 1 ] && break
+	sleep 0.2
+done
+t_is "$(m octopod_websocket_clients octopod_websocket_clients)" 1 "one left after a client went away"
+ws_stop two
+
 # only on /metrics, only through its own door
 ui GET metrics
 t_is "$S" 404 "no metrics through the ui API"
