@@ -95,6 +95,19 @@ $(O)/t/fuzz_octo_%: t/fuzz/fuzz_octo_%.c t/fuzz/replay.c $(LIB_OBJS) \
 	$(CC) $(CPPFLAGS) -Iocto $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $^ \
 	    $(LDLIBS_OCTO)
 
+# the notifier's: notifier/cmsg.c (pure) and lib/
+$(O)/t/fuzz_notifier_%: t/fuzz/fuzz_notifier_%.c t/fuzz/replay.c $(LIB_OBJS) \
+    $(O)/notifier/cmsg.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Inotifier $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $^ \
+	    $(LDLIBS_NOTIFIER)
+
+$(O)/fuzzer/fuzz_notifier_%: t/fuzz/fuzz_notifier_%.c $(LIB_OBJS) \
+    $(O)/notifier/cmsg.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Inotifier $(CFLAGS) $(WARN) -fsanitize=fuzzer \
+	    $(LDFLAGS) -o $@ $^ $(LDLIBS_NOTIFIER)
+
 $(O)/fuzzer/fuzz_octo_%: t/fuzz/fuzz_octo_%.c $(LIB_OBJS) \
     $(filter-out $(O)/octo/main.o,$(OCTO_OBJS))
 	@mkdir -p $(dir $@)
