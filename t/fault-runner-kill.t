@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# kill -9 of the runner while its scripts run (1 s each), five rounds under
+# a load of creates: the master starts a new runner, which finds the dead
+# one's actions by their stale heartbeat and marks them interrupted (their
+# deployments go to Failure, not left pending); every other accepted
+# create runs exactly once; the API never stops answering.
+export FAULT_SLEEP=1
+. "$(dirname "$0")/lib/fault.sh"
+stack_start
+
+load_start uk
+for round in 1 2 3 4 5; do
+	# the new runner (the master backs off a child that died young),
+	# once it runs a script
+	victim=
+	for i in $(seq 1 150); do
+		v=$(fcgi_child runner) && [ "$(sql "SELECT count(*) FROM actions
+		    WHERE state = 'running' AND runner LIKE '%:$v'")" -gt 0 ] &&
+		    { victim=$v; break; }
+		sleep 0.1
+	done
+	[ -n "$victim" ] || { t_result 1 "round $round: a runner at work to kill"; break; }
+	kill -KILL "$victim"
+done
+load_stop uk
+t_is "$(grep -c 'runner [0-9]* killed by signal 9' "$OCTOPOD_VAR/log/octopod-fcgi.log")" 5 \
+    "the master saw five runners die"
+fault_verify uk '202'
+t_ok "some actions were interrupted by the kills" \
+    test "$(sql "SELECT count(*) FROM actions WHERE state = 'interrupted'
+    AND error LIKE '%stopped sending heartbeats%'")" -gt 0
+t_is "$(sql "SELECT count(*) FROM actions a JOIN deployments d ON d.id = a.deployment_id
+    WHERE a.state = 'interrupted' AND (d.status, d.failure_reason) <> ('Failure', 'interrupted')
+    AND d.status <> 'Running'")" 0 "their deployments are in Failure (interrupted) or checked Running"
+t_is "$(sql "SELECT count(*) FROM actions WHERE state NOT IN
+    ('succeeded','failed','interrupted','timed_out')")" 0 "every action is terminal"
+t_done
