@@ -131,14 +131,27 @@ check_apply(PGconn *db, struct chk *c, int code, json_t *changes)
 	return rdb_cmd(db, "COMMIT", 0, NULL, "commit");
 }
 
+/*
+ * Give the claim of c back, reconnecting if the connection is gone (a
+ * restart of PostgreSQL): else the deployment would wait for the claim to
+ * expire (CHECK_TIMEOUT + 60 s) before its next check.
+ */
 static void
-check_release(PGconn *db, struct chk *c)
+check_release(PGconn **db, struct chk *c)
 {
 	char		 ids[32];
 	const char	*p[1] = { ids };
+	int		 tries;
 
 	snprintf(ids, sizeof(ids), "%lld", c->id);
-	rdb_cmd(db, SQL_CHECK_RELEASE, 1, p, "release check");
+	for (tries = 0; tries < 5; tries++) {
+		if (rdb_ensure(db) == 0 && rdb_cmd(*db, SQL_CHECK_RELEASE, 1, p,
+		    "release check") == 0)
+			return;
+		if (run_quit)
+			return;
+		sleep(1);
+	}
 }
 
 /* The job of one claimed check. */
@@ -152,15 +165,22 @@ check_job(PGconn **db, void *arg)
 	char			*path = NULL, **av = NULL, *out = NULL;
 	char			 why[512];
 	json_t			*changes = json_array();
-	int			 code;
+	int			 code, found, tries;
 
 	memset(&d, 0, sizeof(d));
-	if (rdb_ensure(db) == -1)
-		goto out;	/* the claim expires */
-	if (scripts_dep_load(*db, c->id, &d) != 1)
+	/* a connection idle across a restart of PostgreSQL fails once */
+	for (tries = 0; (found = rdb_ensure(db) == -1 ? -1 :
+	    scripts_dep_load(*db, c->id, &d)) == -1 && tries < 5 &&
+	    !run_quit; tries++)
+		sleep(1);
+	if (found == -1) {
+		check_release(db, c);
+		goto out;
+	}
+	if (found == 0)
 		goto out;
 	if (d.version != c->version) {
-		check_release(*db, c);
+		check_release(db, c);
 		goto out;
 	}
 	script = strcmp(d.status, "ArchivePending") == 0 ? "archive_check" :
@@ -174,7 +194,7 @@ check_job(PGconn **db, void *arg)
 
 		if ((av = scripts_argv(script, path, d.name, d.tag, d.app,
 		    d.depl, NULL, NULL)) == NULL) {
-			check_release(*db, c);
+			check_release(db, c);
 			goto out;
 		}
 		memset(&o, 0, sizeof(o));
@@ -185,7 +205,7 @@ check_job(PGconn **db, void *arg)
 		if (run_spawn(&o, &res) == -1)
 			code = -1;
 		else if (res.stopped) {
-			check_release(*db, c);
+			check_release(db, c);
 			goto out;
 		} else
 			code = res.timed_out ? 124 : res.exit_code;
@@ -194,7 +214,7 @@ check_job(PGconn **db, void *arg)
 	if (code != 0)
 		log_debug("%s: %s", d.name, why);
 	if (check_apply(*db, c, code, changes) == -1)
-		check_release(*db, c);
+		check_release(db, c);
 	fsm_notifications(changes);
 	changes = NULL;
 out:
