@@ -144,6 +144,13 @@ test-san:
 	O=build/san ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 prove -j2 --timer t/
 
+# long runs, not in `make test`
+valgrind: all
+	O=$(O) VALGRIND=1 prove -v t/valgrind.t
+
+soak: all
+	O=$(O) SOAK_MINUTES=$${SOAK_MINUTES:-10} bench/soak.sh
+
 deps:
 	@scripts/deps.sh
 
@@ -160,6 +167,6 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all run test test-san deps install clean fuzz fuzzers
+.PHONY: all run test test-san deps install clean fuzz fuzzers valgrind soak
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
