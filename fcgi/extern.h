@@ -248,6 +248,8 @@ void		 fsm_notifications(json_t *changes);
 /* checks.c */
 struct pool;
 int		 chk_claim(PGconn *, struct pool *, int free_slots);
+void		 chk_heartbeat(PGconn *);
+void		 chk_free(void);
 
 /* pool.c: a pool of threads, each with its own PGconn; runner.c */
 struct pool	*pool_new(const char *what, int nthreads, int wakefd);

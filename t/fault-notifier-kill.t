@@ -10,7 +10,7 @@ stack_start
 
 load_start nk
 ws_watch w0 --sub '{"subscribe":"list"}' || t_result 1 "first client subscribed"
-relayed=0 closed=0 back=0
+relayed=0 closed=0 back=0 stale=0
 for round in 1 2 3 4 5; do
 	prev=w$((round - 1))
 	ws_wait "$prev" 'select(.event.type == "deployment")' 10 && relayed=$((relayed + 1))
@@ -20,12 +20,14 @@ for round in 1 2 3 4 5; do
 	STACK_PIDS=${STACK_PIDS/ $old/}
 	ws_wait "$prev" 'select(.closed != null)' 5 && closed=$((closed + 1))
 	ws_stop "$prev"
+	[ -S "$OCTOPOD_VAR/run/notifier.sock" ] && stale=$((stale + 1))
 	stack_notifier_start
 	ws_watch "w$round" --sub '{"subscribe":"list"}' && back=$((back + 1))
 done
 t_is "$relayed" 5 "each notifier relayed events before it was killed"
 t_is "$closed" 5 "each kill closed the client's connection"
-t_is "$back" 5 "each new notifier took a new client at once"
+t_is "$stale" 5 "each kill left its unix socket behind"
+t_is "$back" 5 "each new notifier took a new client at once (socket replaced)"
 ws_wait w5 'select(.type == "hello" and .listening == true)' 5
 t_is $? 0 "the last one is LISTENing"
 load_stop nk

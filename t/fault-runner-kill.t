@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # kill -9 of the runner while its scripts run (1 s each), five rounds under
-# a load of creates: the master starts a new runner, which finds the dead
-# one's actions by their stale heartbeat and marks them interrupted (their
-# deployments go to Failure, not left pending); every other accepted
-# create runs exactly once; the API never stops answering.
+# a load of creates, with a second octopod-fcgi (another pod) claiming from
+# the same queue all along: the master starts a new runner; a runner finds
+# the dead one's actions by their stale heartbeat and marks them
+# interrupted (their deployments go to Failure, not left pending); every
+# other accepted create runs exactly once; the API never stops answering.
 export FAULT_SLEEP=1
 . "$(dirname "$0")/lib/fault.sh"
 stack_start
+FCGI_SOCKET=$OCTOPOD_VAR/run/second.sock RESPONDERS=1 "$O/bin/octopod-fcgi" \
+    >>"$OCTOPOD_VAR/log/octopod-fcgi-second.log" 2>&1 &
+SECOND=$!
+STACK_PIDS="$STACK_PIDS $SECOND"
 
 load_start uk
 for round in 1 2 3 4 5; do
@@ -25,6 +30,9 @@ done
 load_stop uk
 t_is "$(grep -c 'runner [0-9]* killed by signal 9' "$OCTOPOD_VAR/log/octopod-fcgi.log")" 5 \
     "the master saw five runners die"
+r2=$(grep -o 'started runner [0-9]*' "$OCTOPOD_VAR/log/octopod-fcgi-second.log" | awk '{print $3}' | head -1)
+t_ok "the second octopod-fcgi ran actions too" test "$(sql "SELECT count(*) FROM actions
+    WHERE runner LIKE '%:${r2:-none}'")" -gt 0
 fault_verify uk '202'
 t_ok "some actions were interrupted by the kills" \
     test "$(sql "SELECT count(*) FROM actions WHERE state = 'interrupted'
