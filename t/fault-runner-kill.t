@@ -4,8 +4,10 @@
 # the same queue all along: the master starts a new runner; a runner finds
 # the dead one's actions by their stale heartbeat and marks them
 # interrupted (their deployments go to Failure, not left pending); every
-# other accepted create runs exactly once; the API never stops answering.
-export FAULT_SLEEP=1
+# other accepted create runs exactly once; the dead runners' check claims
+# expire within seconds (every deployment is checked again); the API never
+# stops answering.
+export FAULT_SLEEP=1 FAULT_CHECK_SLEEP=0.5
 . "$(dirname "$0")/lib/fault.sh"
 stack_start
 FCGI_SOCKET=$OCTOPOD_VAR/run/second.sock RESPONDERS=1 "$O/bin/octopod-fcgi" \
@@ -42,4 +44,7 @@ t_is "$(sql "SELECT count(*) FROM actions a JOIN deployments d ON d.id = a.deplo
     AND d.status <> 'Running'")" 0 "their deployments are in Failure (interrupted) or checked Running"
 t_is "$(sql "SELECT count(*) FROM actions WHERE state NOT IN
     ('succeeded','failed','interrupted','timed_out')")" 0 "every action is terminal"
+t_is "$(wait_sql "SELECT count(*) FROM deployments WHERE checked_at IS NULL
+    OR checked_at < now() - interval '40 seconds'" 0 45)" 0 \
+    "every deployment was checked again (no claim of a dead runner left)"
 t_done
