@@ -95,6 +95,19 @@ $(O)/t/fuzz_octo_%: t/fuzz/fuzz_octo_%.c t/fuzz/replay.c $(LIB_OBJS) \
 	$(CC) $(CPPFLAGS) -Iocto $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $^ \
 	    $(LDLIBS_OCTO)
 
+# the notifier's: notifier/cmsg.c (pure) and lib/
+$(O)/t/fuzz_notifier_%: t/fuzz/fuzz_notifier_%.c t/fuzz/replay.c $(LIB_OBJS) \
+    $(O)/notifier/cmsg.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Inotifier $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $^ \
+	    $(LDLIBS_NOTIFIER)
+
+$(O)/fuzzer/fuzz_notifier_%: t/fuzz/fuzz_notifier_%.c $(LIB_OBJS) \
+    $(O)/notifier/cmsg.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Inotifier $(CFLAGS) $(WARN) -fsanitize=fuzzer \
+	    $(LDFLAGS) -o $@ $^ $(LDLIBS_NOTIFIER)
+
 $(O)/fuzzer/fuzz_octo_%: t/fuzz/fuzz_octo_%.c $(LIB_OBJS) \
     $(filter-out $(O)/octo/main.o,$(OCTO_OBJS))
 	@mkdir -p $(dir $@)
@@ -143,6 +156,13 @@ test-san:
 	O=build/san ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 prove -j2 --timer t/
 
+# long runs, not in `make test`
+valgrind: all
+	O=$(O) VALGRIND=1 prove -v t/valgrind.t
+
+soak: all
+	O=$(O) SOAK_MINUTES=$${SOAK_MINUTES:-10} bench/soak.sh
+
 deps:
 	@scripts/deps.sh
 
@@ -159,6 +179,6 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all run bench test test-san deps install clean fuzz fuzzers
+.PHONY: all run bench test test-san deps install clean fuzz fuzzers valgrind soak
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

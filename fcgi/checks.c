@@ -6,6 +6,7 @@
  * two runners never check the same deployment at once; its verdict is
  * applied only when the deployment has not changed since the claim.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,10 +44,104 @@ static const char SQL_CHECK_DONE[] =
 static const char SQL_CHECK_RELEASE[] =
 	"UPDATE deployments SET check_claimed_until = NULL WHERE id = $1";
 
+static const char SQL_CHECK_RENEW[] =
+	"UPDATE deployments SET check_claimed_until = now() + "
+	"  make_interval(secs => $1) "
+	"WHERE id = ANY ($2::bigint[]) AND check_claimed_until IS NOT NULL";
+
 struct chk {
 	long long	 id;
 	long long	 version;
 };
+
+/*
+ * The checks this runner holds. A claim lasts 3 heartbeats and the main
+ * thread renews it (chk_heartbeat) while the check runs: the claims of a
+ * runner that died expire within seconds, not after CHECK_TIMEOUT.
+ */
+static pthread_mutex_t	 chk_lock = PTHREAD_MUTEX_INITIALIZER;
+static long long	*chk_held;
+static size_t		 chk_n, chk_cap;
+
+static int
+chk_hold(long long id)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&chk_lock);
+	if (chk_n == chk_cap) {
+		size_t		 cap = chk_cap ? chk_cap * 2 : 16;
+		long long	*n = realloc(chk_held, cap * sizeof(*n));
+
+		if (n == NULL)
+			rc = -1;
+		else {
+			chk_held = n;
+			chk_cap = cap;
+		}
+	}
+	if (rc == 0)
+		chk_held[chk_n++] = id;
+	pthread_mutex_unlock(&chk_lock);
+	return rc;
+}
+
+static void
+chk_unhold(long long id)
+{
+	size_t i;
+
+	pthread_mutex_lock(&chk_lock);
+	for (i = 0; i < chk_n; i++)
+		if (chk_held[i] == id) {
+			chk_held[i] = chk_held[--chk_n];
+			break;
+		}
+	pthread_mutex_unlock(&chk_lock);
+}
+
+/* Seconds a claim lasts without renewal. */
+static long
+chk_claim_secs(void)
+{
+	return 3 * setting_int("HEARTBEAT_INTERVAL");
+}
+
+/* Renew the claims of the checks this runner runs (main thread). */
+void
+chk_heartbeat(PGconn *db)
+{
+	struct sbuf	 ids;
+	char		 num[32];
+	const char	*q[2] = { num, NULL };
+	size_t		 i;
+
+	memset(&ids, 0, sizeof(ids));
+	pthread_mutex_lock(&chk_lock);
+	sbuf_addc(&ids, '{');
+	for (i = 0; i < chk_n; i++) {
+		snprintf(num, sizeof(num), "%s%lld", i ? "," : "", chk_held[i]);
+		sbuf_add(&ids, num, strlen(num));
+	}
+	sbuf_addc(&ids, '}');
+	i = chk_n;
+	pthread_mutex_unlock(&chk_lock);
+	if (ids.p != NULL && i > 0) {
+		snprintf(num, sizeof(num), "%ld", chk_claim_secs());
+		q[1] = ids.p;
+		rdb_cmd(db, SQL_CHECK_RENEW, 2, q, "renew checks");
+	}
+	sbuf_free(&ids);
+}
+
+/* Forget the claims list at the runner's end. */
+void
+chk_free(void)
+{
+	free(chk_held);
+	chk_held = NULL;
+	chk_n = chk_cap = 0;
+}
 
 static int
 is_pending(const char *s)
@@ -132,14 +227,27 @@ check_apply(PGconn *db, struct chk *c, int code, json_t *changes)
 	return rdb_cmd(db, "COMMIT", 0, NULL, "commit");
 }
 
+/*
+ * Give the claim of c back, reconnecting if the connection is gone (a
+ * restart of PostgreSQL): else the deployment would wait for the claim to
+ * expire (CHECK_TIMEOUT + 60 s) before its next check.
+ */
 static void
-check_release(PGconn *db, struct chk *c)
+check_release(PGconn **db, struct chk *c)
 {
 	char		 ids[32];
 	const char	*p[1] = { ids };
+	int		 tries;
 
 	snprintf(ids, sizeof(ids), "%lld", c->id);
-	rdb_cmd(db, SQL_CHECK_RELEASE, 1, p, "release check");
+	for (tries = 0; tries < 5; tries++) {
+		if (rdb_ensure(db) == 0 && rdb_cmd(*db, SQL_CHECK_RELEASE, 1, p,
+		    "release check") == 0)
+			return;
+		if (run_quit)
+			return;
+		sleep(1);
+	}
 }
 
 static double
@@ -162,16 +270,23 @@ check_job(PGconn **db, void *arg)
 	char			*path = NULL, **av = NULL, *out = NULL;
 	char			 why[512];
 	json_t			*changes = json_array();
-	int			 code;
+	int			 code, found, tries;
 	double			 t0 = 0;
 
 	memset(&d, 0, sizeof(d));
-	if (rdb_ensure(db) == -1)
-		goto out;	/* the claim expires */
-	if (scripts_dep_load(*db, c->id, &d) != 1)
+	/* a connection idle across a restart of PostgreSQL fails once */
+	for (tries = 0; (found = rdb_ensure(db) == -1 ? -1 :
+	    scripts_dep_load(*db, c->id, &d)) == -1 && tries < 5 &&
+	    !run_quit; tries++)
+		sleep(1);
+	if (found == -1) {
+		check_release(db, c);
+		goto out;
+	}
+	if (found == 0)
 		goto out;
 	if (d.version != c->version) {
-		check_release(*db, c);
+		check_release(db, c);
 		goto out;
 	}
 	script = strcmp(d.status, "ArchivePending") == 0 ? "archive_check" :
@@ -185,7 +300,7 @@ check_job(PGconn **db, void *arg)
 
 		if ((av = scripts_argv(script, path, d.name, d.tag, d.app,
 		    d.depl, NULL, NULL)) == NULL) {
-			check_release(*db, c);
+			check_release(db, c);
 			goto out;
 		}
 		memset(&o, 0, sizeof(o));
@@ -197,7 +312,7 @@ check_job(PGconn **db, void *arg)
 		if (run_spawn(&o, &res) == -1)
 			code = -1;
 		else if (res.stopped) {
-			check_release(*db, c);
+			check_release(db, c);
 			goto out;
 		} else
 			code = res.timed_out ? 124 : res.exit_code;
@@ -208,7 +323,7 @@ check_job(PGconn **db, void *arg)
 	if (code != 0)
 		log_debug("%s: %s", d.name, why);
 	if (check_apply(*db, c, code, changes) == -1)
-		check_release(*db, c);
+		check_release(db, c);
 	fsm_notifications(changes);
 	changes = NULL;
 out:
@@ -217,6 +332,7 @@ out:
 	argv_free(av);
 	free(path);
 	free(out);
+	chk_unhold(c->id);
 	free(c);
 }
 
@@ -232,8 +348,7 @@ chk_claim(PGconn *db, struct pool *p, int n)
 	const char	*q[3] = { claim, interval, limit };
 	int		 i, got;
 
-	snprintf(claim, sizeof(claim), "%ld", setting_int("CHECK_TIMEOUT") +
-	    setting_int("KILL_GRACE") + 60);
+	snprintf(claim, sizeof(claim), "%ld", chk_claim_secs());
 	snprintf(interval, sizeof(interval), "%ld",
 	    setting_int("STATUS_CHECK_INTERVAL"));
 	snprintf(limit, sizeof(limit), "%d", n);
@@ -250,8 +365,14 @@ chk_claim(PGconn *db, struct pool *p, int n)
 			break;
 		c->id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
 		c->version = strtoll(PQgetvalue(r, i, 1), NULL, 10);
-		if (pool_push(p, check_job, c) == -1)
+		if (chk_hold(c->id) == -1) {
 			free(c);	/* its claim expires */
+			continue;
+		}
+		if (pool_push(p, check_job, c) == -1) {
+			chk_unhold(c->id);
+			free(c);
+		}
 	}
 	PQclear(r);
 	return got;

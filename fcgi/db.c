@@ -8,6 +8,29 @@
 
 #include "extern.h"
 
+/*
+ * This thread's connection lost the server in its last statement although
+ * libpq may still call it CONNECTION_OK (a FATAL of a shutdown, an error
+ * libpq made itself): answer 503, and reconnect before the next request.
+ */
+static __thread int	 db_lost;
+
+/* Whether res failed because the server went away. */
+static int
+db_res_lost(const PGresult *res)
+{
+	const char *st;
+
+	if (res == NULL)
+		return 1;
+	if (PQresultStatus(res) != PGRES_FATAL_ERROR)
+		return 0;
+	st = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	/* no SQLSTATE: libpq's own (connection) error */
+	return st == NULL || strncmp(st, "08", 2) == 0 ||
+	    strncmp(st, "57P", 3) == 0;
+}
+
 /* A new connection from DATABASE_URL, or NULL (logged). */
 PGconn *
 db_connect(void)
@@ -34,8 +57,9 @@ db_connect(void)
 int
 db_ensure(struct worker *w)
 {
-	if (w->db != NULL && PQstatus(w->db) == CONNECTION_OK)
+	if (w->db != NULL && PQstatus(w->db) == CONNECTION_OK && !db_lost)
 		return 0;
+	db_lost = 0;
 	if (w->db != NULL) {
 		PQreset(w->db);
 		if (PQstatus(w->db) == CONNECTION_OK)
@@ -50,7 +74,7 @@ db_ensure(struct worker *w)
 int
 db_is_down(PGconn *c)
 {
-	return c == NULL || PQstatus(c) == CONNECTION_BAD;
+	return c == NULL || PQstatus(c) == CONNECTION_BAD || db_lost;
 }
 
 /*
@@ -73,6 +97,8 @@ db_exec(PGconn *c, const char *sql, int n, const char *const *params)
 			return NULL;
 		res = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
 	}
+	if (db_res_lost(res))
+		db_lost = 1;
 	return res;
 }
 

@@ -259,6 +259,8 @@ void		 fsm_notifications(json_t *changes);
 /* checks.c */
 struct pool;
 int		 chk_claim(PGconn *, struct pool *, int free_slots);
+void		 chk_heartbeat(PGconn *);
+void		 chk_free(void);
 
 /* expiry.c: archive expired deployments; queued count or -1 */
 int		 exp_sweep(PGconn *);

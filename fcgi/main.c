@@ -9,6 +9,7 @@
  *	  -m  apply the migrations in MIGRATIONS_DIR and exit
  *	  -R  no runner process (responders only)
  */
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -57,7 +58,7 @@ master_sig(int sig)
 static pid_t
 child_start(struct child *c)
 {
-	pid_t pid;
+	pid_t pid, master = getpid();
 
 	if ((pid = fork()) == -1) {
 		log_err("could not fork: %s", strerror(errno));
@@ -74,6 +75,15 @@ child_start(struct child *c)
 		signal(SIGINT, SIG_DFL);
 		signal(SIGCHLD, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
+		/*
+		 * A master killed with SIGKILL must not leave its children
+		 * behind: a new master would run beside them. SIGTERM is
+		 * the graceful stop (requests finish, scripts are stopped
+		 * and their actions recorded as interrupted).
+		 */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 ||
+		    getppid() != master)
+			_exit(1);
 		if (c->kind == CHILD_RUNNER) {
 			close(listenfd);
 			rc = runner_main();

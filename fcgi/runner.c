@@ -807,6 +807,7 @@ runner_main(void)
 		}
 		if (now - last_beat >= hb) {
 			heartbeat(db);
+			chk_heartbeat(db);
 			reap_stale(db);
 			last_beat = now;
 		}
@@ -878,6 +879,7 @@ runner_main(void)
 	}
 	pool_stop(actions);
 	pool_stop(checks);
+	chk_free();
 	pool_stop(run_notify_pool);
 	run_notify_pool = NULL;
 	PQfinish(db);

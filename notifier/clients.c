@@ -319,98 +319,55 @@ dep_follow(struct client *c, const char *name, int on)
 void
 cl_message(struct client *c, const char *p, size_t len)
 {
-	json_t		*j, *ack = NULL, *v;
-	json_error_t	 e;
-	const char	*what, *name, *why;
-	int		 on;
-	json_int_t	 action = 0, after = 0;
-	char		 msg[256];
+	struct cmsg	 m;
+	json_t		*ack;
+	const char	*code, *what;
+	char		 why[256];
 
-	if ((j = json_loadb(p, len, JSON_REJECT_DUPLICATES, &e)) == NULL) {
-		snprintf(msg, sizeof(msg), "invalid JSON: %s", e.text);
-		cl_error(c, "bad_json", msg);
+	if ((code = cmsg_parse(p, len, &m, why, sizeof(why))) != NULL) {
+		cl_error(c, code, why);
 		return;
 	}
-	if (!json_is_object(j)) {
-		cl_error(c, "bad_message", "a message must be a JSON object");
-		goto out;
-	}
-	on = (v = json_object_get(j, "subscribe")) != NULL;
-	if (!on && (v = json_object_get(j, "unsubscribe")) == NULL) {
-		cl_error(c, "bad_message", "expected \"subscribe\" or "
-		    "\"unsubscribe\"");
-		goto out;
-	}
-	if ((what = json_string_value(v)) == NULL) {
-		cl_error(c, "bad_message", "the subscription must be \"list\", "
-		    "\"deployment\" or \"output\"");
-		goto out;
-	}
-	if (strcmp(what, "list") == 0) {
-		c->list = on;
-		ack = json_pack("{s:s}", on ? "subscribe" : "unsubscribe",
+	what = cmsg_what(m.what);
+	switch (m.what) {
+	case CMSG_LIST:
+		c->list = m.on;
+		ack = json_pack("{s:s}", m.on ? "subscribe" : "unsubscribe",
 		    what);
-	} else if (strcmp(what, "deployment") == 0) {
-		name = json_string_value(json_object_get(j, "name"));
-		if (name == NULL) {
-			cl_error(c, "bad_message", "\"name\" must be a string");
-			goto out;
-		}
-		if ((why = valid_name(name, strlen(name))) != NULL) {
-			snprintf(msg, sizeof(msg), "invalid name: %s", why);
-			cl_error(c, "bad_message", msg);
-			goto out;
-		}
-		if (dep_follow(c, name, on) == -1) {
+		break;
+	case CMSG_DEPLOYMENT:
+		if (dep_follow(c, m.name, m.on) == -1) {
 			cl_error(c, "too_many", "too many deployments followed");
-			goto out;
+			return;
 		}
-		ack = json_pack("{s:s, s:s}", on ? "subscribe" : "unsubscribe",
-		    what, "name", name);
-	} else if (strcmp(what, "output") == 0) {
-		v = json_object_get(j, "action");
-		if (!json_is_integer(v) || (action = json_integer_value(v)) <= 0) {
-			cl_error(c, "bad_message", "\"action\" must be a "
-			    "positive integer");
-			goto out;
-		}
-		v = json_object_get(j, "after");
-		if (v != NULL && (!json_is_integer(v) ||
-		    (after = json_integer_value(v)) < 0)) {
-			cl_error(c, "bad_message", "\"after\" must be an "
-			    "integer, 0 or more");
-			goto out;
-		}
-		ack = json_pack("{s:s, s:I}", on ? "subscribe" : "unsubscribe",
-		    what, "action", action);
-	} else {
-		cl_error(c, "bad_message", "the subscription must be \"list\", "
-		    "\"deployment\" or \"output\"");
-		goto out;
+		ack = json_pack("{s:s, s:s}", m.on ? "subscribe" :
+		    "unsubscribe", what, "name", m.name);
+		break;
+	default:
+		ack = json_pack("{s:s, s:I}", m.on ? "subscribe" :
+		    "unsubscribe", what, "action", (json_int_t)m.action);
+		break;
 	}
 	if (ack == NULL)
-		goto out;
-	json_object_set_new(ack, "type", json_string(on ? "subscribed" :
+		return;
+	json_object_set_new(ack, "type", json_string(m.on ? "subscribed" :
 	    "unsubscribed"));
 	json_object_set_new(ack, "seq", json_integer(ev_seq));
-	if (strcmp(what, "output") == 0) {
-		if (!on) {
-			out_unsubscribe(c, action);
+	if (m.what == CMSG_OUTPUT) {
+		if (!m.on) {
+			out_unsubscribe(c, m.action);
 			cl_send_json_new(c, ack);
 		} else {
 			/* the ack goes before the first chunks */
-			struct msg *m = msg_json_new(ack);
+			struct msg *msg = msg_json_new(ack);
 
-			if (out_subscribe(c, action, after) == -1)
+			if (out_subscribe(c, m.action, m.after) == -1)
 				cl_error(c, "too_many", "too many outputs "
 				    "followed");
-			else if (cl_send(c, m) == 0)
-				out_kick(action);
-			msg_unref(m);
+			else if (cl_send(c, msg) == 0)
+				out_kick(m.action);
+			msg_unref(msg);
 		}
-		ack = NULL;
 	} else
 		cl_send_json_new(c, ack);
-out:
-	json_decref(j);
 }

@@ -6,6 +6,7 @@
  *	ws.c		the websocket protocol: connections, client messages
  *	clients.c	clients: subscriptions, bounded send queues, broadcast
  *	output.c	live output of actions: fetch new chunks, output_end
+ *	cmsg.c		client messages parsed (pure, fuzzed)
  *	events.c	octopod_events payloads in, sequenced events out
  */
 #ifndef NOTIFIER_EXTERN_H
@@ -60,6 +61,15 @@ struct client {
 };
 TAILQ_HEAD(clientq, client);
 
+/* A client's message, parsed (cmsg.c). */
+enum cmsg_what { CMSG_LIST, CMSG_DEPLOYMENT, CMSG_OUTPUT, CMSG__MAX };
+struct cmsg {
+	int		 on;		/* subscribe (1) or unsubscribe (0) */
+	enum cmsg_what	 what;
+	char		 name[NAME_MAX_LEN + 1];	/* CMSG_DEPLOYMENT */
+	long long	 action, after;			/* CMSG_OUTPUT */
+};
+
 /* main.c */
 extern struct lws_context	*ctx;
 extern struct lws_vhost		*vhost;
@@ -88,6 +98,10 @@ void		 cl_broadcast(json_t *, const char *);
 void		 cl_resync(void);
 size_t		 cl_drops(void);
 int		 cl_pressure(void);
+
+/* cmsg.c */
+const char	*cmsg_parse(const char *, size_t, struct cmsg *, char *, size_t);
+const char	*cmsg_what(enum cmsg_what);
 
 /* events.c */
 extern long long	 ev_seq;

@@ -3,7 +3,9 @@
 # (the tests), so that both start the stack the same way.
 #
 # Knobs (design section 9): OCTOPOD_VAR, UI_PORT, POWER_PORT, DATABASE_URL,
-# CONTROL_SCRIPTS_DIR. O is the build directory (build/).
+# CONTROL_SCRIPTS_DIR. O is the build directory (build/). STACK_WRAP: a
+# command that octopod-fcgi and octopod-notifier are started under (the
+# tests' valgrind run, t/valgrind.t).
 
 : "${TOP:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 : "${O:=build}"
@@ -145,7 +147,8 @@ stack_fcgi_start() {
 	export CONTROL_SCRIPTS_DIR OCTOPOD_VAR
 	export FCGI_SOCKET="$OCTOPOD_VAR/run/fcgi.sock"
 	export MIGRATIONS_DIR="$TOP/sql"
-	"$O/bin/octopod-fcgi" "$@" >>"$OCTOPOD_VAR/log/octopod-fcgi.log" 2>&1 &
+	# shellcheck disable=SC2086
+	${STACK_WRAP:-} "$O/bin/octopod-fcgi" "$@" >>"$OCTOPOD_VAR/log/octopod-fcgi.log" 2>&1 &
 	FCGI_PID=$!
 	STACK_PIDS="$STACK_PIDS $FCGI_PID"
 }
@@ -154,7 +157,8 @@ stack_fcgi_start() {
 stack_notifier_start() {
 	[ -x "$O/bin/octopod-notifier" ] || return 0
 	export NOTIFIER_SOCKET="$OCTOPOD_VAR/run/notifier.sock"
-	"$O/bin/octopod-notifier" "$@" >>"$OCTOPOD_VAR/log/octopod-notifier.log" 2>&1 &
+	# shellcheck disable=SC2086
+	${STACK_WRAP:-} "$O/bin/octopod-notifier" "$@" >>"$OCTOPOD_VAR/log/octopod-notifier.log" 2>&1 &
 	NOTIFIER_PID=$!
 	STACK_PIDS="$STACK_PIDS $NOTIFIER_PID"
 }

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# kill -9 of the master under a load of creates, five rounds, each time
+# started again as an operator (or systemd) would, at once, while the old
+# master's orphaned children may still be around: the new master starts
+# (the stale FastCGI socket is unlinked and created anew), the service
+# answers again within seconds, the orphans stop by themselves (the
+# runner finishing its scripts' bookkeeping), and no accepted action is
+# lost, left pending or run twice.
+. "$(dirname "$0")/lib/fault.sh"
+stack_start
+
+ALL_KIDS=""
+# children left behind (when the master's children outlive it) are stopped
+t_cleanup_hook() {
+	local k
+	stack_stop
+	for k in $ALL_KIDS; do
+		[ "$(readlink "/proc/$k/exe")" = "$O/bin/octopod-fcgi" ] && kill -KILL "$k"
+	done
+	return 0
+}
+gone() { [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
+load_start mk
+slowest=0 started=0 orphans_left=""
+for round in 1 2 3 4 5; do
+	sleep 1
+	old=$FCGI_PID
+	kids=$(pgrep -P "$old" | tr '\n' ' ')
+	ALL_KIDS="$ALL_KIDS $kids"
+	ino=$(stat -c %z "$OCTOPOD_VAR/run/fcgi.sock")
+	kill -KILL "$old"
+	wait "$old" 2>/dev/null
+	STACK_PIDS=${STACK_PIDS/ $old/}
+	stack_fcgi_start
+	took=$(wait_ping 10) || took=999
+	[ "$took" -gt "$slowest" ] && slowest=$took
+	kill -0 "$FCGI_PID" 2>/dev/null && started=$((started + 1))
+	[ "$(stat -c %z "$OCTOPOD_VAR/run/fcgi.sock" 2>/dev/null)" != "$ino" ] ||
+	    t_result 1 "round $round: the socket was created anew"
+	for i in $(seq 1 100); do
+		left=""
+		for k in $kids; do gone "$k" || left="$left $k"; done
+		[ -z "$left" ] && break
+		sleep 0.1
+	done
+	orphans_left="$orphans_left$left"
+done
+load_stop mk
+t_is "$started" 5 "a new master started each time, with the old one's children around"
+t_ok "the service answered again within 5 s each time (slowest $slowest/10 s)" \
+    test "$slowest" -le 50
+t_is "$orphans_left" "" "the old master's children stopped within 10 s"
+t_is "$(pgrep -P "$FCGI_PID" | wc -l)" 3 "the last master runs two responders and a runner"
+fault_verify mk '202|502'
+t_is "$(sql "SELECT count(*) FROM actions WHERE state NOT IN
+    ('succeeded','failed','interrupted','timed_out')")" 0 "every action is terminal"
+t_done
