@@ -128,18 +128,28 @@ masked(json_t *arr)
 	return out;
 }
 
+/* Deployment name as the API's object (caller decrefs), or NULL. */
+static json_t *
+deployment_read(PGconn *c, const char *name)
+{
+	const char	*p[1] = { name };
+	PGresult	*res = db_exec(c, SQL_DEP_BY_NAME, 1, p);
+	json_t		*dep = NULL;
+
+	if (db_ok(res, PGRES_TUPLES_OK) && PQntuples(res) == 1)
+		dep = deployment_json(res, 0);
+	PQclear(res);
+	return dep;
+}
+
 /* After the commit: answer 202 {deployment, action}. */
 static void
 answer_accepted(struct req *r, const char *name, const char *actid)
 {
-	const char	*p[1] = { name };
+	const char	*p[1];
 	PGresult	*res;
-	json_t		*dep = NULL, *act = NULL;
+	json_t		*dep = deployment_read(r->db, name), *act = NULL;
 
-	res = db_exec(r->db, SQL_DEP_BY_NAME, 1, p);
-	if (db_ok(res, PGRES_TUPLES_OK) && PQntuples(res) == 1)
-		dep = deployment_json(res, 0);
-	PQclear(res);
 	if (actid != NULL) {
 		p[0] = actid;
 		res = db_exec(r->db, SQL_ACTION_BY_ID, 1, p);
@@ -630,6 +640,7 @@ api_pin(struct req *r, const char **args)
 {
 	const char	*name = args[0], *p[3];
 	PGresult	*res;
+	json_t		*dep;
 	int		 pin;
 
 	pin = strcmp(strrchr(r->path, '/') + 1, "pin") == 0;
@@ -658,14 +669,10 @@ api_pin(struct req *r, const char **args)
 	if (db_commit(r->db) == -1)
 		goto dberr;
 	log_info("%s %s %s", r->actor, pin ? "pinned" : "unpinned", name);
-	p[0] = name;
-	res = db_exec(r->db, SQL_DEP_BY_NAME, 1, p);
-	if (db_ok(res, PGRES_TUPLES_OK) && PQntuples(res) == 1)
-		resp_json(r, 200, json_pack("{s:o*}", "deployment",
-		    deployment_json(res, 0)));
+	if ((dep = deployment_read(r->db, name)) != NULL)
+		resp_json(r, 200, json_pack("{s:o}", "deployment", dep));
 	else
 		resp_db_error(r, NULL);
-	PQclear(res);
 	return;
 dberr:
 	db_rollback(r->db);
