@@ -12,7 +12,7 @@ slowest=0
 for round in 1 2 3 4 5 6; do
 	sleep 0.7
 	victim=$(fcgi_child responder) || { t_result 1 "round $round: a responder to kill"; break; }
-	kill -KILL "$victim"
+	fault_kill "$victim"
 	took=$(wait_ping 10) || took=999
 	[ "$took" -gt "$slowest" ] && slowest=$took
 done
@@ -20,6 +20,7 @@ load_stop rk
 load_stop rl
 t_ok "the service answered again within 5 s of each kill (slowest $slowest/10 s)" \
     test "$slowest" -le 50
+wait_deaths responder 6
 t_is "$(grep -c 'killed by signal 9' "$OCTOPOD_VAR/log/octopod-fcgi.log")" 6 \
     "the master saw six responders die"
 for i in $(seq 1 100); do	# a child that died young is restarted after a back-off

@@ -27,9 +27,10 @@ for round in 1 2 3 4 5; do
 		sleep 0.1
 	done
 	[ -n "$victim" ] || { t_result 1 "round $round: a runner at work to kill"; break; }
-	kill -KILL "$victim"
+	fault_kill "$victim"
 done
 load_stop uk
+wait_deaths runner 5
 t_is "$(grep -c 'runner [0-9]* killed by signal 9' "$OCTOPOD_VAR/log/octopod-fcgi.log")" 5 \
     "the master saw five runners die"
 r2=$(grep -o 'started runner [0-9]*' "$OCTOPOD_VAR/log/octopod-fcgi-second.log" | awk '{print $3}' | head -1)

@@ -8,6 +8,9 @@
 #				in $T_TMP/load.PREFIX
 #	load_stop PREFIX	stop it, wait for it
 #	fcgi_child KIND		a live responder or runner pid of $FCGI_PID
+#				(never one fault_kill killed)
+#	fault_kill PID		kill -9, and remember it
+#	wait_deaths KIND N	until the master logged N kills of KIND
 #	wait_ping SECONDS	until GET ping is 200; prints the seconds taken
 #	fault_verify PREFIX	the TAP checks after the faults
 
@@ -52,9 +55,29 @@ fcgi_child() {
 	local p
 	for p in $(grep -o "started $1 [0-9]*" "$OCTOPOD_VAR/log/octopod-fcgi.log" |
 	    awk '{print $3}' | tac); do
+		case " $FAULT_KILLED " in *" $p "*) continue ;; esac
 		[ "$(awk '{print $4}' "/proc/$p/stat" 2>/dev/null)" = "$FCGI_PID" ] &&
 		    [ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" != Z ] &&
 		    { echo "$p"; return 0; }
+	done
+	return 1
+}
+
+# A process killed with SIGKILL is not a zombie at once: one built with
+# ASan takes a while to unmap its shadow memory. So the killed are never
+# picked again, and their deaths are waited for before they are counted.
+FAULT_KILLED=
+fault_kill() {
+	kill -KILL "$1"
+	FAULT_KILLED="$FAULT_KILLED $1"
+}
+
+wait_deaths() {
+	local i
+	for i in $(seq 1 300); do
+		[ "$(grep -c "$1 [0-9]* killed by signal 9" \
+		    "$OCTOPOD_VAR/log/octopod-fcgi.log")" -ge "$2" ] && return 0
+		sleep 0.1
 	done
 	return 1
 }
