@@ -6,7 +6,8 @@
 # bench/README.md for what each row means.
 #
 # Knobs: RUNS (3), DUR (wrk seconds, 5), IDLE_SECS (60), N_CREATE (100),
-# N_CHECKS (1000), FAN_CLIENTS (1000), UI (1; 0 skips the browser), O.
+# N_CHECKS (1000), FAN_CLIENTS (1000), UI (1; 0 skips the browser), O,
+# ONLY (a space-separated subset of: get list ui ws checks create rss idle).
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP"
@@ -115,6 +116,9 @@ wrk_run() {	# wrk_run CONNS URL -> "rps p50 p99"
 		printf "%s %.3f %.3f\n", r, p50, p99 }'
 }
 ROWS=()
+rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+ONLY=${ONLY:-get list ui ws checks create rss idle}
+want() { case " $ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
 row() { ROWS+=("$(printf '%-44s|%14s|%14s|%8s|%-13s' "$@")"); }
 okv() {	# okv VALUE OP GOAL -> ok | MISS
 	awk -v v="$1" -v g="$3" -v op="$2" 'BEGIN { ok = (op == "<=") ? v <= g : v >= g;
@@ -133,6 +137,7 @@ sql "INSERT INTO deployments (name, tag, status, created_by, updated_by, checked
      ANALYZE;" || exit 1
 
 # ---- GET one deployment, ours vs the bare responder, 16 and 64 connections
+if want get; then
 GET=/api/v1/deployments/d-5000
 curl -fsS --cacert "$OCTOPOD_VAR/tls/ca.pem" -H "$AUTH" "https://localhost:$BARE_PORT$GET" \
     >/dev/null || { note "the bare responder does not answer"; exit 1; }
@@ -153,8 +158,10 @@ for i in $(seq 1 "$RUNS"); do
 	st+=("$(wrk_run 64 "https://127.0.0.1:$UI_PORT/index.html" | cut -d' ' -f1)")
 done
 row "  (nginx static file, req/s, 64 conns)" "$(printf '%.0f' "$(med "${st[@]}")")" "" "" "reference"
+fi
 
 # ---- the list: a page of 50 of 10,000, one request at a time
+if want list; then
 LIST="/api/v1/deployments?archived=false&limit=50"
 l50=() l99=() b50=() b99=()
 for i in $(seq 1 "$RUNS"); do
@@ -169,9 +176,12 @@ for q in 50 99; do
 	r=$(ratio "$o" "$b")
 	row "list, 50 of 10,000, p$q ms" "$o" "$b libpq" "$r" "<= 1.5x $(okv "${r%x}" '<=' 1.5)"
 done
+fi
 
 # ---- the UI (headless Chromium), bench/ui.mjs on the same 10,000
-if [ "${UI:-1}" = 1 ] && [ -x /usr/bin/chromium ]; then
+if ! want ui; then
+	:
+elif [ "${UI:-1}" = 1 ] && [ -x /usr/bin/chromium ]; then
 	if BENCH_OUT=$B/ui.json node bench/ui.mjs >"$B/ui.out" 2>&1; then
 		rend=$(jq .render "$B/ui.json"); rapi=$(jq .api "$B/ui.json")
 		key=$(jq .key "$B/ui.json"); kfl=$(jq .keyFloor "$B/ui.json")
@@ -188,7 +198,7 @@ else
 fi
 
 # ---- commit -> websocket client (wss through nginx), fan-out, notifier RSS
-rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+if want ws; then
 read -r bare50 bare99 _ < <("$O/bench/pgnotify" bare "$N_BARE")
 node t/ws/fanout.mjs --clients 1 --sub '{"subscribe":"deployment","name":"one"}' \
     --name one --expect "$N_ONE" --ready "$B/one.ready" --result "$B/one.json" \
@@ -231,8 +241,10 @@ fi
 row "notifier RSS with $FAN_CLIENTS clients, MiB" "$(awk -v k="$nrss" 'BEGIN { printf "%.1f", k / 1024 }')" \
     "" "" "<= 32 $(okv "$nrss" '<=' 32768)"
 for p in $PIDS; do [ "$p" != "$BARE_PID" ] && kill "$p" 2>/dev/null; done
+fi
 
 # ---- checks: N_CHECKS deployments due at once, 100 ms each, 20 at a time
+if want checks; then
 sql "INSERT INTO deployments (name, tag, status, created_by, updated_by)
      SELECT 'k-'||g, 'v1', 'Running', 'seed', 'seed' FROM generate_series(1, $N_CHECKS) g" || exit 1
 for i in $(seq 1 900); do
@@ -248,8 +260,10 @@ ck=$(awk -v a="$first" -v b="$last" 'BEGIN { printf "%.2f", (b - a) / 1000 }')
 [ "$done_n" = "$N_CHECKS" ] || ck=">$ck ($done_n done)"
 r=$(ratio "$ck" "$ideal")
 row "$N_CHECKS checks of 100 ms, 20 at a time, s" "$ck" "$ideal ideal" "$r" "<= 1.1x $(okv "${r%x}" '<=' 1.1)"
+fi
 
 # ---- request accepted -> control script started
+if want create; then
 node bench/create.mjs "$N_CREATE" 30 c >"$B/sent" 2>"$B/create.err" || note "create.mjs: $(tail -1 "$B/create.err")"
 for i in $(seq 1 100); do
 	[ "$(awk '$1 == "create" && $2 ~ /^c-[0-9]/' "$BENCH_STAMPS" | wc -l)" -ge "$N_CREATE" ] && break
@@ -277,8 +291,10 @@ if [ -s "$B/create.lat" ]; then
 	note "create: client send -> script started p50 $(pct "$B/sent.lat" 50) ms"
 	note "create: accepted -> script: p50 $c50 ms, p99 $(pct "$B/create.lat" 99) ms over $(wc -l <"$B/create.lat"); bare fork+exec p50 $fe50 p99 $fe99; difference $d ms"
 fi
+fi
 
 # ---- RSS of the responders (after all of the above)
+if want rss; then
 resp=$(awk '/started responder/ { print $NF }' "$OCTOPOD_VAR/log/octopod-fcgi.log")
 mx=0
 for p in $resp; do
@@ -287,10 +303,12 @@ for p in $resp; do
 done
 row "RSS of a responder (largest), MiB" "$(awk -v k="$mx" 'BEGIN { printf "%.1f", k / 1024 }')" "" "" \
     "<= 8 $(okv "$mx" '<=' 8192)"
+fi
 
 # ---- CPU of the idle stack: every process of it, IDLE_SECS seconds
 kill "$BARE_PID" 2>/dev/null; wait "$BARE_PID" 2>/dev/null
 PIDS=""
+if want idle; then
 sleep 3
 pg_pid=$(head -1 "$OCTOPOD_VAR/pg/data/postmaster.pid")
 tree() {	# the pids of the given processes and of all their descendants
@@ -311,6 +329,7 @@ t1=$(ticks); s1=$(date +%s.%N)
 cpu=$(awk -v a="$t0" -v b="$t1" -v s0="$s0" -v s1="$s1" -v hz="$(getconf CLK_TCK)" \
     'BEGIN { printf "%.2f", (b - a) / hz / (s1 - s0) * 100 }')
 row "CPU of the idle stack over ${IDLE_SECS} s, % core" "$cpu" "0" "" "<= 1 $(okv "$cpu" '<=' 1)"
+fi
 
 printf '\noctopod-c bench: %s cores, %s, %s; medians of %s runs where repeated\n\n' \
     "$(nproc)" "$(uname -r)" "$(date -u +%Y-%m-%dT%H:%MZ)" "$RUNS"
