@@ -116,6 +116,16 @@ static const char *const statuses[] = { "CreatePending", "Running",
     "Failure", "UpdatePending", "ArchivePending", "Archived",
     "CleanupFailed", NULL };
 
+/* a C0 control character or DEL in s */
+static int
+has_ctrl(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
 /* "Running,Failure" -> "{Running,Failure}"; 0, or -1 for an unknown one */
 static int
 status_array(const char *in, char *out, size_t outlen)
@@ -226,9 +236,12 @@ api_list(struct req *r, const char **args)
 	}
 	if (rc == 1 && status[0] != '\0')
 		p[0] = arr;
-	if ((rc = query_get(r->query, "q", q, sizeof(q))) == -1) {
+	/* no control characters: the search text keeps one field a line */
+	if ((rc = query_get(r->query, "q", q, sizeof(q))) == -1 ||
+	    (rc == 1 && has_ctrl(q))) {
 		resp_error(r, 400, "invalid", json_pack("{s:s}", "field", "q"),
-		    "q must be UTF-8 text of at most 255 bytes");
+		    "q must be UTF-8 text of at most 255 bytes, without"
+		    " control characters");
 		return;
 	}
 	if (rc == 1 && q[0] != '\0')

@@ -29,17 +29,17 @@
 	" FROM deployments d WHERE d.name = $1 FOR UPDATE"
 
 /*
- * The list: $1 statuses (text[] or NULL), $2 search text or NULL,
+ * The list: $1 statuses (text[] or NULL), $2 search text or NULL (a
+ * substring of the name, the tag, an override key or a value that is not
+ * secret, any case: d.search of sql/004_search.sql, trigram-indexed),
  * $3 archived (boolean or NULL), $4 cursor key, $5 cursor id, $6 limit.
  * The last column is the key the next cursor is made of.
  */
 #define LIST_WHERE \
 	" WHERE ($1::text[] IS NULL OR d.status = ANY ($1::text[]))" \
-	" AND ($2::text IS NULL OR strpos(lower(d.name), lower($2)) > 0" \
-	"  OR strpos(lower(d.tag), lower($2)) > 0" \
-	"  OR EXISTS (SELECT 1 FROM overrides o WHERE o.deployment_id = d.id" \
-	"   AND (strpos(lower(o.key), lower($2)) > 0 OR (NOT o.secret" \
-	"   AND strpos(lower(o.value), lower($2)) > 0))))" \
+	" AND ($2::text IS NULL OR d.search LIKE '%' || replace(replace(" \
+	"  replace(lower($2::text), '\\', '\\\\'), '%', '\\%'), '_', '\\_')" \
+	"  || '%')" \
 	" AND ($3::boolean IS NULL OR" \
 	"  (d.status IN ('Archived', 'CleanupFailed')) = $3::boolean)"
 #define LIST_SQL(key, type, cmp, dir) \

@@ -73,6 +73,33 @@ ui GET 'deployments?q=PASSWORD'
 t_is "$(j '[.deployments[].name]|join(",")')" d-0500 "q matches an override key"
 ui GET 'deployments?q=%25'
 t_is "$(j '.deployments|length')" 0 "q=% is literal text, not a wildcard"
+ui GET 'deployments?q=d_0'
+t_is "$(j '.deployments|length')" 0 "q=_ is literal text, not a wildcard"
+ui GET 'deployments?q=%5C'
+t_is "$(j '.deployments|length')" 0 "q=\\ is literal text, not an escape"
+# the search text follows every change of a deployment and its overrides
+power POST deployments '{"name":"s-new","tag":"Zeta9","app_overrides":[{"key":"Shade","value":"InfraRed"}]}'
+t_is "$S" 202 "a create through the API"
+ui GET 'deployments?q=infrared'
+t_is "$(j '[.deployments[].name]|join(",")')" s-new "q finds the override value of a new deployment"
+ui GET 'deployments?q=zeta9'
+t_is "$(j '[.deployments[].name]|join(",")')" s-new "and its tag"
+sql "UPDATE overrides SET value = 'infrablue' WHERE value = 'ultraviolet'" >/dev/null
+ui GET 'deployments?q=ultraviolet'
+t_is "$(j '.deployments|length')" 0 "an old override value is no longer found"
+ui GET 'deployments?q=infrablue'
+t_is "$(j '[.deployments[].name]|join(",")')" d-0777 "its new value is"
+sql "UPDATE overrides SET secret = true WHERE value = 'infrablue'" >/dev/null
+ui GET 'deployments?q=infrablue'
+t_is "$(j '.deployments|length')" 0 "a value made secret is no longer found"
+sql "DELETE FROM overrides WHERE key = 'PASSWORD'" >/dev/null
+ui GET 'deployments?q=password'
+t_is "$(j '.deployments|length')" 0 "a deleted override key is no longer found"
+sql "UPDATE deployments SET tag = 'omega77' WHERE name = 'd-0001'" >/dev/null
+ui GET 'deployments?q=OMEGA77'
+t_is "$(j '[.deployments[].name]|join(",")')" d-0001 "a new tag is found"
+ui GET 'deployments?q=blue%0Av1'
+t_is "$S/$(j .error.code)" 400/invalid "q with a control character: 400"
 ui GET 'deployments?q=v3&status=Running&limit=500'
 t_is "$(j '[.deployments[]|select(.tag!="v3" or .status!="Running")]|length')" 0 "filters combine"
 

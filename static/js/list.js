@@ -1,7 +1,7 @@
 // The list of deployments: search, status filter, sort, the archived
 // section; pages through the API (cursor) as you scroll, updates rows in place.
 import { api, enc } from './api.js';
-import { h, badge, timeEl, debounce, statusLabel, isArchivedStatus, toast, expiryEl } from './util.js';
+import { h, badge, timeEl, statusLabel, isArchivedStatus, toast, expiryEl } from './util.js';
 
 export const PAGE = 100;
 const ACTIVE_STATUSES = ['Running', 'Failure', 'CreatePending', 'UpdatePending', 'ArchivePending'];
@@ -81,7 +81,20 @@ export class ListView {
 				h('label', { class: 'field' }, h('span', null, 'Status'), this.statusSel),
 				h('label', { class: 'field' }, h('span', null, 'Sort'), this.sortSel)),
 			this.summary, this.err, this.ul, this.more);
-		const onSearch = debounce(() => { this.p.q = this.search.value.trim(); this.reload(); }, 120);
+		// No fixed delay: a keystroke searches at once; while a search is on
+		// its way, further keystrokes wait for it and the latest text goes next
+		// (one request at a time, never one per key while the server is busy).
+		const onSearch = () => {
+			if (this.searching) { this.searchAgain = true; return; }
+			this.searching = true;
+			(async () => {
+				do {
+					this.searchAgain = false;
+					if (this.search.value.trim() !== this.p.q) await this.reload();
+				} while (this.searchAgain);
+				this.searching = false;
+			})();
+		};
 		this.search.addEventListener('input', onSearch);
 		this.search.addEventListener('keydown', (e) => { if (e.key === 'Escape' && this.search.value) { this.search.value = ''; onSearch(); } });
 		this.statusSel.addEventListener('change', () => { this.p.status = this.statusSel.value; this.p.q = this.search.value.trim(); this.reload(); });
@@ -132,7 +145,7 @@ export class ListView {
 	}
 
 	async reload() {
-		this.p.q = this.search.value.trim(); // the box is the truth, even mid-debounce
+		this.p.q = this.search.value.trim(); // the box is the truth, even mid-search
 		this.saveHash();
 		this.abort && this.abort.abort();
 		this.abort = new AbortController();

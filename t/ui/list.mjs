@@ -58,6 +58,20 @@ await main(async () => {
 	is((await search('topsecret')).length, 0, 'a secret value is not searchable');
 	ok((await page.textContent('#summary')).includes('No deployment'), 'no match says so');
 	ok(page.url().includes('q=topsecret'), 'the search is in the address (a link can be shared)');
+	// typed key by key, faster than the server answers: the list ends on
+	// the whole text, with one search request on its way at a time
+	await page.fill('#search', '');
+	await page.waitForFunction(() => !document.getElementById('summary').textContent.includes('“'));
+	let inFlight = 0, most = 0, sent = 0;
+	const onReq = (r) => { if (r.url().includes('/api/v1/deployments?')) { sent++; most = Math.max(most, ++inFlight); } };
+	const onDone = (r) => { if (r.url().includes('/api/v1/deployments?')) inFlight--; };
+	page.on('request', onReq); page.on('requestfinished', onDone); page.on('requestfailed', onDone);
+	await page.locator('#search').pressSequentially('haystack3', { delay: 0 });
+	await page.waitForFunction(() => document.getElementById('summary').textContent.includes('“haystack3”'));
+	await page.waitForTimeout(300);
+	page.off('request', onReq); page.off('requestfinished', onDone); page.off('requestfailed', onDone);
+	is((await page.locator('.r-name').allTextContents()).join(), 'd-100', 'fast typing ends on the whole text');
+	ok(most === 1 && sent >= 1 && sent < 9, 'one search request at a time, not one per key', { most, sent });
 
 	// status filter
 	await page.fill('#search', '');
