@@ -52,12 +52,12 @@ t_is "$(ws_msgs out | head -2 | jq -r .type | tr '\n' ' ')" "hello subscribed " 
 
 # late: the action is over
 ws_watch late --sub "{\"subscribe\":\"output\",\"action\":$act,\"after\":3}" --until output_end
-ws_wait late 'select(.type == "output_end")' 5
+ws_wait late 'select(.type == "output_end")' 20
 t_is "$(ws_msgs late 'select(.type == "output") | .chunks[] | .seq' | tr '\n' ' ')" \
     "$(seq -s ' ' 4 "$n") " "a late client gets the chunks after its seq"
 t_is "$(ws_msgs late 'select(.type == "output_end") | .state')" succeeded "and the end"
 
 ws_watch none --sub '{"subscribe":"list"}' --sub '{"subscribe":"output","action":987654}'
 t_ok "an unknown action is answered with an error" \
-    ws_wait none 'select(.type == "error" and .action == 987654 and .error.code == "not_found")' 5
+    ws_wait none 'select(.type == "error" and .action == 987654 and .error.code == "not_found")' 20
 ws_done
