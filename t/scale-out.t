@@ -58,14 +58,24 @@ if [ $HAVE_NOTIFIER = 1 ]; then
 		STACK_PIDS="$STACK_PIDS $!"
 	done
 fi
+# every master answers on its own socket (nginx would hide a dead one),
+# before nginx is asked anything: nginx takes a server that refuses a
+# connection out of the upstream for 10 s, and a slow start (ASan, a busy
+# machine) would leave it none
+ping_master() {
+	printf 'GET /api/v1/ping\n' | SCRIPT_NAME=/api/v1/ping REQUEST_URI=/api/v1/ping \
+	    REQUEST_METHOD=GET OCTOPOD_API=ui REMOTE_USER=t cgi-fcgi -bind -connect \
+	    "$OCTOPOD_VAR/run/fcgi-$1.sock" 2>/dev/null
+}
+for i in $(seq 1 $MASTERS); do
+	for _ in $(seq 1 300); do
+		case "$(ping_master "$i")" in *'"ok":true'*) break ;; esac
+		sleep 0.1
+	done
+	t_like "$(ping_master "$i")" '*"ok":true*' "master $i answers on its socket"
+done
 stack_nginx_start
 stack_wait_ready 30 || stack_die "the stack did not become ready"
-# every master answers (nginx would hide a dead one)
-for i in $(seq 1 $MASTERS); do
-	t_like "$(printf 'GET /api/v1/ping\n' | SCRIPT_NAME=/api/v1/ping REQUEST_URI=/api/v1/ping \
-	    REQUEST_METHOD=GET OCTOPOD_API=ui REMOTE_USER=t cgi-fcgi -bind -connect \
-	    "$OCTOPOD_VAR/run/fcgi-$i.sock" 2>/dev/null)" '*"ok":true*' "master $i answers on its socket"
-done
 
 if [ $HAVE_NOTIFIER = 1 ]; then
 	[ -d "$T_ROOT/node_modules/ws" ] || (cd "$T_ROOT" && npm ci --no-audit --no-fund >/dev/null 2>&1)
