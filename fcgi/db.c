@@ -1,12 +1,40 @@
 /*
  * fcgi/db.c: the database handle of a responder thread. Every query goes
- * through db_exec (PQexecParams, text parameters); a connection lost
- * between statements is re-established once, transparently.
+ * through db_exec (PQexecParams, text parameters) or, for the hot reads,
+ * db_exec_stmt (prepared once per connection, PQexecPrepared); a
+ * connection lost between statements is re-established once,
+ * transparently.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "extern.h"
+#include "queries.h"
+
+/* The prepared statements: a name on the server and the SQL. */
+static const struct {
+	const char	*name;
+	const char	*sql;
+} stmts[STMT__MAX] = {
+	[STMT_DEP_BY_NAME] = { "dep_by_name", SQL_DEP_BY_NAME },
+	[STMT_LIST_NAME_ASC] = { "list_name_asc", SQL_LIST_NAME_ASC },
+	[STMT_LIST_NAME_DESC] = { "list_name_desc", SQL_LIST_NAME_DESC },
+	[STMT_LIST_CREATED_ASC] = { "list_created_asc", SQL_LIST_CREATED_ASC },
+	[STMT_LIST_CREATED_DESC] = { "list_created_desc",
+	    SQL_LIST_CREATED_DESC },
+	[STMT_LIST_UPDATED_ASC] = { "list_updated_asc", SQL_LIST_UPDATED_ASC },
+	[STMT_LIST_UPDATED_DESC] = { "list_updated_desc",
+	    SQL_LIST_UPDATED_DESC },
+	[STMT_LIST_COUNT] = { "list_count", SQL_LIST_COUNT },
+};
+
+/*
+ * Which statements this thread prepared, on which connection (a PGconn
+ * and its server process: PQreset keeps the one and changes the other).
+ */
+static __thread const PGconn	*prep_conn;
+static __thread int		 prep_pid;
+static __thread unsigned char	 prep_done[STMT__MAX];
 
 /*
  * This thread's connection lost the server in its last statement although
@@ -96,6 +124,75 @@ db_exec(PGconn *c, const char *sql, int n, const char *const *params)
 		if (PQstatus(c) != CONNECTION_OK)
 			return NULL;
 		res = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
+	}
+	if (db_res_lost(res))
+		db_lost = 1;
+	return res;
+}
+
+static int
+res_state_is(const PGresult *res, const char *state)
+{
+	const char *st = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+	return st != NULL && strcmp(st, state) == 0;
+}
+
+/*
+ * Run statement s once: prepare it first when this connection has not
+ * yet. Returns the result (caller PQclears; may be NULL): the failed
+ * PQprepare's when preparing failed.
+ */
+static PGresult *
+exec_stmt_once(PGconn *c, enum stmt s, int n, const char *const *params)
+{
+	PGresult	*res;
+	int		 again;
+
+	if (c != prep_conn || PQbackendPID(c) != prep_pid) {
+		memset(prep_done, 0, sizeof(prep_done));
+		prep_conn = c;
+		prep_pid = PQbackendPID(c);
+	}
+	for (again = 1; ; again = 0) {
+		if (!prep_done[s]) {
+			res = PQprepare(c, stmts[s].name, stmts[s].sql, n, NULL);
+			/* 42P05: prepared already (by an earlier life) */
+			if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+			    !res_state_is(res, "42P05"))
+				return res;
+			PQclear(res);
+			prep_done[s] = 1;
+		}
+		res = PQexecPrepared(c, stmts[s].name, n, params, NULL, NULL, 0);
+		/* 26000: not prepared after all (DISCARD, a new session) */
+		if (!again || PQresultStatus(res) != PGRES_FATAL_ERROR ||
+		    !res_state_is(res, "26000"))
+			return res;
+		PQclear(res);
+		prep_done[s] = 0;
+	}
+}
+
+/*
+ * Run the prepared statement s with n text parameters, as db_exec runs
+ * SQL text: the result (caller PQclears; may be NULL), retried once on a
+ * fresh connection when the connection dropped outside a transaction.
+ */
+PGresult *
+db_exec_stmt(PGconn *c, enum stmt s, int n, const char *const *params)
+{
+	PGTransactionStatusType	 ts = PQtransactionStatus(c);
+	PGresult		*res;
+
+	res = exec_stmt_once(c, s, n, params);
+	if (PQstatus(c) == CONNECTION_BAD && ts == PQTRANS_IDLE) {
+		metrics_db_error();	/* the connection was lost */
+		PQclear(res);
+		PQreset(c);
+		if (PQstatus(c) != CONNECTION_OK)
+			return NULL;
+		res = exec_stmt_once(c, s, n, params);
 	}
 	if (db_res_lost(res))
 		db_lost = 1;

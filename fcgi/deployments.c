@@ -101,7 +101,7 @@ api_get(struct req *r, const char **args)
 	const char	*p[1] = { args[0] };
 	PGresult	*res;
 
-	res = db_exec(r->db, SQL_DEP_BY_NAME, 1, p);
+	res = db_exec_stmt(r->db, STMT_DEP_BY_NAME, 1, p);
 	if (!db_ok(res, PGRES_TUPLES_OK))
 		resp_db_error(r, res);
 	else if (PQntuples(res) == 0)
@@ -215,7 +215,8 @@ api_list(struct req *r, const char **args)
 {
 	char		 status[256], arr[300], q[256], archived[8], sort[16],
 			 order[8], lim[8], cur[1100], ckey[512], cid[24], tot[8];
-	const char	*p[6], *sql;
+	const char	*p[6];
+	enum stmt	 st;
 	char		 sortc;
 	long		 limit = LIST_DEFAULT;
 	int		 desc = 0, n, i, rc;
@@ -277,13 +278,13 @@ api_list(struct req *r, const char **args)
 		strlcpy_(sort, "name", sizeof(sort));
 	if (strcmp(sort, "name") == 0) {
 		sortc = 'n';
-		sql = desc ? SQL_LIST_NAME_DESC : SQL_LIST_NAME_ASC;
+		st = desc ? STMT_LIST_NAME_DESC : STMT_LIST_NAME_ASC;
 	} else if (strcmp(sort, "created") == 0) {
 		sortc = 'c';
-		sql = desc ? SQL_LIST_CREATED_DESC : SQL_LIST_CREATED_ASC;
+		st = desc ? STMT_LIST_CREATED_DESC : STMT_LIST_CREATED_ASC;
 	} else if (strcmp(sort, "updated") == 0) {
 		sortc = 'u';
-		sql = desc ? SQL_LIST_UPDATED_DESC : SQL_LIST_UPDATED_ASC;
+		st = desc ? STMT_LIST_UPDATED_DESC : STMT_LIST_UPDATED_ASC;
 	} else {
 		resp_error(r, 400, "invalid", json_pack("{s:s}", "field",
 		    "sort"), "sort must be name, created or updated");
@@ -312,7 +313,7 @@ api_list(struct req *r, const char **args)
 	p[5] = lim;
 
 	if (want_total) {
-		res = db_exec(r->db, SQL_LIST_COUNT, 3, p);
+		res = db_exec_stmt(r->db, STMT_LIST_COUNT, 3, p);
 		if (!db_ok(res, PGRES_TUPLES_OK)) {
 			resp_db_error(r, res);
 			PQclear(res);
@@ -322,7 +323,7 @@ api_list(struct req *r, const char **args)
 		PQclear(res);
 	}
 
-	res = db_exec(r->db, sql, 6, p);
+	res = db_exec_stmt(r->db, st, 6, p);
 	if (!db_ok(res, PGRES_TUPLES_OK)) {
 		/* a cursor key that is no timestamp lands here */
 		if (res != NULL && !db_is_down(r->db) && p[3] != NULL &&

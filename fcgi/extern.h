@@ -77,6 +77,17 @@ int		 db_event(PGconn *, json_t *ev);
 int		 db_is_down(PGconn *);
 PGresult	*db_query(struct req *, const char *sql, int n,
 		    const char *const *params);
+/* the hot read statements, prepared once per connection (db.c stmts[]) */
+enum stmt {
+	STMT_DEP_BY_NAME,
+	STMT_LIST_NAME_ASC, STMT_LIST_NAME_DESC,
+	STMT_LIST_CREATED_ASC, STMT_LIST_CREATED_DESC,
+	STMT_LIST_UPDATED_ASC, STMT_LIST_UPDATED_DESC,
+	STMT_LIST_COUNT,
+	STMT__MAX
+};
+PGresult	*db_exec_stmt(PGconn *, enum stmt, int n,
+		    const char *const *params);
 
 /* rowjson.c: a result row as a JSON object, column i named cols[i] */
 enum col_type { COL_STR, COL_INT, COL_BOOL, COL_JSON, COL_SKIP };

@@ -1,6 +1,7 @@
 /*
  * fcgi/queries.h: the responders' SQL, as named constants. Run only with
- * db_exec (PQexecParams); values always travel as parameters.
+ * db_exec (PQexecParams) or, the hot reads in db.c stmts[], prepared
+ * (db_exec_stmt); values always travel as parameters.
  */
 #ifndef FCGI_QUERIES_H
 #define FCGI_QUERIES_H
