@@ -12,12 +12,12 @@
 #define LIST_DEFAULT	50
 #define LIST_MAX	500
 
-/* The columns of DEP_SELECT, in order. */
+/* The columns of DEP_SELECT, in order; overrides (7) by overrides_add. */
 static const struct col dep_cols[] = {
 	{ "name", COL_STR }, { "tag", COL_STR }, { "status", COL_STR },
 	{ "failure_reason", COL_STR }, { "busy", COL_BOOL },
 	{ "version", COL_INT }, { "links", COL_JSON },
-	{ "overrides", COL_JSON }, { "created_at", COL_STR },
+	{ "overrides", COL_SKIP }, { "created_at", COL_STR },
 	{ "updated_at", COL_STR }, { "archived_at", COL_STR },
 	{ "status_changed_at", COL_STR }, { "checked_at", COL_STR },
 	{ "created_by", COL_STR }, { "updated_by", COL_STR },
@@ -25,35 +25,102 @@ static const struct col dep_cols[] = {
 	{ "id", COL_SKIP }, { NULL, 0 },
 };
 #define DEP_NCOLS	19
+#define DEP_COL_OVERRIDES	7
 
 /*
- * A row of DEP_SELECT as the API's deployment object: overrides split
- * into app_overrides and deployment_overrides, secret values absent.
+ * Read "<bytes>:" at *pp (at most e): the byte count, and *pp past the
+ * colon; -1 when malformed or longer than what is left.
+ */
+static long
+lp_len(const char **pp, const char *e)
+{
+	const char	*p = *pp;
+	long		 n = 0;
+
+	if (p >= e || *p < '0' || *p > '9')
+		return -1;
+	while (p < e && *p >= '0' && *p <= '9' && n < 100000000L)
+		n = n * 10 + (*p++ - '0');
+	if (p >= e || *p != ':' || n > e - p - 1)
+		return -1;
+	*pp = p + 1;
+	return n;
+}
+
+/* A new JSON string of s[0..len), or NULL when it is not UTF-8. */
+static json_t *
+lp_string(const char *s, long len)
+{
+	return utf8_valid(s, (size_t)len) ? json_stringn_nocheck(s,
+	    (size_t)len) : NULL;
+}
+
+/*
+ * Append the overrides of the length-prefixed column s (see DEP_COLUMNS
+ * in queries.h) to app and dep as {"key","value","secret"} objects, a
+ * secret without its value. Returns 0, or -1 when s is malformed (what
+ * came before stays).
+ */
+static int
+overrides_add(const char *s, size_t len, json_t *app, json_t *dep)
+{
+	const char	*p = s, *e = s + len;
+	json_t		*o, *k, *v;
+	long		 n;
+	char		 scope;
+	int		 secret;
+
+	while (p < e) {
+		if (e - p < 2 || (p[0] != 'a' && p[0] != 'd') ||
+		    (p[1] != 't' && p[1] != 'f'))
+			return -1;
+		scope = p[0];
+		secret = p[1] == 't';
+		p += 2;
+		if ((n = lp_len(&p, e)) == -1 || (k = lp_string(p, n)) == NULL)
+			return -1;
+		p += n;
+		v = NULL;
+		if (!secret && ((n = lp_len(&p, e)) == -1 ||
+		    (v = lp_string(p, n)) == NULL)) {
+			json_decref(k);
+			return -1;
+		}
+		p += secret ? 0 : n;
+		if ((o = json_object()) == NULL) {
+			json_decref(k);
+			json_decref(v);
+			return -1;
+		}
+		json_object_set_new_nocheck(o, "key", k);
+		if (v != NULL)
+			json_object_set_new_nocheck(o, "value", v);
+		json_object_set_new_nocheck(o, "secret", json_boolean(secret));
+		json_array_append_new(scope == 'a' ? app : dep, o);
+	}
+	return 0;
+}
+
+/*
+ * A row of DEP_SELECT as the API's deployment object (caller decrefs;
+ * NULL when out of memory): overrides split into app_overrides and
+ * deployment_overrides, secret values absent.
  */
 json_t *
 deployment_json(PGresult *res, int row)
 {
-	json_t	*d = row_json(res, row, dep_cols), *all, *o, *app, *dep;
-	size_t	 i;
+	json_t	*d = row_json(res, row, dep_cols), *app, *dep;
 
 	if (d == NULL)
 		return NULL;
 	app = json_array();
 	dep = json_array();
-	all = json_object_get(d, "overrides");
-	json_array_foreach(all, i, o) {
-		const char *scope = json_string_value(json_object_get(o,
-		    "scope"));
-
-		if (json_is_true(json_object_get(o, "secret")))
-			json_object_del(o, "value");
-		json_array_append(scope && strcmp(scope, "app") == 0 ? app :
-		    dep, o);
-		json_object_del(o, "scope");
-	}
-	json_object_del(d, "overrides");
-	json_object_set_new(d, "app_overrides", app);
-	json_object_set_new(d, "deployment_overrides", dep);
+	if (app != NULL && dep != NULL &&
+	    overrides_add(PQgetvalue(res, row, DEP_COL_OVERRIDES),
+	    (size_t)PQgetlength(res, row, DEP_COL_OVERRIDES), app, dep) == -1)
+		log_err("a deployment's overrides column is malformed");
+	json_object_set_new_nocheck(d, "app_overrides", app);
+	json_object_set_new_nocheck(d, "deployment_overrides", dep);
 	return d;
 }
 

@@ -199,30 +199,35 @@ resp_text(struct req *r, int status, const char *type, const char *body,
 	FCGX_PutStr(body, (int)len, out);
 }
 
-/* Answer with status and body (stolen; NULL answers with no body). */
+/* json_dump_callback's writer: straight into the FastCGI stream. */
+static int
+resp_put(const char *buf, size_t len, void *arg)
+{
+	return FCGX_PutStr(buf, (int)len, arg) == (int)len ? 0 : -1;
+}
+
+/*
+ * Answer with status and body (stolen; NULL answers with no body). The
+ * body is encoded straight into the stream's buffer, no copy of it.
+ */
 void
 resp_json(struct req *r, int status, json_t *body)
 {
 	FCGX_Stream	*out = r->w->fr.out;
-	char		*s = NULL;
 
 	if (r->status != 0) {	/* answered already */
 		json_decref(body);
 		return;
 	}
 	r->status = status;
-	if (body != NULL)
-		s = json_dumps(body, JSON_COMPACT);
 	FCGX_FPrintF(out, "Status: %d %s\r\n"
 	    "Content-Type: application/json\r\n"
 	    "Cache-Control: no-store\r\n"
 	    "X-Content-Type-Options: nosniff\r\n\r\n",
 	    status, status_phrase(status));
-	if (s != NULL) {
-		FCGX_PutS(s, out);
+	if (body != NULL && json_dump_callback(body, resp_put, out,
+	    JSON_COMPACT) == 0)
 		FCGX_PutChar('\n', out);
-	}
-	free(s);
 	json_decref(body);
 }
 

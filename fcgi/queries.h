@@ -6,17 +6,24 @@
 #ifndef FCGI_QUERIES_H
 #define FCGI_QUERIES_H
 
-/* A deployment as JSON columns; see dep_cols[] in deployments.c. */
+/*
+ * A deployment as JSON columns; see dep_cols[] in deployments.c. The
+ * overrides column is length-prefixed, not JSON (no parser, no escaping):
+ * per override, ordered by scope and key, the scope's first letter, 't'
+ * (secret: no value) or 'f', then "<bytes>:<key>", then for a non-secret
+ * "<bytes>:<value>"; e.g. "af9:LOG_LEVEL5:debugdt5:TOKEN".
+ */
 #define DEP_SELECT	DEP_COLUMNS " FROM deployments d"
 #define DEP_COLUMNS \
 	"SELECT d.name, d.tag, d.status, d.failure_reason," \
 	" EXISTS (SELECT 1 FROM actions a WHERE a.deployment_id = d.id" \
 	"  AND a.state IN ('queued', 'running')) AS busy," \
 	" d.version, d.links::text," \
-	" (SELECT coalesce(jsonb_agg(jsonb_build_object('scope', o.scope," \
-	"  'key', o.key, 'secret', o.secret, 'value', CASE WHEN o.secret" \
-	"  THEN NULL ELSE o.value END) ORDER BY o.scope, o.key), '[]')" \
-	"  FROM overrides o WHERE o.deployment_id = d.id)::text," \
+	" (SELECT coalesce(string_agg(left(o.scope, 1) || CASE WHEN o.secret" \
+	"  THEN 't' || octet_length(o.key) || ':' || o.key" \
+	"  ELSE 'f' || octet_length(o.key) || ':' || o.key ||" \
+	"  octet_length(o.value) || ':' || o.value END, '' ORDER BY o.scope," \
+	"  o.key), '') FROM overrides o WHERE o.deployment_id = d.id)," \
 	" octopod_iso(d.created_at), octopod_iso(d.updated_at)," \
 	" octopod_iso(d.archived_at), octopod_iso(d.status_changed_at)," \
 	" octopod_iso(d.checked_at), d.created_by, d.updated_by," \

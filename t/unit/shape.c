@@ -64,9 +64,8 @@ test_deployment_shape(void **state)
 {
 	const char *vals[] = { "pr-1", "v1", "Running", NULL, "f", "7",
 	    "[{\"name\":\"app\",\"url\":\"https://x\"}]",
-	    "[{\"scope\":\"app\",\"key\":\"A\",\"value\":\"1\",\"secret\":false},"
-	    "{\"scope\":\"app\",\"key\":\"S\",\"value\":null,\"secret\":true},"
-	    "{\"scope\":\"deployment\",\"key\":\"D\",\"value\":\"2\",\"secret\":false}]",
+	    /* length-prefixed (DEP_COLUMNS): app A=1, app S secret, dep D=2 */
+	    "af1:A1:1at1:Sdf1:D1:2",
 	    "2026-11-25T09:20:45.786Z", "2026-11-25T09:20:46.000Z", NULL,
 	    "2026-11-25T09:20:45.786Z", NULL, "alice", "bob", "11" };
 	PGresult	*res = fake_row(16, vals);
@@ -91,13 +90,59 @@ test_deployment_shape(void **state)
 	assert_string_equal(s, "[{\"key\":\"A\",\"secret\":false,\"value\":\"1\"},"
 	    "{\"key\":\"S\",\"secret\":true}]");
 	free(s);
-	s = json_dumps(dep, JSON_COMPACT | JSON_SORT_KEYS);
-	assert_string_equal(s, "[{\"key\":\"D\",\"secret\":false,\"value\":\"2\"}]");
+	s = json_dumps(dep, JSON_COMPACT);
+	assert_string_equal(s, "[{\"key\":\"D\",\"value\":\"2\",\"secret\":false}]");
 	free(s);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(
 	    json_object_get(d, "links"), 0), "url")), "https://x");
 	json_decref(d);
 	PQclear(res);
+}
+
+/* Values with digits, colons, quotes and UTF-8; malformed columns. */
+static void
+test_overrides_column(void **state)
+{
+	const char *vals[] = { "pr-1", "v1", "Running", NULL, "f", "7", "[]",
+	    NULL, NULL, NULL, NULL, NULL, NULL, "a", "b", "0" };
+	static const struct {
+		const char	*col, *app, *dep;
+	} cases[] = {
+		{ "", "[]", "[]" },
+		{ "af2:K19:3:x\"y\\z\xc3\xa9", "[{\"key\":\"K1\",\"value\":"
+		    "\"3:x\\\"y\\\\z\xc3\xa9\",\"secret\":false}]", "[]" },
+		{ "df1:E0:", "[]", "[{\"key\":\"E\",\"value\":\"\","
+		    "\"secret\":false}]" },
+		/* malformed: what came before stays, nothing after */
+		{ "af1:A1:1af9:B", "[{\"key\":\"A\",\"value\":\"1\","
+		    "\"secret\":false}]", "[]" },
+		{ "xf1:A1:1", "[]", "[]" },
+		{ "af1:A", "[]", "[]" },
+		{ "af99999999999:A", "[]", "[]" },
+		{ "af1:\xff" "1:1", "[]", "[]" },
+	};
+	size_t		 i;
+	PGresult	*res;
+	json_t		*d;
+	char		*s;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		vals[7] = cases[i].col;
+		res = fake_row(16, vals);
+		d = deployment_json(res, 0);
+		assert_non_null(d);
+		s = json_dumps(json_object_get(d, "app_overrides"),
+		    JSON_COMPACT);
+		assert_string_equal(s, cases[i].app);
+		free(s);
+		s = json_dumps(json_object_get(d, "deployment_overrides"),
+		    JSON_COMPACT);
+		assert_string_equal(s, cases[i].dep);
+		free(s);
+		json_decref(d);
+		PQclear(res);
+	}
 }
 
 int
@@ -106,6 +151,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_row_types),
 		cmocka_unit_test(test_deployment_shape),
+		cmocka_unit_test(test_overrides_column),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
