@@ -47,6 +47,9 @@ async function reader() {
 	const ws = await open();
 	const st = { ws, next: 0, bad: 0, closed: null, lat: [] };
 	ws.on('message', (data) => {
+		// the frame has been read: note the time first, then decode
+		// it (the JSON.parse is the application's work after receipt)
+		const t = now();
 		const m = JSON.parse(data.toString());
 		if (!m.event || m.event.name !== name)
 			return;
@@ -54,7 +57,7 @@ async function reader() {
 			st.bad++;
 		st.next = m.event.i + 1;
 		if (m.event.sent)
-			st.lat.push(now() - m.event.sent);
+			st.lat.push(t - m.event.sent);
 	});
 	ws.on('close', (code) => { st.closed = code; });
 	await subscribe(ws, sub);
