@@ -174,6 +174,13 @@ exec_stmt_once(PGconn *c, enum stmt s, int n, const char *const *params)
 	}
 }
 
+/* The SQL text of statement s, to run it unprepared (db_exec). */
+const char *
+db_stmt_text(enum stmt s)
+{
+	return stmts[s].sql;
+}
+
 /*
  * Run the prepared statement s with n text parameters, as db_exec runs
  * SQL text: the result (caller PQclears; may be NULL), retried once on a

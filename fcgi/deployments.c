@@ -379,8 +379,14 @@ api_list(struct req *r, const char **args)
 	snprintf(lim, sizeof(lim), "%ld", limit + 1);
 	p[5] = lim;
 
+	/*
+	 * A search runs unprepared: planned with its text, it uses the
+	 * trigram index (sql/004_search.sql); a prepared statement soon
+	 * settles on a generic plan that cannot, and scans.
+	 */
 	if (want_total) {
-		res = db_exec_stmt(r->db, STMT_LIST_COUNT, 3, p);
+		res = p[1] != NULL ? db_exec(r->db, db_stmt_text(STMT_LIST_COUNT),
+		    3, p) : db_exec_stmt(r->db, STMT_LIST_COUNT, 3, p);
 		if (!db_ok(res, PGRES_TUPLES_OK)) {
 			resp_db_error(r, res);
 			PQclear(res);
@@ -390,7 +396,8 @@ api_list(struct req *r, const char **args)
 		PQclear(res);
 	}
 
-	res = db_exec_stmt(r->db, st, 6, p);
+	res = p[1] != NULL ? db_exec(r->db, db_stmt_text(st), 6, p) :
+	    db_exec_stmt(r->db, st, 6, p);
 	if (!db_ok(res, PGRES_TUPLES_OK)) {
 		/* a cursor key that is no timestamp lands here */
 		if (res != NULL && !db_is_down(r->db) && p[3] != NULL &&

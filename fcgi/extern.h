@@ -86,6 +86,7 @@ enum stmt {
 	STMT_LIST_COUNT,
 	STMT__MAX
 };
+const char	*db_stmt_text(enum stmt);
 PGresult	*db_exec_stmt(PGconn *, enum stmt, int n,
 		    const char *const *params);
 
