@@ -9,6 +9,12 @@ cp -a "$T_ROOT/t/fixtures/scripts" "$T_TMP/scripts"
 rm "$T_TMP/scripts/update"
 printf '#!/bin/sh\necho "update fails" >&2\nexit 1\n' >"$T_TMP/scripts/update"
 chmod 755 "$T_TMP/scripts/update"
+# and once $T_TMP/checks-fail exists every check fails too, so that a
+# check cannot take the failed deployment back to Running mid-test
+rm "$T_TMP/scripts/check"
+printf '#!/bin/sh\n[ -e "%s" ] && exit 1\nexec "%s" "$@"\n' "$T_TMP/checks-fail" \
+    "$T_ROOT/t/fixtures/scripts/check" >"$T_TMP/scripts/check"
+chmod 755 "$T_TMP/scripts/check"
 export CONTROL_SCRIPTS_DIR=$T_TMP/scripts
 stack_start
 P="node $T_ROOT/t/lib/promparse.js"
@@ -61,8 +67,11 @@ checks=$(m octopod_check_duration_seconds octopod_check_duration_seconds_count)
 t_like "$checks" "[1-9]*" "checks observed ($checks)"
 t_is "$(m octopod_action_queue_length octopod_action_queue_length)" 0 "queue empty"
 
+touch "$T_TMP/checks-fail"
 ui PATCH deployments/m1 '{"tag":"v2"}'
-t_is "$(wait_sql "SELECT status FROM deployments WHERE name = 'm1'" Failure 10)" Failure "update failed"
+t_is "$(wait_sql "SELECT state FROM actions WHERE deployment_name = 'm1' AND kind = 'update'" failed 10)" \
+    failed "update failed"
+t_is "$(wait_sql "SELECT status FROM deployments WHERE name = 'm1'" Failure 10)" Failure "m1 in Failure"
 scrape; [ -n "${DBG:-}" ] && cat "$T_TMP/.metrics" >&2
 t_is "$(m octopod_actions_total octopod_actions_total '{"kind":"update","result":"failed"}')" 1 "failed update: counted"
 t_is "$(m octopod_deployments octopod_deployments '{"status":"Running"}')" 0 "none Running now"
