@@ -27,11 +27,15 @@ rdb_connect(void)
 	return c;
 }
 
-/* Reconnect *c when it is gone. Returns 0 when *c is usable. */
+/*
+ * Reconnect *c when it is gone (or left in pipeline mode by a failure).
+ * Returns 0 when *c is usable.
+ */
 int
 rdb_ensure(PGconn **c)
 {
-	if (*c != NULL && PQstatus(*c) == CONNECTION_OK)
+	if (*c != NULL && PQstatus(*c) == CONNECTION_OK &&
+	    PQpipelineStatus(*c) == PQ_PIPELINE_OFF)
 		return 0;
 	if (*c != NULL) {
 		PQreset(*c);
@@ -104,4 +108,84 @@ rdb_notify(PGconn *c, const char *chan, json_t *payload)
 	rc = rdb_cmd(c, "SELECT pg_notify($1, $2)", 2, p, "pg_notify");
 	free(s);
 	return rc;
+}
+
+/*
+ * Run the statements q[0..n-1] in one round trip (libpq's pipeline mode,
+ * one sync at the end): q[i].r gets the result of q[i] (NULL when it was
+ * not sent); the caller frees them with rdb_batch_clear. An explicit
+ * BEGIN may open a transaction that a later batch ends. Returns 0 when
+ * every statement had the status q[i].want, else -1: the first failure
+ * is logged under its q[i].what, the statements after it in the batch
+ * were skipped (PGRES_PIPELINE_ABORTED) and an open transaction is left
+ * failed for the caller to roll back.
+ */
+int
+rdb_batch(PGconn *c, struct rdb_q *q, size_t n)
+{
+	PGresult	*r;
+	size_t		 i, sent = 0;
+	int		 ok = 1, logged = 0;
+
+	for (i = 0; i < n; i++)
+		q[i].r = NULL;
+	if (PQenterPipelineMode(c) == 0) {
+		metrics_db_error();
+		log_err("runner: %s: %s", q[0].what, PQerrorMessage(c));
+		return -1;
+	}
+	for (sent = 0; sent < n; sent++)
+		if (PQsendQueryParams(c, q[sent].sql, q[sent].n, NULL,
+		    q[sent].params, NULL, NULL, 0) == 0)
+			break;
+	if (sent < n || PQpipelineSync(c) == 0) {
+		ok = 0;
+		logged = 1;
+		metrics_db_error();
+		log_err("runner: %s: %s", q[sent < n ? sent : 0].what,
+		    PQerrorMessage(c));
+	}
+	for (i = 0; i < sent; i++) {
+		if ((q[i].r = PQgetResult(c)) == NULL)
+			break;		/* the connection is gone */
+		while ((r = PQgetResult(c)) != NULL)	/* the NULL ending q[i] */
+			PQclear(r);
+		if (ok && PQresultStatus(q[i].r) != q[i].want) {
+			ok = 0;
+			if (!logged)
+				rdb_ok(q[i].r, q[i].want, q[i].what);
+			logged = 1;
+		}
+	}
+	if (i < sent && ok) {
+		ok = 0;
+		rdb_ok(NULL, PGRES_COMMAND_OK, q[i].what);
+	}
+	/* the sync's own result, then out of pipeline mode */
+	while (PQpipelineStatus(c) != PQ_PIPELINE_OFF &&
+	    (r = PQgetResult(c)) != NULL) {
+		ExecStatusType st = PQresultStatus(r);
+
+		PQclear(r);
+		if (st == PGRES_PIPELINE_SYNC)
+			break;
+	}
+	if (PQexitPipelineMode(c) == 0 && ok) {
+		ok = 0;
+		metrics_db_error();
+		log_err("runner: %s: %s", q[0].what, PQerrorMessage(c));
+	}
+	return ok ? 0 : -1;
+}
+
+/* Free the results of a batch. */
+void
+rdb_batch_clear(struct rdb_q *q, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		PQclear(q[i].r);
+		q[i].r = NULL;
+	}
 }

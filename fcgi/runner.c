@@ -29,12 +29,25 @@
 #define QUEUE_POLL	5.0		/* claim even without a notify */
 #define INFO_OUT_MAX	65536
 
+/*
+ * The oldest $2 queued actions, claimed, with what their scripts need:
+ * the deployment (DEP_SCRIPT_COLUMNS, NULL when it is gone) and its last
+ * history row (the change the request made).
+ */
 static const char SQL_CLAIM[] =
-	"UPDATE actions SET state = 'running', started_at = now(), "
-	"  heartbeat_at = now(), runner = $1 "
-	"WHERE id = (SELECT id FROM actions WHERE state = 'queued' "
-	"  ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) "
-	"RETURNING id, deployment_id, deployment_name, kind";
+	"WITH c AS (UPDATE actions SET state = 'running', started_at = now(), "
+	"    heartbeat_at = now(), runner = $1 "
+	"  WHERE id IN (SELECT id FROM actions WHERE state = 'queued' "
+	"    ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED) "
+	"  RETURNING id, deployment_id, deployment_name, kind) "
+	"SELECT c.id, c.deployment_name, c.kind, h.from_status, h.to_status, "
+	DEP_SCRIPT_COLUMNS("d") " "
+	"FROM c LEFT JOIN deployments d ON d.id = c.deployment_id "
+	"LEFT JOIN LATERAL (SELECT from_status, to_status FROM status_history "
+	"  WHERE deployment_id = c.deployment_id ORDER BY id DESC LIMIT 1) h "
+	"  ON true "
+	"ORDER BY c.id";
+#define CLAIM_DEP_COL	5	/* where DEP_SCRIPT_COLUMNS start */
 static const char SQL_HEARTBEAT[] =
 	"UPDATE actions SET heartbeat_at = now() "
 	"WHERE state = 'running' AND runner = $1 AND id = ANY ($2::bigint[])";
@@ -185,12 +198,23 @@ fsm_notifications(json_t *changes)
 
 /* ---- one action ---------------------------------------------------------- */
 
+/* A claimed action, with its deployment as claimed. */
 struct action {
 	long long	 id;
-	long long	 dep_id;		/* 0: forgotten */
+	int		 found;		/* 1: d is loaded; 0: gone; -1: error */
+	struct dep	 d;
 	char		 name[NAME_MAX_LEN + 1];
 	char		 kind[16];
+	char		 from[32];	/* the request's change, "" when none */
+	char		 to[32];
 };
+
+static void
+action_free(struct action *a)
+{
+	scripts_dep_free(&a->d);
+	free(a);
+}
 
 /* Where the output of a running action goes. */
 struct sink {
@@ -201,6 +225,7 @@ struct sink {
 	int		  seq;
 	size_t		  stored, max;
 	int		  truncated, lost;
+	int		  argv_pending;	/* the argv UPDATE is in flight */
 	double		  last_flush;
 };
 
@@ -420,22 +445,53 @@ with_info(const char *kind)
  * UpdatePending...) is told to notifications when the action starts.
  */
 static void
-notify_requested(PGconn *db, struct dep *d, json_t *changes)
+notify_requested(struct action *a, json_t *changes)
 {
-	PGresult	*r;
-	char		 ids[32];
-	const char	*p[1] = { ids };
-
-	snprintf(ids, sizeof(ids), "%lld", d->id);
-	r = rdb_exec(db, "SELECT from_status, to_status FROM status_history "
-	    "WHERE deployment_id = $1 ORDER BY id DESC LIMIT 1", 1, p);
-	if (rdb_ok(r, PGRES_TUPLES_OK, "last change") && PQntuples(r) == 1 &&
-	    !PQgetisnull(r, 0, 0) && strcmp(PQgetvalue(r, 0, 1),
-	    d->status) == 0)
+	if (*a->from != '\0' && strcmp(a->to, a->d.status) == 0)
 		json_array_append_new(changes, json_pack("{s:s, s:s, s:s, "
-		    "s:s}", "name", d->name, "tag", d->tag, "old",
-		    PQgetvalue(r, 0, 0), "new", d->status));
-	PQclear(r);
+		    "s:s}", "name", a->d.name, "tag", a->d.tag, "old", a->from,
+		    "new", a->d.status));
+}
+
+/*
+ * Send the action's argv to the database without waiting (the answer is
+ * read by argv_stored once the script has started). Returns 0, or -1
+ * (logged).
+ */
+static int
+argv_send(struct sink *k, const char *argvs)
+{
+	char		 ids[32];
+	const char	*p[3] = { ids, argvs, setting_str("CONTROL_SCRIPT_ARGS") };
+
+	snprintf(ids, sizeof(ids), "%lld", k->a->id);
+	if (PQsendQueryParams(*k->db, SQL_ARGV, 3, NULL, p, NULL, NULL,
+	    0) == 0) {
+		metrics_db_error();
+		log_err("runner: store argv: %s", PQerrorMessage(*k->db));
+		return -1;
+	}
+	k->argv_pending = 1;
+	return 0;
+}
+
+/* Read the answer to argv_send, if not read yet (a run_opts on_start). */
+static void
+argv_stored(void *arg)
+{
+	struct sink	*k = arg;
+	PGresult	*r;
+	int		 first = 1;
+
+	if (!k->argv_pending)
+		return;
+	k->argv_pending = 0;
+	while ((r = PQgetResult(*k->db)) != NULL) {
+		if (first)
+			rdb_ok(r, PGRES_COMMAND_OK, "store argv");
+		first = 0;
+		PQclear(r);
+	}
 }
 
 /* The job of one claimed action: run its script, record the end. */
@@ -443,19 +499,17 @@ static void
 action_job(PGconn **db, void *arg)
 {
 	struct action		*a = arg;
-	struct dep		 d;
+	struct dep		*d = &a->d;
 	struct sink		 k;
 	struct run_opts		 o;
 	struct run_result	 res;
 	char			*path = NULL, **av = NULL, *argvs = NULL;
-	char			 why[512], reason[64], ids[32];
-	const char		*p[3];
+	char			 why[512], reason[64];
 	json_t			*masked = NULL, *secrets = NULL, *links = NULL;
 	json_t			*changes = json_array();
 	enum act_end		 end = ACT_FAILED;
-	int			 found, code = -1, i, tries;
+	int			 code = -1, i, tries;
 
-	memset(&d, 0, sizeof(d));
 	memset(&k, 0, sizeof(k));
 	memset(&res, 0, sizeof(res));
 	k.db = db;
@@ -472,19 +526,17 @@ action_job(PGconn **db, void *arg)
 		sleep(1);
 	}
 
-	snprintf(ids, sizeof(ids), "%lld", a->id);
-	found = a->dep_id == 0 ? 0 : scripts_dep_load(*db, a->dep_id, &d);
-	if (found != 1) {
-		snprintf(why, sizeof(why), found == 0 ? "deployment \"%s\" no "
-		    "longer exists" : "could not load deployment \"%s\"",
+	if (a->found != 1) {
+		snprintf(why, sizeof(why), a->found == 0 ? "deployment \"%s\" "
+		    "no longer exists" : "could not load deployment \"%s\"",
 		    a->name);
 		sink_note(&k, "%s", why);
 		goto finish;
 	}
-	notify_requested(*db, &d, changes);
+	notify_requested(a, changes);
 	fsm_notifications(changes);
 	changes = json_array();
-	secrets = scripts_secrets(&d);
+	secrets = scripts_secrets(d);
 	for (i = 0; i < RUN__MAX; i++)
 		mask_init(&k.m[i], secrets);
 
@@ -495,28 +547,28 @@ action_job(PGconn **db, void *arg)
 		sink_note(&k, "%s", why);
 		goto finish;
 	}
-	av = scripts_argv(a->kind, path, d.name, d.tag, d.app, d.depl, NULL,
+	av = scripts_argv(a->kind, path, d->name, d->tag, d->app, d->depl, NULL,
 	    &masked);
 	if (av == NULL || (argvs = json_dumps(masked, JSON_COMPACT)) == NULL) {
 		snprintf(why, sizeof(why), "out of memory");
 		goto finish;
 	}
-	p[0] = ids;
-	p[1] = argvs;
-	p[2] = setting_str("CONTROL_SCRIPT_ARGS");
-	rdb_cmd(*db, SQL_ARGV, 3, p, "store argv");
+	/* stored while the script starts: the claim is committed already */
+	argv_send(&k, argvs);
 
 	memset(&o, 0, sizeof(o));
 	o.argv = av;
 	o.timeout = (int)setting_int("CONTROL_SCRIPT_TIMEOUT");
 	o.grace = (int)setting_int("KILL_GRACE");
+	o.on_start = argv_stored;
 	o.on_data = sink_data;
 	o.on_tick = sink_tick;
 	o.arg = &k;
 	o.stop = &run_quit;
-	log_info("action %lld: %s %s: running %s", a->id, a->kind, d.name,
+	log_info("action %lld: %s %s: running %s", a->id, a->kind, d->name,
 	    path);
 	if (run_spawn(&o, &res) == -1) {
+		argv_stored(&k);
 		run_describe(&res, a->kind, why, sizeof(why));
 		sink_note(&k, "%s", why);
 		goto finish;
@@ -540,9 +592,10 @@ action_job(PGconn **db, void *arg)
 	} else {
 		end = ACT_OK;
 		if (with_info(a->kind))
-			links = run_info(&d);
+			links = run_info(d);
 	}
 finish:
+	argv_stored(&k);
 	sink_flush(&k);
 	log_info("action %lld: %s %s: %s", a->id, a->kind, a->name, why);
 	for (tries = 0; tries < 30; tries++) {
@@ -570,7 +623,6 @@ done:
 		mask_free(&k.m[i]);
 		sbuf_free(&k.pend[i]);
 	}
-	scripts_dep_free(&d);
 	json_decref(masked);
 	json_decref(secrets);
 	json_decref(links);
@@ -578,58 +630,133 @@ done:
 	free(argvs);
 	free(path);
 	held_del(a->id);
-	free(a);
+	action_free(a);
 }
 
 /* ---- the main thread ------------------------------------------------------- */
+
+/* The "action" event of a claimed action: a new string, or NULL. */
+static char *
+running_event(const struct action *a)
+{
+	json_t	*e;
+	char	*s;
+
+	e = json_pack("{s:s, s:I, s:s, s:s, s:s, s:n}", "type", "action",
+	    "id", (json_int_t)a->id, "deployment", a->name, "kind", a->kind,
+	    "state", "running", "exit_code");
+	s = e == NULL ? NULL : json_dumps(e, JSON_COMPACT);
+	json_decref(e);
+	return s;
+}
+
+/*
+ * Claim up to room queued actions in one transaction of two round trips
+ * (the claim, which brings what the scripts need; the events and the
+ * commit) and queue them on p. Returns how many, or -1 on a database
+ * error (nothing claimed).
+ */
+static int
+claim_batch(PGconn *db, struct pool *p, int room)
+{
+	struct rdb_q	  c[2], *q = NULL;
+	struct action	**a = NULL;
+	char		**ev = NULL, lim[16];
+	const char	 *cp[2] = { run_id, lim }, **np = NULL;
+	PGresult	 *r;
+	int		  i, n, rc = -1;
+
+	snprintf(lim, sizeof(lim), "%d", room);
+	memset(c, 0, sizeof(c));
+	c[0].sql = "BEGIN";
+	c[0].want = PGRES_COMMAND_OK;
+	c[0].what = "begin";
+	c[1].sql = SQL_CLAIM;
+	c[1].n = 2;
+	c[1].params = cp;
+	c[1].want = PGRES_TUPLES_OK;
+	c[1].what = "claim action";
+	if (rdb_batch(db, c, 2) == -1) {
+		rdb_batch_clear(c, 2);
+		tx_end(db, 0);
+		return -1;
+	}
+	r = c[1].r;
+	if ((n = PQntuples(r)) == 0) {
+		rdb_batch_clear(c, 2);
+		tx_end(db, 0);
+		return 0;
+	}
+	if ((a = calloc(n, sizeof(*a))) == NULL ||
+	    (ev = calloc(n, sizeof(*ev))) == NULL ||
+	    (np = calloc(2 * n, sizeof(*np))) == NULL ||
+	    (q = calloc(n + 1, sizeof(*q))) == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if ((a[i] = calloc(1, sizeof(**a))) == NULL)
+			goto out;
+		a[i]->id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+		strlcpy_(a[i]->name, PQgetvalue(r, i, 1), sizeof(a[i]->name));
+		strlcpy_(a[i]->kind, PQgetvalue(r, i, 2), sizeof(a[i]->kind));
+		strlcpy_(a[i]->from, PQgetvalue(r, i, 3), sizeof(a[i]->from));
+		strlcpy_(a[i]->to, PQgetvalue(r, i, 4), sizeof(a[i]->to));
+		a[i]->found = scripts_dep_row(r, i, CLAIM_DEP_COL, &a[i]->d);
+		if ((ev[i] = running_event(a[i])) == NULL)
+			goto out;
+		np[2 * i] = CHAN_EVENTS;
+		np[2 * i + 1] = ev[i];
+		q[i].sql = "SELECT pg_notify($1, $2)";
+		q[i].n = 2;
+		q[i].params = np + 2 * i;
+		q[i].want = PGRES_TUPLES_OK;
+		q[i].what = "pg_notify";
+	}
+	q[n].sql = "COMMIT";
+	q[n].want = PGRES_COMMAND_OK;
+	q[n].what = "commit";
+	if (rdb_batch(db, q, n + 1) == -1)
+		goto out;
+	rc = n;
+	for (i = 0; i < n; i++) {
+		if (held_add(a[i]->id) == -1 ||
+		    pool_push(p, action_job, a[i]) == -1) {
+			/* found later by its heartbeat, as if we had died */
+			held_del(a[i]->id);
+			action_free(a[i]);
+		}
+		a[i] = NULL;
+	}
+out:
+	if (rc == -1)
+		tx_end(db, 0);
+	if (q != NULL)
+		rdb_batch_clear(q, n + 1);
+	rdb_batch_clear(c, 2);
+	for (i = 0; i < n; i++) {
+		if (a != NULL && a[i] != NULL)
+			action_free(a[i]);
+		if (ev != NULL)
+			free(ev[i]);
+	}
+	free(a);
+	free(ev);
+	free(np);
+	free(q);
+	return rc;
+}
 
 /* Claim queued actions while the pool has room. Returns how many. */
 static int
 claim_actions(PGconn *db, struct pool *p)
 {
-	int	 n = 0;
+	int	 room, got, n = 0;
 
-	while (!run_quit && pool_free_slots(p) > 0) {
-		PGresult	*r;
-		struct action	*a;
-		const char	*q[1] = { run_id };
-		int		 ok;
-
-		if (tx_begin(db) == -1)
+	while (!run_quit && (room = pool_free_slots(p)) > 0) {
+		if ((got = claim_batch(db, p, room)) <= 0)
 			break;
-		r = rdb_exec(db, SQL_CLAIM, 1, q);
-		if (!rdb_ok(r, PGRES_TUPLES_OK, "claim action") ||
-		    PQntuples(r) == 0) {
-			PQclear(r);
-			tx_end(db, 0);
+		n += got;
+		if (got < room)
 			break;
-		}
-		if ((a = calloc(1, sizeof(*a))) == NULL) {
-			PQclear(r);
-			tx_end(db, 0);
-			break;
-		}
-		a->id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-		a->dep_id = PQgetisnull(r, 0, 1) ? 0 :
-		    strtoll(PQgetvalue(r, 0, 1), NULL, 10);
-		strlcpy_(a->name, PQgetvalue(r, 0, 2), sizeof(a->name));
-		strlcpy_(a->kind, PQgetvalue(r, 0, 3), sizeof(a->kind));
-		PQclear(r);
-		ok = rdb_notify(db, CHAN_EVENTS, json_pack("{s:s, s:I, s:s, "
-		    "s:s, s:s, s:n}", "type", "action", "id", (json_int_t)a->id,
-		    "deployment", a->name, "kind", a->kind, "state", "running",
-		    "exit_code")) == 0;
-		if (tx_end(db, ok) == -1) {
-			free(a);
-			break;
-		}
-		if (held_add(a->id) == -1 || pool_push(p, action_job, a) == -1) {
-			held_del(a->id);
-			/* found later by its heartbeat, as if we had died */
-			free(a);
-			break;
-		}
-		n++;
 	}
 	return n;
 }
@@ -714,14 +841,17 @@ runner_sig(int sig)
 	run_quit = 1;
 }
 
-/* Drain notifications; returns how many there were. */
+/*
+ * Drain notifications, first reading the socket when consume is set;
+ * returns how many there were, or -1 when the connection is lost.
+ */
 static int
-drain_notifies(PGconn *db)
+drain_notifies(PGconn *db, int consume)
 {
 	PGnotify	*n;
 	int		 count = 0;
 
-	if (PQconsumeInput(db) == 0)
+	if (consume && PQconsumeInput(db) == 0)
 		return -1;
 	while ((n = PQnotifies(db)) != NULL) {
 		count++;
@@ -742,11 +872,12 @@ runner_main(void)
 	struct pool		*actions = NULL, *checks = NULL;
 	PGconn			*db = NULL;
 	char			 host[256];
-	int			 wake[2] = { -1, -1 }, listening = 0;
-	int			 checks_behind = 0;
+	int			 wake[2] = { -1, -1 }, wakec[2] = { -1, -1 };
+	int			 listening = 0, checks_behind = 0, batch;
 	double			 last_claim = 0, last_beat = 0, last_check = 0,
 				 last_sweep = 0;
 	double			 hb = (double)setting_int("HEARTBEAT_INTERVAL");
+	int			 nchecks = (int)setting_int("CHECK_CONCURRENCY");
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = runner_sig;
@@ -764,27 +895,29 @@ runner_main(void)
 	host[sizeof(host) - 1] = '\0';
 	snprintf(run_id, sizeof(run_id), "%s:%d", host, (int)getpid());
 
-	if (pipe2(wake, O_CLOEXEC | O_NONBLOCK) == -1) {
+	if (pipe2(wake, O_CLOEXEC | O_NONBLOCK) == -1 ||
+	    pipe2(wakec, O_CLOEXEC | O_NONBLOCK) == -1) {
 		log_err("runner: pipe: %s", strerror(errno));
 		return 1;
 	}
 	actions = pool_new("actions", (int)setting_int("ACTION_CONCURRENCY"),
-	    wake[1]);
-	checks = pool_new("checks", (int)setting_int("CHECK_CONCURRENCY"),
-	    wake[1]);
-	run_notify_pool = pool_new("notifications", 2, -1);
+	    0, wake[1]);
+	/* as many checks again queued ahead: a thread never waits for us */
+	checks = pool_new("checks", nchecks, nchecks, wakec[1]);
+	run_notify_pool = pool_new("notifications", 2, 0, -1);
 	if (actions == NULL || checks == NULL || run_notify_pool == NULL) {
 		log_err("runner: could not start its threads");
 		return 1;
 	}
+	batch = pool_threads(checks) / 2 > 0 ? pool_threads(checks) / 2 : 1;
 	log_info("runner %s: %ld action(s) and %ld check(s) at a time",
 	    run_id, setting_int("ACTION_CONCURRENCY"),
 	    setting_int("CHECK_CONCURRENCY"));
 
 	while (!run_quit) {
-		struct pollfd	 pfd[2];
+		struct pollfd	 pfd[3];
 		double		 now = now_mono();
-		int		 n = 0, claim = 0;
+		int		 claim = 0, room;
 		char		 buf[256];
 
 		if (!listening) {
@@ -813,13 +946,16 @@ runner_main(void)
 		}
 		if (now - last_claim >= QUEUE_POLL)
 			claim = 1;
-		pfd[n].fd = PQsocket(db);
-		pfd[n++].events = POLLIN;
-		pfd[n].fd = wake[0];
-		pfd[n++].events = POLLIN;
-		if (!claim && poll(pfd, n, 1000) > 0) {
+		/* read by libpq during our own statements: not on the socket */
+		if (drain_notifies(db, 0) > 0)
+			claim = 1;
+		pfd[0].fd = PQsocket(db);
+		pfd[1].fd = wake[0];
+		pfd[2].fd = wakec[0];
+		pfd[0].events = pfd[1].events = pfd[2].events = POLLIN;
+		if (!claim && poll(pfd, 3, 1000) > 0) {
 			if (pfd[0].revents) {
-				int got = drain_notifies(db);
+				int got = drain_notifies(db, 1);
 
 				if (got < 0) {
 					log_warn("runner: lost the database "
@@ -834,6 +970,9 @@ runner_main(void)
 					;
 				claim = 1;
 			}
+			if (pfd[2].revents)
+				while (read(wakec[0], buf, sizeof(buf)) > 0)
+					;
 		}
 		if (PQstatus(db) != CONNECTION_OK) {
 			listening = 0;
@@ -844,27 +983,25 @@ runner_main(void)
 			last_claim = now_mono();
 		}
 		/*
-		 * Claim due checks once a second; while the last claim
-		 * filled every free slot (more are due), claim again as
-		 * soon as a check ends (the pool's wake) instead of
-		 * leaving the slots idle until the next second.
+		 * Claim due checks once a second, up to the pool's room;
+		 * while the last claim got all it asked for (more are
+		 * due), claim again as soon as half a pool's worth of room
+		 * is free: the checks queued ahead keep every thread busy
+		 * meanwhile.
 		 */
-		if (!run_quit && (checks_behind ||
-		    now_mono() - last_check >= 1.0)) {
-			int free_slots = pool_free_slots(checks);
-
+		room = pool_free_slots(checks);
+		if (!run_quit && (now_mono() - last_check >= 1.0 ||
+		    (checks_behind && room >= batch))) {
 			/* expiry: once a second, whatever the checks do */
 			if (now_mono() - last_sweep >= 1.0) {
 				last_sweep = now_mono();
 				if (exp_sweep(db) > 0)
 					claim_actions(db, actions);
 			}
-			if (free_slots > 0) {
-				checks_behind = chk_claim(db, checks,
-				    free_slots) == free_slots;
-				last_check = now_mono();
-			} else if (!checks_behind)
-				last_check = now_mono();
+			if (room > 0)
+				checks_behind = chk_claim(db, checks, room) ==
+				    room;
+			last_check = now_mono();
 		}
 	}
 
@@ -889,6 +1026,8 @@ runner_main(void)
 	held_n = held_cap = 0;
 	close(wake[0]);
 	close(wake[1]);
+	close(wakec[0]);
+	close(wakec[1]);
 	log_info("runner: stopped");
 	return 0;
 }
