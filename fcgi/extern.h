@@ -232,6 +232,7 @@ struct rdb_q {
 	const char		*what;	/* for the log */
 	PGresult		*r;	/* its result, set by rdb_batch */
 };
+#define RDB_BATCH_MAX	16
 int		 rdb_batch(PGconn *, struct rdb_q *, size_t);
 void		 rdb_batch_clear(struct rdb_q *, size_t);
 

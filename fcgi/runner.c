@@ -30,9 +30,11 @@
 #define INFO_OUT_MAX	65536
 
 /*
- * The oldest $2 queued actions, claimed, with what their scripts need:
- * the deployment (DEP_SCRIPT_COLUMNS, NULL when it is gone) and its last
- * history row (the change the request made).
+ * The oldest $2 queued actions, claimed, each with its "action" event
+ * on channel $3 (row_to_json writes it as json_dumps(JSON_COMPACT) does)
+ * and with what its script needs: the deployment (DEP_SCRIPT_COLUMNS,
+ * NULL when it is gone) and its last history row (the change the request
+ * made). One statement: committed when its answer comes.
  */
 static const char SQL_CLAIM[] =
 	"WITH c AS (UPDATE actions SET state = 'running', started_at = now(), "
@@ -41,7 +43,10 @@ static const char SQL_CLAIM[] =
 	"    ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED) "
 	"  RETURNING id, deployment_id, deployment_name, kind) "
 	"SELECT c.id, c.deployment_name, c.kind, h.from_status, h.to_status, "
-	DEP_SCRIPT_COLUMNS("d") " "
+	DEP_SCRIPT_COLUMNS("d") ", "
+	"  pg_notify($3, (SELECT row_to_json(e)::text FROM (SELECT "
+	"    'action' AS type, c.id, c.deployment_name AS deployment, c.kind, "
+	"    'running' AS state, NULL::integer AS exit_code) e)) "
 	"FROM c LEFT JOIN deployments d ON d.id = c.deployment_id "
 	"LEFT JOIN LATERAL (SELECT from_status, to_status FROM status_history "
 	"  WHERE deployment_id = c.deployment_id ORDER BY id DESC LIMIT 1) h "
@@ -635,114 +640,44 @@ done:
 
 /* ---- the main thread ------------------------------------------------------- */
 
-/* The "action" event of a claimed action: a new string, or NULL. */
-static char *
-running_event(const struct action *a)
-{
-	json_t	*e;
-	char	*s;
-
-	e = json_pack("{s:s, s:I, s:s, s:s, s:s, s:n}", "type", "action",
-	    "id", (json_int_t)a->id, "deployment", a->name, "kind", a->kind,
-	    "state", "running", "exit_code");
-	s = e == NULL ? NULL : json_dumps(e, JSON_COMPACT);
-	json_decref(e);
-	return s;
-}
-
 /*
- * Claim up to room queued actions in one transaction of two round trips
- * (the claim, which brings what the scripts need; the events and the
- * commit) and queue them on p. Returns how many, or -1 on a database
- * error (nothing claimed).
+ * Claim up to room queued actions in one statement (one round trip, the
+ * claim committed with its events) and queue them on p. Returns how
+ * many, or -1 on a database error (nothing claimed).
  */
 static int
 claim_batch(PGconn *db, struct pool *p, int room)
 {
-	struct rdb_q	  c[2], *q = NULL;
-	struct action	**a = NULL;
-	char		**ev = NULL, lim[16];
-	const char	 *cp[2] = { run_id, lim }, **np = NULL;
-	PGresult	 *r;
-	int		  i, n, rc = -1;
+	struct action	*a;
+	PGresult	*r;
+	char		 lim[16];
+	const char	*q[3] = { run_id, lim, CHAN_EVENTS };
+	int		 i, n;
 
 	snprintf(lim, sizeof(lim), "%d", room);
-	memset(c, 0, sizeof(c));
-	c[0].sql = "BEGIN";
-	c[0].want = PGRES_COMMAND_OK;
-	c[0].what = "begin";
-	c[1].sql = SQL_CLAIM;
-	c[1].n = 2;
-	c[1].params = cp;
-	c[1].want = PGRES_TUPLES_OK;
-	c[1].what = "claim action";
-	if (rdb_batch(db, c, 2) == -1) {
-		rdb_batch_clear(c, 2);
-		tx_end(db, 0);
+	r = rdb_exec(db, SQL_CLAIM, 3, q);
+	if (!rdb_ok(r, PGRES_TUPLES_OK, "claim action")) {
+		PQclear(r);
 		return -1;
 	}
-	r = c[1].r;
-	if ((n = PQntuples(r)) == 0) {
-		rdb_batch_clear(c, 2);
-		tx_end(db, 0);
-		return 0;
-	}
-	if ((a = calloc(n, sizeof(*a))) == NULL ||
-	    (ev = calloc(n, sizeof(*ev))) == NULL ||
-	    (np = calloc(2 * n, sizeof(*np))) == NULL ||
-	    (q = calloc(n + 1, sizeof(*q))) == NULL)
-		goto out;
+	n = PQntuples(r);
 	for (i = 0; i < n; i++) {
-		if ((a[i] = calloc(1, sizeof(**a))) == NULL)
-			goto out;
-		a[i]->id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
-		strlcpy_(a[i]->name, PQgetvalue(r, i, 1), sizeof(a[i]->name));
-		strlcpy_(a[i]->kind, PQgetvalue(r, i, 2), sizeof(a[i]->kind));
-		strlcpy_(a[i]->from, PQgetvalue(r, i, 3), sizeof(a[i]->from));
-		strlcpy_(a[i]->to, PQgetvalue(r, i, 4), sizeof(a[i]->to));
-		a[i]->found = scripts_dep_row(r, i, CLAIM_DEP_COL, &a[i]->d);
-		if ((ev[i] = running_event(a[i])) == NULL)
-			goto out;
-		np[2 * i] = CHAN_EVENTS;
-		np[2 * i + 1] = ev[i];
-		q[i].sql = "SELECT pg_notify($1, $2)";
-		q[i].n = 2;
-		q[i].params = np + 2 * i;
-		q[i].want = PGRES_TUPLES_OK;
-		q[i].what = "pg_notify";
-	}
-	q[n].sql = "COMMIT";
-	q[n].want = PGRES_COMMAND_OK;
-	q[n].what = "commit";
-	if (rdb_batch(db, q, n + 1) == -1)
-		goto out;
-	rc = n;
-	for (i = 0; i < n; i++) {
-		if (held_add(a[i]->id) == -1 ||
-		    pool_push(p, action_job, a[i]) == -1) {
-			/* found later by its heartbeat, as if we had died */
-			held_del(a[i]->id);
-			action_free(a[i]);
+		/* one not queued here is found later by its heartbeat */
+		if ((a = calloc(1, sizeof(*a))) == NULL)
+			continue;
+		a->id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+		strlcpy_(a->name, PQgetvalue(r, i, 1), sizeof(a->name));
+		strlcpy_(a->kind, PQgetvalue(r, i, 2), sizeof(a->kind));
+		strlcpy_(a->from, PQgetvalue(r, i, 3), sizeof(a->from));
+		strlcpy_(a->to, PQgetvalue(r, i, 4), sizeof(a->to));
+		a->found = scripts_dep_row(r, i, CLAIM_DEP_COL, &a->d);
+		if (held_add(a->id) == -1 || pool_push(p, action_job, a) == -1) {
+			held_del(a->id);
+			action_free(a);
 		}
-		a[i] = NULL;
 	}
-out:
-	if (rc == -1)
-		tx_end(db, 0);
-	if (q != NULL)
-		rdb_batch_clear(q, n + 1);
-	rdb_batch_clear(c, 2);
-	for (i = 0; i < n; i++) {
-		if (a != NULL && a[i] != NULL)
-			action_free(a[i]);
-		if (ev != NULL)
-			free(ev[i]);
-	}
-	free(a);
-	free(ev);
-	free(np);
-	free(q);
-	return rc;
+	PQclear(r);
+	return n;
 }
 
 /* Claim queued actions while the pool has room. Returns how many. */
