@@ -82,7 +82,7 @@ queue_action(PGconn *c, const char *depid, const char *name,
     const char *kind, const char *actor, json_t *request, char *idbuf,
     size_t idlen)
 {
-	const char	*p[5];
+	const char	*p[7];
 	char		*snap;
 	PGresult	*res;
 	int		 ok;
@@ -96,7 +96,9 @@ queue_action(PGconn *c, const char *depid, const char *name,
 	p[2] = kind;
 	p[3] = actor;
 	p[4] = snap;
-	res = db_exec(c, SQL_ACTION_INSERT, 5, p);
+	p[5] = CHAN_EVENTS;
+	p[6] = CHAN_QUEUE;
+	res = db_exec(c, SQL_ACTION_QUEUE, 7, p);
 	free(snap);
 	ok = db_ok(res, PGRES_TUPLES_OK) && PQntuples(res) == 1;
 	if (ok)
@@ -104,12 +106,7 @@ queue_action(PGconn *c, const char *depid, const char *name,
 	else if (res != NULL && !db_is_down(c))
 		log_err("database error: %s", PQresultErrorMessage(res));
 	PQclear(res);
-	if (!ok)
-		return -1;
-	if (event_action(c, idbuf) == -1 ||
-	    db_notify(c, CHAN_QUEUE, idbuf) == -1)
-		return -1;
-	return 0;
+	return ok ? 0 : -1;
 }
 
 /* Overrides as a snapshot for the action record: secret values masked. */

@@ -114,10 +114,18 @@
 	" (extract(epoch FROM (a.finished_at - a.started_at)) * 1000)::bigint," \
 	" a.output_bytes, a.request::text, a.argv::text" \
 	" FROM actions a"
-#define SQL_ACTION_INSERT \
-	"INSERT INTO actions (deployment_id, deployment_name, kind," \
+/*
+ * A queued action, in one statement with its "action" event on $6 (as
+ * events.c writes it) and its id on $7 (the runners' queue).
+ */
+#define SQL_ACTION_QUEUE \
+	"WITH a AS (INSERT INTO actions (deployment_id, deployment_name, kind," \
 	" requested_by, request) VALUES ($1, $2, $3, $4, $5::jsonb)" \
-	" RETURNING id"
+	" RETURNING id, deployment_name, kind, state, exit_code)" \
+	" SELECT a.id, pg_notify($6, (SELECT row_to_json(e)::text FROM" \
+	" (SELECT a.id, a.deployment_name AS deployment, a.kind, a.state," \
+	" a.exit_code, 'action' AS type) e)), pg_notify($7, a.id::text)" \
+	" FROM a"
 #define SQL_ACTION_BY_ID	ACT_SELECT " WHERE a.id = $1"
 #define SQL_ACTIONS_OF \
 	ACT_SELECT " WHERE a.deployment_name = $1" \
