@@ -330,6 +330,16 @@ check_job(PGconn **db, void *arg)
 		check_release(db, c);
 		goto out;
 	}
+	/*
+	 * A thread's first check: its connection, and the statements of the
+	 * verdict parsed, before the script rather than after it (the
+	 * verdict of a check that ran is written at once).
+	 */
+	if (*db == NULL && rdb_ensure(db) == 0) {
+		rdb_prepare(*db, SQL_CHECK_LOCK, 1);
+		rdb_prepare(*db, SQL_CHECK_DONE, 1);
+		rdb_prepare(*db, metrics_sql_check, 1);
+	}
 	script = strcmp(d->status, "ArchivePending") == 0 ? "archive_check" :
 	    "check";
 	if ((path = run_script_path(script)) == NULL) {

@@ -223,6 +223,7 @@ int		 rdb_cmd(PGconn *, const char *sql, int n,
 		    const char *const *params, const char *what);
 int		 rdb_notify(PGconn *, const char *chan, json_t *payload);
 int		 rdb_ensure(PGconn **);
+int		 rdb_prepare(PGconn *, const char *sql, int nparams);
 /* one statement of a batch (rdb_batch: one round trip) */
 struct rdb_q {
 	const char		*sql;

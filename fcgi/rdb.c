@@ -106,6 +106,18 @@ rdb_ensure(PGconn **c)
 }
 
 /*
+ * Prepare sql (a string constant) on c ahead of its first use: the
+ * parsing and the catalog lookups happen now. Returns 0, or -1.
+ */
+int
+rdb_prepare(PGconn *c, const char *sql, int nparams)
+{
+	char buf[32];
+
+	return prep_name(c, sql, nparams, buf, sizeof(buf)) == NULL ? -1 : 0;
+}
+
+/*
  * Run sql with text parameters, as a statement prepared on c (sql must
  * be a string constant: it is known by its address); the caller
  * PQclear()s.
