@@ -331,11 +331,11 @@ check_job(PGconn **db, void *arg)
 		goto out;
 	}
 	/*
-	 * A thread's first check: its connection, and the statements of the
-	 * verdict parsed, before the script rather than after it (the
-	 * verdict of a check that ran is written at once).
+	 * The connection, and the statements of the verdict parsed (once
+	 * per connection), before the script rather than after it: the
+	 * verdict of a check that ran is written at once.
 	 */
-	if (*db == NULL && rdb_ensure(db) == 0) {
+	if (rdb_ensure(db) == 0) {
 		rdb_prepare(*db, SQL_CHECK_LOCK, 1);
 		rdb_prepare(*db, SQL_CHECK_DONE, 1);
 		rdb_prepare(*db, metrics_sql_check, 1);

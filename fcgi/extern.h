@@ -224,6 +224,8 @@ int		 rdb_cmd(PGconn *, const char *sql, int n,
 int		 rdb_notify(PGconn *, const char *chan, json_t *payload);
 int		 rdb_ensure(PGconn **);
 int		 rdb_prepare(PGconn *, const char *sql, int nparams);
+int		 rdb_send(PGconn *, const char *sql, int n,
+		    const char *const *params, const char *what);
 /* one statement of a batch (rdb_batch: one round trip) */
 struct rdb_q {
 	const char		*sql;
@@ -293,7 +295,7 @@ int		 exp_sweep(PGconn *);
 
 /* pool.c: a pool of threads, each with its own PGconn; runner.c */
 struct pool	*pool_new(const char *what, int nthreads, int ahead,
-		    int wakefd);
+		    int connect, int wakefd);
 int		 pool_threads(struct pool *);
 int		 pool_push(struct pool *, void (*)(PGconn **, void *), void *);
 int		 pool_free_slots(struct pool *);

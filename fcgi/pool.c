@@ -1,7 +1,7 @@
 /*
  * fcgi/pool.c: the runner's pools of threads. Each thread opens its own
- * database connection when a job first needs it (rdb_ensure) and keeps it;
- * jobs run in the order queued.
+ * database connection as it starts or when a job first needs it
+ * (rdb_ensure) and keeps it; jobs run in the order queued.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -24,6 +24,7 @@ struct pool {
 	pthread_cond_t	 cv;
 	struct job	*head, *tail;
 	int		 nthreads, ahead, busy, queued, stopping, wakefd;
+	int		 connect;
 	pthread_t	*th;
 };
 
@@ -34,6 +35,8 @@ pool_thread(void *arg)
 	PGconn		*db = NULL;
 	struct job	*j;
 
+	if (p->connect)
+		rdb_ensure(&db);	/* else the first job does */
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
 		while (p->head == NULL && !p->stopping)
@@ -66,10 +69,12 @@ pool_thread(void *arg)
  * A pool of nthreads threads (signals blocked in them) that takes up to
  * ahead more jobs queued for its threads (so that a thread that ends a job
  * starts the next one without waiting for the caller); a byte is written
- * to wakefd (may be -1) after each job. Returns NULL on failure.
+ * to wakefd (may be -1) after each job. With connect, each thread opens
+ * its connection as it starts, not at its first job. Returns NULL on
+ * failure.
  */
 struct pool *
-pool_new(const char *what, int nthreads, int ahead, int wakefd)
+pool_new(const char *what, int nthreads, int ahead, int connect, int wakefd)
 {
 	struct pool	*p;
 	sigset_t	 all, old;
@@ -82,6 +87,7 @@ pool_new(const char *what, int nthreads, int ahead, int wakefd)
 	}
 	p->what = what;
 	p->ahead = ahead;
+	p->connect = connect;
 	p->wakefd = wakefd;
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);

@@ -134,6 +134,27 @@ rdb_exec(PGconn *c, const char *sql, int n, const char *const *params)
 }
 
 /*
+ * Send sql (prepared, as rdb_exec) without waiting for its answer, which
+ * the caller reads with PQgetResult before the next statement. Returns
+ * 0, or -1 (logged under what).
+ */
+int
+rdb_send(PGconn *c, const char *sql, int n, const char *const *params,
+    const char *what)
+{
+	char		 buf[32];
+	const char	*name = prep_name(c, sql, n, buf, sizeof(buf));
+
+	if ((name != NULL ? PQsendQueryPrepared(c, name, n, params, NULL,
+	    NULL, 0) : PQsendQueryParams(c, sql, n, NULL, params, NULL, NULL,
+	    0)) == 1)
+		return 0;
+	metrics_db_error();
+	log_err("runner: %s: %s", what, PQerrorMessage(c));
+	return -1;
+}
+
+/*
  * Whether r has status want; if not, log it under "what". r is not
  * cleared.
  */

@@ -230,6 +230,7 @@ struct sink {
 	int		  seq;
 	size_t		  stored, max;
 	int		  truncated, lost;
+	const char	 *argvs;	/* to store (argv_send), or NULL */
 	int		  argv_pending;	/* the argv UPDATE is in flight */
 	double		  last_flush;
 };
@@ -285,6 +286,8 @@ put_chunks(struct sink *k, const char *stream, struct sbuf *b)
  * event and the heartbeat. Past OUTPUT_MAX, one marker chunk, then
  * nothing more.
  */
+static void	argv_stored(void *);
+
 static void
 sink_flush(struct sink *k)
 {
@@ -296,6 +299,7 @@ sink_flush(struct sink *k)
 	k->last_flush = now_mono();
 	if (k->pend[0].len == 0 && k->pend[1].len == 0)
 		return;
+	argv_stored(k);		/* the connection is ours again */
 	if (rdb_ensure(k->db) == -1)
 		goto out;
 	if (tx_begin(*k->db) == -1)
@@ -459,28 +463,27 @@ notify_requested(struct action *a, json_t *changes)
 }
 
 /*
- * Send the action's argv to the database without waiting (the answer is
- * read by argv_stored once the script has started). Returns 0, or -1
- * (logged).
+ * Send the action's argv (k->argvs) to the database without waiting for
+ * the answer (read by argv_stored before the next statement). A run_opts
+ * on_start: the script starts first, the database work comes after.
  */
-static int
-argv_send(struct sink *k, const char *argvs)
+static void
+argv_send(void *arg)
 {
+	struct sink	*k = arg;
 	char		 ids[32];
-	const char	*p[3] = { ids, argvs, setting_str("CONTROL_SCRIPT_ARGS") };
+	const char	*p[3] = { ids, k->argvs,
+			    setting_str("CONTROL_SCRIPT_ARGS") };
 
+	if (k->argvs == NULL || k->argv_pending)
+		return;
 	snprintf(ids, sizeof(ids), "%lld", k->a->id);
-	if (PQsendQueryParams(*k->db, SQL_ARGV, 3, NULL, p, NULL, NULL,
-	    0) == 0) {
-		metrics_db_error();
-		log_err("runner: store argv: %s", PQerrorMessage(*k->db));
-		return -1;
-	}
-	k->argv_pending = 1;
-	return 0;
+	if (rdb_send(*k->db, SQL_ARGV, 3, p, "store argv") == 0)
+		k->argv_pending = 1;
+	k->argvs = NULL;
 }
 
-/* Read the answer to argv_send, if not read yet (a run_opts on_start). */
+/* Read the answer to argv_send, if not read yet. */
 static void
 argv_stored(void *arg)
 {
@@ -558,14 +561,14 @@ action_job(PGconn **db, void *arg)
 		snprintf(why, sizeof(why), "out of memory");
 		goto finish;
 	}
-	/* stored while the script starts: the claim is committed already */
-	argv_send(&k, argvs);
+	/* stored once the script has started: the claim is committed */
+	k.argvs = argvs;
 
 	memset(&o, 0, sizeof(o));
 	o.argv = av;
 	o.timeout = (int)setting_int("CONTROL_SCRIPT_TIMEOUT");
 	o.grace = (int)setting_int("KILL_GRACE");
-	o.on_start = argv_stored;
+	o.on_start = argv_send;
 	o.on_data = sink_data;
 	o.on_tick = sink_tick;
 	o.arg = &k;
@@ -573,7 +576,7 @@ action_job(PGconn **db, void *arg)
 	log_info("action %lld: %s %s: running %s", a->id, a->kind, d->name,
 	    path);
 	if (run_spawn(&o, &res) == -1) {
-		argv_stored(&k);
+		argv_send(&k);		/* the argv that could not run */
 		run_describe(&res, a->kind, why, sizeof(why));
 		sink_note(&k, "%s", why);
 		goto finish;
@@ -835,11 +838,12 @@ runner_main(void)
 		log_err("runner: pipe: %s", strerror(errno));
 		return 1;
 	}
+	/* connected from the start: no first action waits for a connection */
 	actions = pool_new("actions", (int)setting_int("ACTION_CONCURRENCY"),
-	    0, wake[1]);
+	    0, 1, wake[1]);
 	/* as many checks again queued ahead: a thread never waits for us */
-	checks = pool_new("checks", nchecks, nchecks, wakec[1]);
-	run_notify_pool = pool_new("notifications", 2, 0, -1);
+	checks = pool_new("checks", nchecks, nchecks, 1, wakec[1]);
+	run_notify_pool = pool_new("notifications", 2, 0, 0, -1);
 	if (actions == NULL || checks == NULL || run_notify_pool == NULL) {
 		log_err("runner: could not start its threads");
 		return 1;
