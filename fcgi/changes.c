@@ -73,16 +73,18 @@ history(PGconn *c, const char *id, const char *name, const char *from,
 }
 
 /*
- * Queue an action in the current transaction and notify the runners and
- * the listeners. request is the snapshot to keep (taken). The new id goes
- * to idbuf. Returns 0 or -1.
+ * Queue an action in the current transaction, with the history row
+ * from -> to of its change (none when to is NULL), and notify the runners
+ * and the listeners (the action's and the deployment's events): one
+ * statement. request is the snapshot to keep (taken). The new id goes to
+ * idbuf. Returns 0 or -1.
  */
 static int
 queue_action(PGconn *c, const char *depid, const char *name,
-    const char *kind, const char *actor, json_t *request, char *idbuf,
-    size_t idlen)
+    const char *from, const char *to, const char *kind, const char *actor,
+    json_t *request, char *idbuf, size_t idlen)
 {
-	const char	*p[5];
+	const char	*p[9];
 	char		*snap;
 	PGresult	*res;
 	int		 ok;
@@ -96,7 +98,11 @@ queue_action(PGconn *c, const char *depid, const char *name,
 	p[2] = kind;
 	p[3] = actor;
 	p[4] = snap;
-	res = db_exec(c, SQL_ACTION_INSERT, 5, p);
+	p[5] = CHAN_EVENTS;
+	p[6] = CHAN_QUEUE;
+	p[7] = from;
+	p[8] = to;
+	res = db_exec(c, SQL_ACTION_QUEUE, 9, p);
 	free(snap);
 	ok = db_ok(res, PGRES_TUPLES_OK) && PQntuples(res) == 1;
 	if (ok)
@@ -104,12 +110,7 @@ queue_action(PGconn *c, const char *depid, const char *name,
 	else if (res != NULL && !db_is_down(c))
 		log_err("database error: %s", PQresultErrorMessage(res));
 	PQclear(res);
-	if (!ok)
-		return -1;
-	if (event_action(c, idbuf) == -1 ||
-	    db_notify(c, CHAN_QUEUE, idbuf) == -1)
-		return -1;
-	return 0;
+	return ok ? 0 : -1;
 }
 
 /* Overrides as a snapshot for the action record: secret values masked. */
@@ -174,14 +175,8 @@ finish_change(struct req *r, const char *id, const char *name,
 {
 	char	actid[24];
 
-	if (to != NULL && history(r->db, id, name, from, to, kind,
-	    r->actor) == -1) {
-		json_decref(snap);
-		return -1;
-	}
-	if (queue_action(r->db, id, name, kind, r->actor, snap, actid,
-	    sizeof(actid)) == -1 ||
-	    event_deployment(r->db, id) == -1 ||
+	if (queue_action(r->db, id, name, from, to, kind, r->actor, snap,
+	    actid, sizeof(actid)) == -1 ||
 	    db_commit(r->db) == -1)
 		return -1;
 	log_info("%s: %s of %s queued as action %s", r->actor, kind, name,
@@ -777,11 +772,10 @@ api_clean_archive(struct req *r, const char **args)
 		p[2] = r->actor;
 		p[3] = NULL;
 		if (exec_ok(r->db, SQL_DEP_CHANGE, 4, p, PGRES_TUPLES_OK) == -1
-		    || queue_action(r->db, id, name, "cleanup", r->actor,
-		    json_pack("{s:s, s:I}", "reason", "clean_archive",
-		    "older_than", (json_int_t)older), actid,
-		    sizeof(actid)) == -1 ||
-		    event_deployment(r->db, id) == -1)
+		    || queue_action(r->db, id, name, NULL, NULL, "cleanup",
+		    r->actor, json_pack("{s:s, s:I}", "reason",
+		    "clean_archive", "older_than", (json_int_t)older), actid,
+		    sizeof(actid)) == -1)
 			goto dberr;
 		json_array_append_new(acts, json_integer(strtoll(actid, NULL,
 		    10)));

@@ -28,7 +28,7 @@ static const char SQL_CHECK_CLAIM[] =
 	"        AND a.state IN ('queued', 'running')) "
 	"  ORDER BY x.checked_at NULLS FIRST, x.id LIMIT $3 "
 	"  FOR UPDATE SKIP LOCKED) "
-	"RETURNING d.id, d.version";
+	"RETURNING " DEP_SCRIPT_COLUMNS("d");
 /* the deployment at the verdict, locked; its pending time in seconds */
 static const char SQL_CHECK_LOCK[] =
 	"SELECT d.status, d.version, "
@@ -49,9 +49,11 @@ static const char SQL_CHECK_RENEW[] =
 	"  make_interval(secs => $1) "
 	"WHERE id = ANY ($2::bigint[]) AND check_claimed_until IS NOT NULL";
 
+/* A claimed check: the deployment as claimed (its version is the claim's). */
 struct chk {
 	long long	 id;
 	long long	 version;
+	struct dep	 d;
 };
 
 /*
@@ -161,42 +163,61 @@ check_reason(int code)
 	return "GenericFailure";
 }
 
+static void
+rollback_open(PGconn *db)
+{
+	if (PQtransactionStatus(db) == PQTRANS_INTRANS ||
+	    PQtransactionStatus(db) == PQTRANS_INERROR)
+		rdb_cmd(db, "ROLLBACK", 0, NULL, "rollback");
+}
+
 /*
  * Apply the verdict (exit code, -1 when the script could not run) to
- * deployment c. Returns 0, or -1 on a database error.
+ * deployment c, and count a check of secs seconds (none when secs < 0),
+ * in one transaction of two round trips when the status stays. Returns
+ * 0, or -1 on a database error (rolled back).
  */
 static int
-check_apply(PGconn *db, struct chk *c, int code, json_t *changes)
+check_apply(PGconn *db, struct chk *c, int code, double secs,
+    json_t *changes)
 {
 	PGresult	*r;
-	char		 ids[32], status[32];
-	const char	*p[1] = { ids };
+	struct rdb_q	 q[3];
+	char		 ids[32], lat[32], status[32];
+	const char	*p[1] = { ids }, *pl[1] = { lat };
 	const char	*to = NULL, *reason = NULL;
-	long long	 version;
-	long		 pending;
-	int		 busy, ok = 1;
+	long long	 version = 0;
+	long		 pending = 0;
+	size_t		 n = 0;
+	int		 busy = 0, found;
 
 	snprintf(ids, sizeof(ids), "%lld", c->id);
-	if (rdb_cmd(db, "BEGIN", 0, NULL, "begin") == -1)
-		return -1;
-	r = rdb_exec(db, SQL_CHECK_LOCK, 1, p);
-	if (!rdb_ok(r, PGRES_TUPLES_OK, "check verdict")) {
-		PQclear(r);
-		rdb_cmd(db, "ROLLBACK", 0, NULL, "rollback");
+	snprintf(lat, sizeof(lat), "%.6f", secs);
+	memset(q, 0, sizeof(q));
+	q[0].sql = "BEGIN";
+	q[0].want = PGRES_COMMAND_OK;
+	q[0].what = "begin";
+	q[1].sql = SQL_CHECK_LOCK;
+	q[1].n = 1;
+	q[1].params = p;
+	q[1].want = PGRES_TUPLES_OK;
+	q[1].what = "check verdict";
+	if (rdb_batch(db, q, 2) == -1) {
+		rdb_batch_clear(q, 2);
+		rollback_open(db);
 		return -1;
 	}
-	if (PQntuples(r) == 0) {
-		PQclear(r);
-		return rdb_cmd(db, "COMMIT", 0, NULL, "commit");
+	r = q[1].r;
+	if ((found = PQntuples(r) == 1)) {
+		strlcpy_(status, PQgetvalue(r, 0, 0), sizeof(status));
+		version = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+		busy = *PQgetvalue(r, 0, 2) == 't';
+		pending = strtol(PQgetvalue(r, 0, 3), NULL, 10);
 	}
-	strlcpy_(status, PQgetvalue(r, 0, 0), sizeof(status));
-	version = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
-	busy = *PQgetvalue(r, 0, 2) == 't';
-	pending = strtol(PQgetvalue(r, 0, 3), NULL, 10);
-	PQclear(r);
+	rdb_batch_clear(q, 2);
 
-	if (busy || version != c->version)
-		;	/* changed meanwhile: this verdict is stale */
+	if (!found || busy || version != c->version)
+		;	/* gone, or changed meanwhile: this verdict is stale */
 	else if (strcmp(status, "ArchivePending") == 0) {
 		if (code == 0)
 			to = "Archived";
@@ -213,18 +234,39 @@ check_apply(PGconn *db, struct chk *c, int code, json_t *changes)
 		to = "Running";
 
 	if (to != NULL && fsm_set_status(db, c->id, to, reason, "check",
-	    changes) == -1)
-		ok = 0;
-	if (ok && rdb_cmd(db, SQL_CHECK_DONE, 1, p, "checked") == -1)
-		ok = 0;
-	if (!ok) {
-		rdb_cmd(db, "ROLLBACK", 0, NULL, "rollback");
+	    changes) == -1) {
+		rollback_open(db);
 		return -1;
 	}
+	memset(q, 0, sizeof(q));
+	if (found) {
+		q[n].sql = SQL_CHECK_DONE;
+		q[n].n = 1;
+		q[n].params = p;
+		q[n].want = PGRES_COMMAND_OK;
+		q[n++].what = "checked";
+	}
+	if (secs >= 0) {
+		/* last: check_latency's rows are shared by every check */
+		q[n].sql = metrics_sql_check;
+		q[n].n = 1;
+		q[n].params = pl;
+		q[n].want = PGRES_COMMAND_OK;
+		q[n++].what = "check latency";
+	}
+	q[n].sql = "COMMIT";
+	q[n].want = PGRES_COMMAND_OK;
+	q[n++].what = "commit";
+	if (rdb_batch(db, q, n) == -1) {
+		rdb_batch_clear(q, n);
+		rollback_open(db);
+		return -1;
+	}
+	rdb_batch_clear(q, n);
 	if (to != NULL)
 		log_info("deployment %lld: %s -> %s%s%s", c->id, status, to,
 		    reason ? ": " : "", reason ? reason : "");
-	return rdb_cmd(db, "COMMIT", 0, NULL, "commit");
+	return 0;
 }
 
 /*
@@ -259,37 +301,46 @@ mono(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* The job of one claimed check. */
+static void
+chk_free_one(struct chk *c)
+{
+	chk_unhold(c->id);
+	scripts_dep_free(&c->d);
+	free(c);
+}
+
+/*
+ * The job of one claimed check: the deployment came with the claim, so
+ * the script starts at once; then the verdict. Frees arg.
+ */
 static void
 check_job(PGconn **db, void *arg)
 {
 	struct chk		*c = arg;
-	struct dep		 d;
+	struct dep		*d = &c->d;
 	struct run_result	 res;
 	const char		*script;
-	char			*path = NULL, **av = NULL, *out = NULL;
+	char			*path = NULL, **av = NULL;
 	char			 why[512];
 	json_t			*changes = json_array();
-	int			 code, found, tries;
-	double			 t0 = 0;
+	int			 code, tries;
+	double			 t0, secs = -1;
 
-	memset(&d, 0, sizeof(d));
-	/* a connection idle across a restart of PostgreSQL fails once */
-	for (tries = 0; (found = rdb_ensure(db) == -1 ? -1 :
-	    scripts_dep_load(*db, c->id, &d)) == -1 && tries < 5 &&
-	    !run_quit; tries++)
-		sleep(1);
-	if (found == -1) {
+	if (run_quit) {
 		check_release(db, c);
 		goto out;
 	}
-	if (found == 0)
-		goto out;
-	if (d.version != c->version) {
-		check_release(db, c);
-		goto out;
+	/*
+	 * The connection, and the statements of the verdict parsed (once
+	 * per connection), before the script rather than after it: the
+	 * verdict of a check that ran is written at once.
+	 */
+	if (rdb_ensure(db) == 0) {
+		rdb_prepare(*db, SQL_CHECK_LOCK, 1);
+		rdb_prepare(*db, SQL_CHECK_DONE, 1);
+		rdb_prepare(*db, metrics_sql_check, 1);
 	}
-	script = strcmp(d.status, "ArchivePending") == 0 ? "archive_check" :
+	script = strcmp(d->status, "ArchivePending") == 0 ? "archive_check" :
 	    "check";
 	if ((path = run_script_path(script)) == NULL) {
 		code = -1;
@@ -298,8 +349,8 @@ check_job(PGconn **db, void *arg)
 	} else {
 		struct run_opts o;
 
-		if ((av = scripts_argv(script, path, d.name, d.tag, d.app,
-		    d.depl, NULL, NULL)) == NULL) {
+		if ((av = scripts_argv(script, path, d->name, d->tag, d->app,
+		    d->depl, NULL, NULL)) == NULL) {
 			check_release(db, c);
 			goto out;
 		}
@@ -316,24 +367,31 @@ check_job(PGconn **db, void *arg)
 			goto out;
 		} else
 			code = res.timed_out ? 124 : res.exit_code;
+		if (res.started)
+			secs = mono() - t0;
 		run_describe(&res, script, why, sizeof(why));
 	}
-	if (t0 > 0)
-		metrics_check(*db, mono() - t0);
 	if (code != 0)
-		log_debug("%s: %s", d.name, why);
-	if (check_apply(*db, c, code, changes) == -1)
-		check_release(db, c);
+		log_debug("%s: %s", d->name, why);
+	/* a connection idle across a restart of PostgreSQL fails once */
+	for (tries = 0; ; tries++) {
+		if (rdb_ensure(db) == 0 && check_apply(*db, c, code, secs,
+		    changes) == 0)
+			break;
+		json_array_clear(changes);
+		if (tries > 0 || run_quit || (*db != NULL &&
+		    PQstatus(*db) == CONNECTION_OK)) {
+			check_release(db, c);
+			break;
+		}
+	}
 	fsm_notifications(changes);
 	changes = NULL;
 out:
 	json_decref(changes);
-	scripts_dep_free(&d);
 	argv_free(av);
 	free(path);
-	free(out);
-	chk_unhold(c->id);
-	free(c);
+	chk_free_one(c);
 }
 
 /*
@@ -361,18 +419,22 @@ chk_claim(PGconn *db, struct pool *p, int n)
 	for (i = 0; i < got; i++) {
 		struct chk *c = calloc(1, sizeof(*c));
 
+		/* one that is not queued here: its claim expires */
 		if (c == NULL)
 			break;
-		c->id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
-		c->version = strtoll(PQgetvalue(r, i, 1), NULL, 10);
-		if (chk_hold(c->id) == -1) {
-			free(c);	/* its claim expires */
+		if (scripts_dep_row(r, i, 0, &c->d) != 1) {
+			free(c);
 			continue;
 		}
-		if (pool_push(p, check_job, c) == -1) {
-			chk_unhold(c->id);
+		c->id = c->d.id;
+		c->version = c->d.version;
+		if (chk_hold(c->id) == -1) {
+			scripts_dep_free(&c->d);
 			free(c);
+			continue;
 		}
+		if (pool_push(p, check_job, c) == -1)
+			chk_free_one(c);
 	}
 	PQclear(r);
 	return got;

@@ -6,55 +6,46 @@
 
 #include "extern.h"
 
+/*
+ * One statement each: the row of $1 as its event (row_to_json writes what
+ * json_dumps(JSON_COMPACT) would), notified on channel $2.
+ */
 #define SQL_EVENT_DEP \
-	"SELECT d.name, d.status, d.version, EXISTS (SELECT 1 FROM actions a" \
-	" WHERE a.deployment_id = d.id AND a.state IN ('queued', 'running'))," \
-	" d.failure_reason FROM deployments d WHERE d.id = $1"
+	"SELECT pg_notify($2, row_to_json(e)::text) FROM (SELECT d.name," \
+	" d.status, d.version, EXISTS (SELECT 1 FROM actions a" \
+	" WHERE a.deployment_id = d.id AND a.state IN ('queued', 'running'))" \
+	" AS busy, d.failure_reason, 'deployment' AS type FROM deployments d" \
+	" WHERE d.id = $1) e"
 #define SQL_EVENT_ACT \
-	"SELECT id, deployment_name, kind, state, exit_code FROM actions" \
-	" WHERE id = $1"
+	"SELECT pg_notify($2, row_to_json(e)::text) FROM (SELECT id," \
+	" deployment_name AS deployment, kind, state, exit_code," \
+	" 'action' AS type FROM actions WHERE id = $1) e"
 
-static const struct col dep_event_cols[] = {
-	{ "name", COL_STR }, { "status", COL_STR }, { "version", COL_INT },
-	{ "busy", COL_BOOL }, { "failure_reason", COL_STR }, { NULL, 0 },
-};
-static const struct col act_event_cols[] = {
-	{ "id", COL_INT }, { "deployment", COL_STR }, { "kind", COL_STR },
-	{ "state", COL_STR }, { "exit_code", COL_INT }, { NULL, 0 },
-};
-
+/* Notify the event of row id; 0, or -1 (no such row, database error). */
 static int
-event_row(PGconn *c, const char *sql, const char *id, const char *type,
-    const struct col *cols)
+event_row(PGconn *c, const char *sql, const char *id)
 {
-	const char	*p[1] = { id };
-	PGresult	*res = db_exec(c, sql, 1, p);
-	json_t		*ev;
+	const char	*p[2] = { id, CHAN_EVENTS };
+	PGresult	*res = db_exec(c, sql, 2, p);
+	int		 ok;
 
-	if (!db_ok(res, PGRES_TUPLES_OK) || PQntuples(res) != 1) {
-		PQclear(res);
-		return -1;
-	}
-	ev = row_json(res, 0, cols);
+	ok = db_ok(res, PGRES_TUPLES_OK) && PQntuples(res) == 1;
 	PQclear(res);
-	if (ev == NULL)
-		return -1;
-	json_object_set_new(ev, "type", json_string(type));
-	return db_event(c, ev);
+	return ok ? 0 : -1;
 }
 
 /* Notify the state of deployment id (text); 0 or -1. */
 int
 event_deployment(PGconn *c, const char *id)
 {
-	return event_row(c, SQL_EVENT_DEP, id, "deployment", dep_event_cols);
+	return event_row(c, SQL_EVENT_DEP, id);
 }
 
 /* Notify the state of action id (text); 0 or -1. */
 int
 event_action(PGconn *c, const char *id)
 {
-	return event_row(c, SQL_EVENT_ACT, id, "action", act_event_cols);
+	return event_row(c, SQL_EVENT_ACT, id);
 }
 
 /* Notify that deployment name is gone; 0 or -1. */

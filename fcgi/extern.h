@@ -135,7 +135,7 @@ int		 event_removed(PGconn *, const char *name);
 /* metrics.c: GET /metrics; counters shared by the processes */
 int		 metrics_init(void);
 void		 metrics_db_error(void);
-void		 metrics_check(PGconn *, double secs);
+extern const char metrics_sql_check[];	/* $1: seconds a check took */
 void		 api_metrics(struct req *, const char **);
 
 /* migrate.c */
@@ -179,6 +179,8 @@ struct run_opts {
 	int		  grace;	/* seconds from SIGTERM to SIGKILL */
 	/* output as it comes; may be NULL */
 	void		(*on_data)(void *, enum run_stream, const char *, size_t);
+	/* once, right after the script has started; may be NULL */
+	void		(*on_start)(void *);
 	/* every ~100 ms while running; non-zero asks to stop the script */
 	int		(*on_tick)(void *);
 	void		 *arg;
@@ -233,6 +235,21 @@ int		 rdb_cmd(PGconn *, const char *sql, int n,
 		    const char *const *params, const char *what);
 int		 rdb_notify(PGconn *, const char *chan, json_t *payload);
 int		 rdb_ensure(PGconn **);
+int		 rdb_prepare(PGconn *, const char *sql, int nparams);
+int		 rdb_send(PGconn *, const char *sql, int n,
+		    const char *const *params, const char *what);
+/* one statement of a batch (rdb_batch: one round trip) */
+struct rdb_q {
+	const char		*sql;
+	int			 n;
+	const char *const	*params;
+	ExecStatusType		 want;	/* PGRES_COMMAND_OK, PGRES_TUPLES_OK */
+	const char		*what;	/* for the log */
+	PGresult		*r;	/* its result, set by rdb_batch */
+};
+#define RDB_BATCH_MAX	16
+int		 rdb_batch(PGconn *, struct rdb_q *, size_t);
+void		 rdb_batch_clear(struct rdb_q *, size_t);
 
 /* scripts.c: argv of a control script in either style. */
 struct dep {
@@ -244,7 +261,18 @@ struct dep {
 	json_t		*app;		/* [{key,value,secret}] */
 	json_t		*depl;		/* [{key,value,secret}] */
 };
-int		 scripts_dep_load(PGconn *, long long id, struct dep *);
+/*
+ * The columns of deployment alias d that scripts_dep_row reads: id, name,
+ * tag, status, version and the overrides as one JSON array of [scope, key,
+ * value, secret] in (scope, key) order (NULL when none).
+ */
+#define DEP_SCRIPT_COLUMNS(d) \
+	d ".id, " d ".name, " d ".tag, " d ".status, " d ".version, " \
+	"(SELECT json_agg(json_build_array(o.scope, o.key, o.value, " \
+	"  o.secret) ORDER BY o.scope, o.key) FROM overrides o " \
+	"  WHERE o.deployment_id = " d ".id)"
+#define DEP_SCRIPT_NCOLS	6
+int		 scripts_dep_row(PGresult *, int row, int col, struct dep *);
 void		 scripts_dep_free(struct dep *);
 json_t		*scripts_secrets(const struct dep *);
 char		**scripts_argv(const char *script, const char *path,
@@ -278,7 +306,9 @@ void		 chk_free(void);
 int		 exp_sweep(PGconn *);
 
 /* pool.c: a pool of threads, each with its own PGconn; runner.c */
-struct pool	*pool_new(const char *what, int nthreads, int wakefd);
+struct pool	*pool_new(const char *what, int nthreads, int ahead,
+		    int connect, int wakefd);
+int		 pool_threads(struct pool *);
 int		 pool_push(struct pool *, void (*)(PGconn **, void *), void *);
 int		 pool_free_slots(struct pool *);
 int		 pool_idle(struct pool *);

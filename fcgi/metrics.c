@@ -40,22 +40,14 @@ metrics_db_error(void)
 		__atomic_fetch_add(&shm->db_errors, 1, __ATOMIC_RELAXED);
 }
 
-/* $1 seconds: add one check of that latency to check_latency */
-static const char SQL_CHECK_OBSERVE[] =
+/*
+ * $1 seconds: add one check of that latency to check_latency. The runner
+ * runs it in the transaction of the check's verdict (checks.c).
+ */
+const char metrics_sql_check[] =
 	"UPDATE check_latency SET n = n + 1, sum = sum + "
 	"  CASE WHEN le = 'Infinity' THEN $1::double precision ELSE 0 END "
 	"WHERE le >= $1::double precision";
-
-/* The runner: record the latency of one status check (logged on error). */
-void
-metrics_check(PGconn *db, double secs)
-{
-	char		 s[32];
-	const char	*p[1] = { s };
-
-	snprintf(s, sizeof(s), "%.6f", secs);
-	rdb_cmd(db, SQL_CHECK_OBSERVE, 1, p, "check latency");
-}
 
 static const char *const statuses[] = { "CreatePending", "Running",
     "Failure", "UpdatePending", "ArchivePending", "Archived",

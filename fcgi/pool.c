@@ -1,7 +1,7 @@
 /*
  * fcgi/pool.c: the runner's pools of threads. Each thread opens its own
- * database connection when a job first needs it (rdb_ensure) and keeps it;
- * jobs run in the order queued.
+ * database connection as it starts or when a job first needs it
+ * (rdb_ensure) and keeps it; jobs run in the order queued.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -23,7 +23,8 @@ struct pool {
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 cv;
 	struct job	*head, *tail;
-	int		 nthreads, busy, queued, stopping, wakefd;
+	int		 nthreads, ahead, busy, queued, stopping, wakefd;
+	int		 connect;
 	pthread_t	*th;
 };
 
@@ -34,6 +35,8 @@ pool_thread(void *arg)
 	PGconn		*db = NULL;
 	struct job	*j;
 
+	if (p->connect)
+		rdb_ensure(&db);	/* else the first job does */
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
 		while (p->head == NULL && !p->stopping)
@@ -63,11 +66,15 @@ pool_thread(void *arg)
 }
 
 /*
- * A pool of nthreads threads (signals blocked in them); a byte is written
- * to wakefd (may be -1) after each job. Returns NULL on failure.
+ * A pool of nthreads threads (signals blocked in them) that takes up to
+ * ahead more jobs queued for its threads (so that a thread that ends a job
+ * starts the next one without waiting for the caller); a byte is written
+ * to wakefd (may be -1) after each job. With connect, each thread opens
+ * its connection as it starts, not at its first job. Returns NULL on
+ * failure.
  */
 struct pool *
-pool_new(const char *what, int nthreads, int wakefd)
+pool_new(const char *what, int nthreads, int ahead, int connect, int wakefd)
 {
 	struct pool	*p;
 	sigset_t	 all, old;
@@ -79,6 +86,8 @@ pool_new(const char *what, int nthreads, int wakefd)
 		return NULL;
 	}
 	p->what = what;
+	p->ahead = ahead;
+	p->connect = connect;
 	p->wakefd = wakefd;
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
@@ -120,16 +129,23 @@ pool_push(struct pool *p, void (*fn)(PGconn **, void *), void *arg)
 	return 0;
 }
 
-/* How many more jobs p can start now. */
+/* How many more jobs p takes now: free threads and room ahead. */
 int
 pool_free_slots(struct pool *p)
 {
 	int n;
 
 	pthread_mutex_lock(&p->mu);
-	n = p->nthreads - p->busy - p->queued;
+	n = p->nthreads + p->ahead - p->busy - p->queued;
 	pthread_mutex_unlock(&p->mu);
 	return n < 0 ? 0 : n;
+}
+
+/* How many threads p runs. */
+int
+pool_threads(struct pool *p)
+{
+	return p->nthreads;
 }
 
 /* Whether p has nothing running or queued. */

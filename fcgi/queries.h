@@ -122,10 +122,28 @@
 	" (extract(epoch FROM (a.finished_at - a.started_at)) * 1000)::bigint," \
 	" a.output_bytes, a.request::text, a.argv::text" \
 	" FROM actions a"
-#define SQL_ACTION_INSERT \
-	"INSERT INTO actions (deployment_id, deployment_name, kind," \
+/*
+ * The end of a change of deployment $1 (named $2) in one statement: its
+ * status_history row $8 -> $9 (none when $9 is NULL; reason the kind $3,
+ * actor $4), the action $3 queued with the request $5, and the events in
+ * this order: "action" on $6, the id on $7 (the runners' queue), then
+ * "deployment" on $6 (busy: it has the queued action now). The events as
+ * events.c writes them (row_to_json, as json_dumps(JSON_COMPACT)).
+ */
+#define SQL_ACTION_QUEUE \
+	"WITH h AS (INSERT INTO status_history (deployment_id, deployment_name," \
+	" from_status, to_status, reason, actor) SELECT $1::bigint, $2::text," \
+	" $8::text, $9::text, $3::text, $4::text WHERE $9::text IS NOT NULL)," \
+	" a AS (INSERT INTO actions (deployment_id, deployment_name, kind," \
 	" requested_by, request) VALUES ($1, $2, $3, $4, $5::jsonb)" \
-	" RETURNING id"
+	" RETURNING id, deployment_name, kind, state, exit_code)" \
+	" SELECT a.id, pg_notify($6, (SELECT row_to_json(e)::text FROM" \
+	" (SELECT a.id, a.deployment_name AS deployment, a.kind, a.state," \
+	" a.exit_code, 'action' AS type) e)), pg_notify($7, a.id::text)," \
+	" pg_notify($6, (SELECT row_to_json(e)::text FROM (SELECT d.name," \
+	" d.status, d.version, true AS busy, d.failure_reason," \
+	" 'deployment' AS type FROM deployments d WHERE d.id = $1) e))" \
+	" FROM a"
 #define SQL_ACTION_BY_ID	ACT_SELECT " WHERE a.id = $1"
 #define SQL_ACTIONS_OF \
 	ACT_SELECT " WHERE a.deployment_name = $1" \

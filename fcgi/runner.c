@@ -29,12 +29,30 @@
 #define QUEUE_POLL	5.0		/* claim even without a notify */
 #define INFO_OUT_MAX	65536
 
+/*
+ * The oldest $2 queued actions, claimed, each with its "action" event
+ * on channel $3 (row_to_json writes it as json_dumps(JSON_COMPACT) does)
+ * and with what its script needs: the deployment (DEP_SCRIPT_COLUMNS,
+ * NULL when it is gone) and its last history row (the change the request
+ * made). One statement: committed when its answer comes.
+ */
 static const char SQL_CLAIM[] =
-	"UPDATE actions SET state = 'running', started_at = now(), "
-	"  heartbeat_at = now(), runner = $1 "
-	"WHERE id = (SELECT id FROM actions WHERE state = 'queued' "
-	"  ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) "
-	"RETURNING id, deployment_id, deployment_name, kind";
+	"WITH c AS (UPDATE actions SET state = 'running', started_at = now(), "
+	"    heartbeat_at = now(), runner = $1 "
+	"  WHERE id IN (SELECT id FROM actions WHERE state = 'queued' "
+	"    ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED) "
+	"  RETURNING id, deployment_id, deployment_name, kind) "
+	"SELECT c.id, c.deployment_name, c.kind, h.from_status, h.to_status, "
+	DEP_SCRIPT_COLUMNS("d") ", "
+	"  pg_notify($3, (SELECT row_to_json(e)::text FROM (SELECT "
+	"    'action' AS type, c.id, c.deployment_name AS deployment, c.kind, "
+	"    'running' AS state, NULL::integer AS exit_code) e)) "
+	"FROM c LEFT JOIN deployments d ON d.id = c.deployment_id "
+	"LEFT JOIN LATERAL (SELECT from_status, to_status FROM status_history "
+	"  WHERE deployment_id = c.deployment_id ORDER BY id DESC LIMIT 1) h "
+	"  ON true "
+	"ORDER BY c.id";
+#define CLAIM_DEP_COL	5	/* where DEP_SCRIPT_COLUMNS start */
 static const char SQL_HEARTBEAT[] =
 	"UPDATE actions SET heartbeat_at = now() "
 	"WHERE state = 'running' AND runner = $1 AND id = ANY ($2::bigint[])";
@@ -185,12 +203,23 @@ fsm_notifications(json_t *changes)
 
 /* ---- one action ---------------------------------------------------------- */
 
+/* A claimed action, with its deployment as claimed. */
 struct action {
 	long long	 id;
-	long long	 dep_id;		/* 0: forgotten */
+	int		 found;		/* 1: d is loaded; 0: gone; -1: error */
+	struct dep	 d;
 	char		 name[NAME_MAX_LEN + 1];
 	char		 kind[16];
+	char		 from[32];	/* the request's change, "" when none */
+	char		 to[32];
 };
+
+static void
+action_free(struct action *a)
+{
+	scripts_dep_free(&a->d);
+	free(a);
+}
 
 /* Where the output of a running action goes. */
 struct sink {
@@ -201,6 +230,8 @@ struct sink {
 	int		  seq;
 	size_t		  stored, max;
 	int		  truncated, lost;
+	const char	 *argvs;	/* to store (argv_send), or NULL */
+	int		  argv_pending;	/* the argv UPDATE is in flight */
 	double		  last_flush;
 };
 
@@ -255,6 +286,8 @@ put_chunks(struct sink *k, const char *stream, struct sbuf *b)
  * event and the heartbeat. Past OUTPUT_MAX, one marker chunk, then
  * nothing more.
  */
+static void	argv_stored(void *);
+
 static void
 sink_flush(struct sink *k)
 {
@@ -266,6 +299,7 @@ sink_flush(struct sink *k)
 	k->last_flush = now_mono();
 	if (k->pend[0].len == 0 && k->pend[1].len == 0)
 		return;
+	argv_stored(k);		/* the connection is ours again */
 	if (rdb_ensure(k->db) == -1)
 		goto out;
 	if (tx_begin(*k->db) == -1)
@@ -420,22 +454,52 @@ with_info(const char *kind)
  * UpdatePending...) is told to notifications when the action starts.
  */
 static void
-notify_requested(PGconn *db, struct dep *d, json_t *changes)
+notify_requested(struct action *a, json_t *changes)
 {
-	PGresult	*r;
-	char		 ids[32];
-	const char	*p[1] = { ids };
-
-	snprintf(ids, sizeof(ids), "%lld", d->id);
-	r = rdb_exec(db, "SELECT from_status, to_status FROM status_history "
-	    "WHERE deployment_id = $1 ORDER BY id DESC LIMIT 1", 1, p);
-	if (rdb_ok(r, PGRES_TUPLES_OK, "last change") && PQntuples(r) == 1 &&
-	    !PQgetisnull(r, 0, 0) && strcmp(PQgetvalue(r, 0, 1),
-	    d->status) == 0)
+	if (*a->from != '\0' && strcmp(a->to, a->d.status) == 0)
 		json_array_append_new(changes, json_pack("{s:s, s:s, s:s, "
-		    "s:s}", "name", d->name, "tag", d->tag, "old",
-		    PQgetvalue(r, 0, 0), "new", d->status));
-	PQclear(r);
+		    "s:s}", "name", a->d.name, "tag", a->d.tag, "old", a->from,
+		    "new", a->d.status));
+}
+
+/*
+ * Send the action's argv (k->argvs) to the database without waiting for
+ * the answer (read by argv_stored before the next statement). A run_opts
+ * on_start: the script starts first, the database work comes after.
+ */
+static void
+argv_send(void *arg)
+{
+	struct sink	*k = arg;
+	char		 ids[32];
+	const char	*p[3] = { ids, k->argvs,
+			    setting_str("CONTROL_SCRIPT_ARGS") };
+
+	if (k->argvs == NULL || k->argv_pending)
+		return;
+	snprintf(ids, sizeof(ids), "%lld", k->a->id);
+	if (rdb_send(*k->db, SQL_ARGV, 3, p, "store argv") == 0)
+		k->argv_pending = 1;
+	k->argvs = NULL;
+}
+
+/* Read the answer to argv_send, if not read yet. */
+static void
+argv_stored(void *arg)
+{
+	struct sink	*k = arg;
+	PGresult	*r;
+	int		 first = 1;
+
+	if (!k->argv_pending)
+		return;
+	k->argv_pending = 0;
+	while ((r = PQgetResult(*k->db)) != NULL) {
+		if (first)
+			rdb_ok(r, PGRES_COMMAND_OK, "store argv");
+		first = 0;
+		PQclear(r);
+	}
 }
 
 /* The job of one claimed action: run its script, record the end. */
@@ -443,19 +507,17 @@ static void
 action_job(PGconn **db, void *arg)
 {
 	struct action		*a = arg;
-	struct dep		 d;
+	struct dep		*d = &a->d;
 	struct sink		 k;
 	struct run_opts		 o;
 	struct run_result	 res;
 	char			*path = NULL, **av = NULL, *argvs = NULL;
-	char			 why[512], reason[64], ids[32];
-	const char		*p[3];
+	char			 why[512], reason[64];
 	json_t			*masked = NULL, *secrets = NULL, *links = NULL;
 	json_t			*changes = json_array();
 	enum act_end		 end = ACT_FAILED;
-	int			 found, code = -1, i, tries;
+	int			 code = -1, i, tries;
 
-	memset(&d, 0, sizeof(d));
 	memset(&k, 0, sizeof(k));
 	memset(&res, 0, sizeof(res));
 	k.db = db;
@@ -472,19 +534,17 @@ action_job(PGconn **db, void *arg)
 		sleep(1);
 	}
 
-	snprintf(ids, sizeof(ids), "%lld", a->id);
-	found = a->dep_id == 0 ? 0 : scripts_dep_load(*db, a->dep_id, &d);
-	if (found != 1) {
-		snprintf(why, sizeof(why), found == 0 ? "deployment \"%s\" no "
-		    "longer exists" : "could not load deployment \"%s\"",
+	if (a->found != 1) {
+		snprintf(why, sizeof(why), a->found == 0 ? "deployment \"%s\" "
+		    "no longer exists" : "could not load deployment \"%s\"",
 		    a->name);
 		sink_note(&k, "%s", why);
 		goto finish;
 	}
-	notify_requested(*db, &d, changes);
+	notify_requested(a, changes);
 	fsm_notifications(changes);
 	changes = json_array();
-	secrets = scripts_secrets(&d);
+	secrets = scripts_secrets(d);
 	for (i = 0; i < RUN__MAX; i++)
 		mask_init(&k.m[i], secrets);
 
@@ -495,28 +555,28 @@ action_job(PGconn **db, void *arg)
 		sink_note(&k, "%s", why);
 		goto finish;
 	}
-	av = scripts_argv(a->kind, path, d.name, d.tag, d.app, d.depl, NULL,
+	av = scripts_argv(a->kind, path, d->name, d->tag, d->app, d->depl, NULL,
 	    &masked);
 	if (av == NULL || (argvs = json_dumps(masked, JSON_COMPACT)) == NULL) {
 		snprintf(why, sizeof(why), "out of memory");
 		goto finish;
 	}
-	p[0] = ids;
-	p[1] = argvs;
-	p[2] = setting_str("CONTROL_SCRIPT_ARGS");
-	rdb_cmd(*db, SQL_ARGV, 3, p, "store argv");
+	/* stored once the script has started: the claim is committed */
+	k.argvs = argvs;
 
 	memset(&o, 0, sizeof(o));
 	o.argv = av;
 	o.timeout = (int)setting_int("CONTROL_SCRIPT_TIMEOUT");
 	o.grace = (int)setting_int("KILL_GRACE");
+	o.on_start = argv_send;
 	o.on_data = sink_data;
 	o.on_tick = sink_tick;
 	o.arg = &k;
 	o.stop = &run_quit;
-	log_info("action %lld: %s %s: running %s", a->id, a->kind, d.name,
+	log_info("action %lld: %s %s: running %s", a->id, a->kind, d->name,
 	    path);
 	if (run_spawn(&o, &res) == -1) {
+		argv_send(&k);		/* the argv that could not run */
 		run_describe(&res, a->kind, why, sizeof(why));
 		sink_note(&k, "%s", why);
 		goto finish;
@@ -540,9 +600,10 @@ action_job(PGconn **db, void *arg)
 	} else {
 		end = ACT_OK;
 		if (with_info(a->kind))
-			links = run_info(&d);
+			links = run_info(d);
 	}
 finish:
+	argv_stored(&k);
 	sink_flush(&k);
 	log_info("action %lld: %s %s: %s", a->id, a->kind, a->name, why);
 	for (tries = 0; tries < 30; tries++) {
@@ -570,7 +631,6 @@ done:
 		mask_free(&k.m[i]);
 		sbuf_free(&k.pend[i]);
 	}
-	scripts_dep_free(&d);
 	json_decref(masked);
 	json_decref(secrets);
 	json_decref(links);
@@ -578,58 +638,63 @@ done:
 	free(argvs);
 	free(path);
 	held_del(a->id);
-	free(a);
+	action_free(a);
 }
 
 /* ---- the main thread ------------------------------------------------------- */
+
+/*
+ * Claim up to room queued actions in one statement (one round trip, the
+ * claim committed with its events) and queue them on p. Returns how
+ * many, or -1 on a database error (nothing claimed).
+ */
+static int
+claim_batch(PGconn *db, struct pool *p, int room)
+{
+	struct action	*a;
+	PGresult	*r;
+	char		 lim[16];
+	const char	*q[3] = { run_id, lim, CHAN_EVENTS };
+	int		 i, n;
+
+	snprintf(lim, sizeof(lim), "%d", room);
+	r = rdb_exec(db, SQL_CLAIM, 3, q);
+	if (!rdb_ok(r, PGRES_TUPLES_OK, "claim action")) {
+		PQclear(r);
+		return -1;
+	}
+	n = PQntuples(r);
+	for (i = 0; i < n; i++) {
+		/* one not queued here is found later by its heartbeat */
+		if ((a = calloc(1, sizeof(*a))) == NULL)
+			continue;
+		a->id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+		strlcpy_(a->name, PQgetvalue(r, i, 1), sizeof(a->name));
+		strlcpy_(a->kind, PQgetvalue(r, i, 2), sizeof(a->kind));
+		strlcpy_(a->from, PQgetvalue(r, i, 3), sizeof(a->from));
+		strlcpy_(a->to, PQgetvalue(r, i, 4), sizeof(a->to));
+		a->found = scripts_dep_row(r, i, CLAIM_DEP_COL, &a->d);
+		if (held_add(a->id) == -1 || pool_push(p, action_job, a) == -1) {
+			held_del(a->id);
+			action_free(a);
+		}
+	}
+	PQclear(r);
+	return n;
+}
 
 /* Claim queued actions while the pool has room. Returns how many. */
 static int
 claim_actions(PGconn *db, struct pool *p)
 {
-	int	 n = 0;
+	int	 room, got, n = 0;
 
-	while (!run_quit && pool_free_slots(p) > 0) {
-		PGresult	*r;
-		struct action	*a;
-		const char	*q[1] = { run_id };
-		int		 ok;
-
-		if (tx_begin(db) == -1)
+	while (!run_quit && (room = pool_free_slots(p)) > 0) {
+		if ((got = claim_batch(db, p, room)) <= 0)
 			break;
-		r = rdb_exec(db, SQL_CLAIM, 1, q);
-		if (!rdb_ok(r, PGRES_TUPLES_OK, "claim action") ||
-		    PQntuples(r) == 0) {
-			PQclear(r);
-			tx_end(db, 0);
+		n += got;
+		if (got < room)
 			break;
-		}
-		if ((a = calloc(1, sizeof(*a))) == NULL) {
-			PQclear(r);
-			tx_end(db, 0);
-			break;
-		}
-		a->id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-		a->dep_id = PQgetisnull(r, 0, 1) ? 0 :
-		    strtoll(PQgetvalue(r, 0, 1), NULL, 10);
-		strlcpy_(a->name, PQgetvalue(r, 0, 2), sizeof(a->name));
-		strlcpy_(a->kind, PQgetvalue(r, 0, 3), sizeof(a->kind));
-		PQclear(r);
-		ok = rdb_notify(db, CHAN_EVENTS, json_pack("{s:s, s:I, s:s, "
-		    "s:s, s:s, s:n}", "type", "action", "id", (json_int_t)a->id,
-		    "deployment", a->name, "kind", a->kind, "state", "running",
-		    "exit_code")) == 0;
-		if (tx_end(db, ok) == -1) {
-			free(a);
-			break;
-		}
-		if (held_add(a->id) == -1 || pool_push(p, action_job, a) == -1) {
-			held_del(a->id);
-			/* found later by its heartbeat, as if we had died */
-			free(a);
-			break;
-		}
-		n++;
 	}
 	return n;
 }
@@ -714,14 +779,17 @@ runner_sig(int sig)
 	run_quit = 1;
 }
 
-/* Drain notifications; returns how many there were. */
+/*
+ * Drain notifications, first reading the socket when consume is set;
+ * returns how many there were, or -1 when the connection is lost.
+ */
 static int
-drain_notifies(PGconn *db)
+drain_notifies(PGconn *db, int consume)
 {
 	PGnotify	*n;
 	int		 count = 0;
 
-	if (PQconsumeInput(db) == 0)
+	if (consume && PQconsumeInput(db) == 0)
 		return -1;
 	while ((n = PQnotifies(db)) != NULL) {
 		count++;
@@ -742,11 +810,12 @@ runner_main(void)
 	struct pool		*actions = NULL, *checks = NULL;
 	PGconn			*db = NULL;
 	char			 host[256];
-	int			 wake[2] = { -1, -1 }, listening = 0;
-	int			 checks_behind = 0;
+	int			 wake[2] = { -1, -1 }, wakec[2] = { -1, -1 };
+	int			 listening = 0, checks_behind = 0, batch;
 	double			 last_claim = 0, last_beat = 0, last_check = 0,
 				 last_sweep = 0;
 	double			 hb = (double)setting_int("HEARTBEAT_INTERVAL");
+	int			 nchecks = (int)setting_int("CHECK_CONCURRENCY");
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = runner_sig;
@@ -764,27 +833,30 @@ runner_main(void)
 	host[sizeof(host) - 1] = '\0';
 	snprintf(run_id, sizeof(run_id), "%s:%d", host, (int)getpid());
 
-	if (pipe2(wake, O_CLOEXEC | O_NONBLOCK) == -1) {
+	if (pipe2(wake, O_CLOEXEC | O_NONBLOCK) == -1 ||
+	    pipe2(wakec, O_CLOEXEC | O_NONBLOCK) == -1) {
 		log_err("runner: pipe: %s", strerror(errno));
 		return 1;
 	}
+	/* connected from the start: no first action waits for a connection */
 	actions = pool_new("actions", (int)setting_int("ACTION_CONCURRENCY"),
-	    wake[1]);
-	checks = pool_new("checks", (int)setting_int("CHECK_CONCURRENCY"),
-	    wake[1]);
-	run_notify_pool = pool_new("notifications", 2, -1);
+	    0, 1, wake[1]);
+	/* as many checks again queued ahead: a thread never waits for us */
+	checks = pool_new("checks", nchecks, nchecks, 1, wakec[1]);
+	run_notify_pool = pool_new("notifications", 2, 0, 0, -1);
 	if (actions == NULL || checks == NULL || run_notify_pool == NULL) {
 		log_err("runner: could not start its threads");
 		return 1;
 	}
+	batch = pool_threads(checks) / 2 > 0 ? pool_threads(checks) / 2 : 1;
 	log_info("runner %s: %ld action(s) and %ld check(s) at a time",
 	    run_id, setting_int("ACTION_CONCURRENCY"),
 	    setting_int("CHECK_CONCURRENCY"));
 
 	while (!run_quit) {
-		struct pollfd	 pfd[2];
+		struct pollfd	 pfd[3];
 		double		 now = now_mono();
-		int		 n = 0, claim = 0;
+		int		 claim = 0, room;
 		char		 buf[256];
 
 		if (!listening) {
@@ -813,13 +885,16 @@ runner_main(void)
 		}
 		if (now - last_claim >= QUEUE_POLL)
 			claim = 1;
-		pfd[n].fd = PQsocket(db);
-		pfd[n++].events = POLLIN;
-		pfd[n].fd = wake[0];
-		pfd[n++].events = POLLIN;
-		if (!claim && poll(pfd, n, 1000) > 0) {
+		/* read by libpq during our own statements: not on the socket */
+		if (drain_notifies(db, 0) > 0)
+			claim = 1;
+		pfd[0].fd = PQsocket(db);
+		pfd[1].fd = wake[0];
+		pfd[2].fd = wakec[0];
+		pfd[0].events = pfd[1].events = pfd[2].events = POLLIN;
+		if (!claim && poll(pfd, 3, 1000) > 0) {
 			if (pfd[0].revents) {
-				int got = drain_notifies(db);
+				int got = drain_notifies(db, 1);
 
 				if (got < 0) {
 					log_warn("runner: lost the database "
@@ -834,6 +909,9 @@ runner_main(void)
 					;
 				claim = 1;
 			}
+			if (pfd[2].revents)
+				while (read(wakec[0], buf, sizeof(buf)) > 0)
+					;
 		}
 		if (PQstatus(db) != CONNECTION_OK) {
 			listening = 0;
@@ -844,27 +922,25 @@ runner_main(void)
 			last_claim = now_mono();
 		}
 		/*
-		 * Claim due checks once a second; while the last claim
-		 * filled every free slot (more are due), claim again as
-		 * soon as a check ends (the pool's wake) instead of
-		 * leaving the slots idle until the next second.
+		 * Claim due checks once a second, up to the pool's room;
+		 * while the last claim got all it asked for (more are
+		 * due), claim again as soon as half a pool's worth of room
+		 * is free: the checks queued ahead keep every thread busy
+		 * meanwhile.
 		 */
-		if (!run_quit && (checks_behind ||
-		    now_mono() - last_check >= 1.0)) {
-			int free_slots = pool_free_slots(checks);
-
+		room = pool_free_slots(checks);
+		if (!run_quit && (now_mono() - last_check >= 1.0 ||
+		    (checks_behind && room >= batch))) {
 			/* expiry: once a second, whatever the checks do */
 			if (now_mono() - last_sweep >= 1.0) {
 				last_sweep = now_mono();
 				if (exp_sweep(db) > 0)
 					claim_actions(db, actions);
 			}
-			if (free_slots > 0) {
-				checks_behind = chk_claim(db, checks,
-				    free_slots) == free_slots;
-				last_check = now_mono();
-			} else if (!checks_behind)
-				last_check = now_mono();
+			if (room > 0)
+				checks_behind = chk_claim(db, checks, room) ==
+				    room;
+			last_check = now_mono();
 		}
 	}
 
@@ -889,6 +965,8 @@ runner_main(void)
 	held_n = held_cap = 0;
 	close(wake[0]);
 	close(wake[1]);
+	close(wakec[0]);
+	close(wakec[1]);
 	log_info("runner: stopped");
 	return 0;
 }

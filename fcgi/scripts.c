@@ -16,11 +16,6 @@
 
 #define CONFIG_CHECK_OUT_MAX	65536
 
-static const char SQL_DEP[] =
-	"SELECT id, name, tag, status, version FROM deployments WHERE id = $1";
-static const char SQL_OVERRIDES[] =
-	"SELECT scope, key, value, secret FROM overrides "
-	"WHERE deployment_id = $1 ORDER BY scope, key";
 
 void
 argv_free(char **av)
@@ -249,54 +244,57 @@ scripts_dep_free(struct dep *d)
 }
 
 /*
- * Load deployment id with its overrides into d. Returns 1 when found, 0
- * when there is no such deployment, -1 on a database error (logged).
- * Free d with scripts_dep_free.
+ * Fill d from the DEP_SCRIPT_NCOLS columns of DEP_SCRIPT_COLUMNS that
+ * start at column col of row of r. Returns 1 when loaded, 0 when the
+ * columns are NULL (no such deployment: a LEFT JOIN found none), -1 when
+ * out of memory (logged). Free d with scripts_dep_free.
  */
 int
-scripts_dep_load(PGconn *db, long long id, struct dep *d)
+scripts_dep_row(PGresult *r, int row, int col, struct dep *d)
 {
-	PGresult	*r;
-	char		 ids[32];
-	const char	*p[1] = { ids };
-	int		 i;
+	json_t		*o, *v;
+	json_error_t	 e;
+	size_t		 i;
 
 	memset(d, 0, sizeof(*d));
-	snprintf(ids, sizeof(ids), "%lld", id);
-	r = rdb_exec(db, SQL_DEP, 1, p);
-	if (!rdb_ok(r, PGRES_TUPLES_OK, "load deployment")) {
-		PQclear(r);
-		return -1;
-	}
-	if (PQntuples(r) == 0) {
-		PQclear(r);
+	if (PQgetisnull(r, row, col))
 		return 0;
-	}
-	d->id = id;
-	d->name = strdup(PQgetvalue(r, 0, 1));
-	d->tag = strdup(PQgetvalue(r, 0, 2));
-	d->status = strdup(PQgetvalue(r, 0, 3));
-	d->version = strtoll(PQgetvalue(r, 0, 4), NULL, 10);
-	PQclear(r);
+	d->id = strtoll(PQgetvalue(r, row, col), NULL, 10);
+	d->name = strdup(PQgetvalue(r, row, col + 1));
+	d->tag = strdup(PQgetvalue(r, row, col + 2));
+	d->status = strdup(PQgetvalue(r, row, col + 3));
+	d->version = strtoll(PQgetvalue(r, row, col + 4), NULL, 10);
 	d->app = json_array();
 	d->depl = json_array();
-	r = rdb_exec(db, SQL_OVERRIDES, 1, p);
-	if (!rdb_ok(r, PGRES_TUPLES_OK, "load overrides")) {
-		PQclear(r);
-		scripts_dep_free(d);
-		return -1;
+	if (d->name == NULL || d->tag == NULL || d->status == NULL ||
+	    d->app == NULL || d->depl == NULL)
+		goto fail;
+	if (PQgetisnull(r, row, col + 5))
+		return 1;	/* no overrides */
+	/* [[scope, key, value, secret], ...] */
+	o = json_loads(PQgetvalue(r, row, col + 5), 0, &e);
+	if (!json_is_array(o)) {
+		log_err("runner: overrides of \"%s\": %s", d->name, o == NULL ?
+		    e.text : "not an array");
+		json_decref(o);
+		goto fail;
 	}
-	for (i = 0; i < PQntuples(r); i++)
-		json_array_append_new(strcmp(PQgetvalue(r, i, 0), "app") == 0 ?
-		    d->app : d->depl, json_pack("{s:s, s:s, s:b}", "key",
-		    PQgetvalue(r, i, 1), "value", PQgetvalue(r, i, 2),
-		    "secret", *PQgetvalue(r, i, 3) == 't'));
-	PQclear(r);
-	if (d->name == NULL || d->tag == NULL || d->status == NULL) {
-		scripts_dep_free(d);
-		return -1;
+	json_array_foreach(o, i, v) {
+		const char	*scope = json_string_value(json_array_get(v, 0));
+		const char	*key = json_string_value(json_array_get(v, 1));
+		const char	*val = json_string_value(json_array_get(v, 2));
+
+		if (scope == NULL || key == NULL || val == NULL)
+			continue;
+		json_array_append_new(strcmp(scope, "app") == 0 ? d->app :
+		    d->depl, json_pack("{s:s, s:s, s:b}", "key", key, "value",
+		    val, "secret", json_is_true(json_array_get(v, 3))));
 	}
+	json_decref(o);
 	return 1;
+fail:
+	scripts_dep_free(d);
+	return -1;
 }
 
 /* The path of config_check (or of its v1 name tag_check) when it exists. */

@@ -6,6 +6,7 @@
  * SIGKILL after a grace period). Only the pid started here is waited for,
  * so it is safe in any thread of a responder or of the runner.
  */
+#include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -100,6 +101,7 @@ run_spawn(const struct run_opts *opts, struct run_result *res)
 	int				 po[2] = { -1, -1 }, pe[2] = { -1, -1 };
 	int				 fds[RUN__MAX], status, rc, done = 0;
 	int				 sent_term = 0, sent_kill = 0;
+	int				 pidfd;
 	double				 start, term_at = 0, exited_at = 0;
 	char				 buf[65536];
 	struct stat			 st;
@@ -155,13 +157,17 @@ run_spawn(const struct run_opts *opts, struct run_result *res)
 	}
 	res->started = 1;
 	res->pid = pid;
+	if (opts->on_start != NULL)
+		opts->on_start(opts->arg);
 	fds[RUN_STDOUT] = po[0];
 	fds[RUN_STDERR] = pe[0];
 	start = now_mono();
+	/* readable when the script has exited: no polling for its end */
+	pidfd = pidfd_open(pid, 0);
 
 	for (;;) {
-		struct pollfd	 pfd[RUN__MAX];
-		int		 n = 0, i, map[RUN__MAX];
+		struct pollfd	 pfd[RUN__MAX + 1];
+		int		 n = 0, np, i, map[RUN__MAX];
 		double		 now;
 
 		for (i = 0; i < RUN__MAX; i++)
@@ -172,10 +178,15 @@ run_spawn(const struct run_opts *opts, struct run_result *res)
 			}
 		if (n == 0 && done)
 			break;
-		if (n > 0 && poll(pfd, n, 100) == -1 && errno != EINTR)
+		np = n;
+		if (!done && pidfd != -1) {
+			pfd[np].fd = pidfd;
+			pfd[np++].events = POLLIN;
+		}
+		if (np > 0 && poll(pfd, np, 100) == -1 && errno != EINTR)
 			break;
-		if (n == 0)
-			poll(NULL, 0, 20);
+		if (np == 0)
+			poll(NULL, 0, 20);	/* no pidfd: look again soon */
 		for (i = 0; i < n; i++) {
 			ssize_t	 got;
 
@@ -232,6 +243,8 @@ run_spawn(const struct run_opts *opts, struct run_result *res)
 			sent_kill = 1;
 		}
 	}
+	if (pidfd != -1)
+		close(pidfd);
 	if (sent_term)		/* leave nothing of the group behind */
 		kill(-pid, SIGKILL);
 	for (rc = 0; rc < RUN__MAX; rc++)
