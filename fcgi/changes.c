@@ -30,7 +30,7 @@ static int
 lock_deployment(PGconn *c, const char *name, struct locked *l)
 {
 	const char	*p[1] = { name };
-	PGresult	*res = db_exec(c, SQL_DEP_LOCK, 1, p);
+	PGresult	*res = db_exec_stmt(c, STMT_DEP_LOCK, 1, p);
 	int		 rc;
 
 	if (!db_ok(res, PGRES_TUPLES_OK))
@@ -102,7 +102,7 @@ queue_action(PGconn *c, const char *depid, const char *name,
 	p[6] = CHAN_QUEUE;
 	p[7] = from;
 	p[8] = to;
-	res = db_exec(c, SQL_ACTION_QUEUE, 9, p);
+	res = db_exec_stmt(c, STMT_ACTION_QUEUE, 9, p);
 	free(snap);
 	ok = db_ok(res, PGRES_TUPLES_OK) && PQntuples(res) == 1;
 	if (ok)
@@ -134,7 +134,7 @@ static json_t *
 deployment_read(PGconn *c, const char *name)
 {
 	const char	*p[1] = { name };
-	PGresult	*res = db_exec(c, SQL_DEP_BY_NAME, 1, p);
+	PGresult	*res = db_exec_stmt(c, STMT_DEP_BY_NAME, 1, p);
 	json_t		*dep = NULL;
 
 	if (db_ok(res, PGRES_TUPLES_OK) && PQntuples(res) == 1)
@@ -153,7 +153,7 @@ answer_accepted(struct req *r, const char *name, const char *actid)
 
 	if (actid != NULL) {
 		p[0] = actid;
-		res = db_exec(r->db, SQL_ACTION_BY_ID, 1, p);
+		res = db_exec_stmt(r->db, STMT_ACTION_BY_ID, 1, p);
 		if (db_ok(res, PGRES_TUPLES_OK) && PQntuples(res) == 1)
 			act = action_json(res, 0);
 		PQclear(res);
@@ -209,6 +209,7 @@ static int
 insert_overrides(PGconn *c, const char *id, const char *scope, json_t *arr)
 {
 	const char	*p[5];
+	PGresult	*res;
 	json_t		*o;
 	size_t		 i;
 
@@ -218,9 +219,15 @@ insert_overrides(PGconn *c, const char *id, const char *scope, json_t *arr)
 		p[2] = json_string_value(json_object_get(o, "key"));
 		p[3] = json_string_value(json_object_get(o, "value"));
 		p[4] = json_is_true(json_object_get(o, "secret")) ? "t" : "f";
-		if (exec_ok(c, SQL_OVERRIDE_UPSERT, 5, p, PGRES_COMMAND_OK)
-		    == -1)
+		res = db_exec_stmt(c, STMT_OVERRIDE_UPSERT, 5, p);
+		if (!db_ok(res, PGRES_COMMAND_OK)) {
+			if (res != NULL && !db_is_down(c))
+				log_err("database error: %s",
+				    PQresultErrorMessage(res));
+			PQclear(res);
 			return -1;
+		}
+		PQclear(res);
 	}
 	return 0;
 }
@@ -264,7 +271,7 @@ api_create(struct req *r, const char **args)
 	p[2] = r->actor;
 	p[3] = ttl;
 	p[4] = json_is_true(json_object_get(b, "pinned")) ? "t" : "f";
-	res = db_exec(r->db, SQL_DEP_INSERT, 5, p);
+	res = db_exec_stmt(r->db, STMT_DEP_INSERT, 5, p);
 	if (!db_ok(res, PGRES_TUPLES_OK)) {
 		PQclear(res);
 		goto dberr;

@@ -17,6 +17,11 @@ static const struct {
 	const char	*sql;
 } stmts[STMT__MAX] = {
 	[STMT_DEP_BY_NAME] = { "dep_by_name", SQL_DEP_BY_NAME },
+	[STMT_DEP_LOCK] = { "dep_lock", SQL_DEP_LOCK },
+	[STMT_DEP_INSERT] = { "dep_insert", SQL_DEP_INSERT },
+	[STMT_OVERRIDE_UPSERT] = { "override_upsert", SQL_OVERRIDE_UPSERT },
+	[STMT_ACTION_QUEUE] = { "action_queue", SQL_ACTION_QUEUE },
+	[STMT_ACTION_BY_ID] = { "action_by_id", SQL_ACTION_BY_ID },
 	[STMT_LIST_NAME_ASC] = { "list_name_asc", SQL_LIST_NAME_ASC },
 	[STMT_LIST_NAME_DESC] = { "list_name_desc", SQL_LIST_NAME_DESC },
 	[STMT_LIST_CREATED_ASC] = { "list_created_asc", SQL_LIST_CREATED_ASC },

@@ -77,9 +77,11 @@ int		 db_event(PGconn *, json_t *ev);
 int		 db_is_down(PGconn *);
 PGresult	*db_query(struct req *, const char *sql, int n,
 		    const char *const *params);
-/* the hot read statements, prepared once per connection (db.c stmts[]) */
+/* the hot statements, prepared once per connection (db.c stmts[]) */
 enum stmt {
 	STMT_DEP_BY_NAME,
+	STMT_DEP_LOCK, STMT_DEP_INSERT, STMT_OVERRIDE_UPSERT,
+	STMT_ACTION_QUEUE, STMT_ACTION_BY_ID,
 	STMT_LIST_NAME_ASC, STMT_LIST_NAME_DESC,
 	STMT_LIST_CREATED_ASC, STMT_LIST_CREATED_DESC,
 	STMT_LIST_UPDATED_ASC, STMT_LIST_UPDATED_DESC,
