@@ -318,8 +318,9 @@ for i in $(seq 1 100); do
 	[ "$(awk '$1 == "create" && $2 ~ /^c-[0-9]/' "$BENCH_STAMPS" | wc -l)" -ge "$N_CREATE" ] && break
 	sleep 0.1
 done
-# accepted: the action's queued_at (now() of the POST's transaction, which
-# commits the action and wakes the runner); also from the client's send
+# accepted: the action's queued_at (clock_timestamp() when the POST's
+# transaction writes the action, just before the commit that wakes the
+# runner); also from the client's send
 sql "SELECT deployment_name, extract(epoch FROM queued_at) * 1000 FROM actions
      WHERE kind = 'create' AND deployment_name ~ '^c-[0-9]'" | tr '|' ' ' >"$B/queued"
 awk 'NR == FNR { q[$1] = $2; next } $1 == "create" && ($2 in q) { printf "%.3f\n", $3 - q[$2] }' \
