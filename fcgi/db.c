@@ -110,31 +110,6 @@ db_is_down(PGconn *c)
 	return c == NULL || PQstatus(c) == CONNECTION_BAD || db_lost;
 }
 
-/*
- * Run sql with n text parameters. Returns the result (caller PQclears;
- * may be NULL). A statement outside a transaction that failed because the
- * connection dropped is retried once on a fresh connection.
- */
-PGresult *
-db_exec(PGconn *c, const char *sql, int n, const char *const *params)
-{
-	PGTransactionStatusType	 ts = PQtransactionStatus(c);
-	PGresult		*res;
-
-	res = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
-	if (PQstatus(c) == CONNECTION_BAD && ts == PQTRANS_IDLE) {
-		metrics_db_error();	/* the connection was lost */
-		PQclear(res);
-		PQreset(c);
-		if (PQstatus(c) != CONNECTION_OK)
-			return NULL;
-		res = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
-	}
-	if (db_res_lost(res))
-		db_lost = 1;
-	return res;
-}
-
 static int
 res_state_is(const PGresult *res, const char *state)
 {
@@ -186,29 +161,54 @@ db_stmt_text(enum stmt s)
 	return stmts[s].sql;
 }
 
+/* Run sql (s < 0) or the prepared statement s once. */
+static PGresult *
+exec_once(PGconn *c, int s, const char *sql, int n,
+    const char *const *params)
+{
+	if (s < 0)
+		return PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
+	return exec_stmt_once(c, (enum stmt)s, n, params);
+}
+
 /*
- * Run the prepared statement s with n text parameters, as db_exec runs
- * SQL text: the result (caller PQclears; may be NULL), retried once on a
- * fresh connection when the connection dropped outside a transaction.
+ * exec_once, and when it failed because the connection dropped outside
+ * a transaction, once more on a fresh connection. Returns the result
+ * (caller PQclears; may be NULL).
  */
-PGresult *
-db_exec_stmt(PGconn *c, enum stmt s, int n, const char *const *params)
+static PGresult *
+exec_retry(PGconn *c, int s, const char *sql, int n,
+    const char *const *params)
 {
 	PGTransactionStatusType	 ts = PQtransactionStatus(c);
 	PGresult		*res;
 
-	res = exec_stmt_once(c, s, n, params);
+	res = exec_once(c, s, sql, n, params);
 	if (PQstatus(c) == CONNECTION_BAD && ts == PQTRANS_IDLE) {
 		metrics_db_error();	/* the connection was lost */
 		PQclear(res);
 		PQreset(c);
 		if (PQstatus(c) != CONNECTION_OK)
 			return NULL;
-		res = exec_stmt_once(c, s, n, params);
+		res = exec_once(c, s, sql, n, params);
 	}
 	if (db_res_lost(res))
 		db_lost = 1;
 	return res;
+}
+
+/* Run sql with n text parameters (exec_retry). */
+PGresult *
+db_exec(PGconn *c, const char *sql, int n, const char *const *params)
+{
+	return exec_retry(c, -1, sql, n, params);
+}
+
+/* Run the prepared statement s with n text parameters (exec_retry). */
+PGresult *
+db_exec_stmt(PGconn *c, enum stmt s, int n, const char *const *params)
+{
+	return exec_retry(c, (int)s, NULL, n, params);
 }
 
 /* 1 when res has the wanted status; otherwise 0 (res is not cleared). */
