@@ -164,8 +164,9 @@ rdb_ok(PGresult *r, ExecStatusType want, const char *what)
 	if (r != NULL && PQresultStatus(r) == want)
 		return 1;
 	metrics_db_error();
+	/* libpq gives no result when it could not send (a lost connection) */
 	log_err("runner: %s: %s", what, r ? PQresultErrorMessage(r) :
-	    "out of memory");
+	    "no result: the connection is lost (or memory ran out)");
 	return 0;
 }
 
