@@ -88,11 +88,14 @@ export class ListView {
 			if (this.searching) { this.searchAgain = true; return; }
 			this.searching = true;
 			(async () => {
-				do {
-					this.searchAgain = false;
-					if (this.search.value.trim() !== this.p.q) await this.reload();
-				} while (this.searchAgain);
-				this.searching = false;
+				try {
+					do {
+						this.searchAgain = false;
+						if (this.search.value.trim() !== this.p.q) await this.reload();
+					} while (this.searchAgain);
+				} finally {
+					this.searching = false;
+				}
 			})();
 		};
 		this.search.addEventListener('input', onSearch);
