@@ -63,8 +63,12 @@ BEGIN
         END;
     END IF;
     IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN
-        EXECUTE 'CREATE INDEX deployments_search ON deployments'
-            ' USING gin (search gin_trgm_ops)';
+        -- the operator class of the schema pg_trgm lives in, whatever
+        -- the search_path
+        EXECUTE format('CREATE INDEX deployments_search ON deployments'
+            ' USING gin (search %I.gin_trgm_ops)', (SELECT n.nspname
+            FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+            WHERE e.extname = 'pg_trgm'));
     ELSE
         RAISE NOTICE 'pg_trgm is not available: the search scans deployments';
     END IF;
