@@ -380,6 +380,34 @@ check_transition(struct req *r, const char *name, struct locked *l,
 }
 
 /*
+ * Open the transaction of a change: lock deployment name and check it
+ * against the transition (check_transition). Returns 1 with l filled and
+ * the transaction open; 0 when answered (404, 409) and rolled back; -1 on
+ * a database error (the caller rolls back and answers).
+ */
+static int
+begin_change(struct req *r, const char *name, struct locked *l,
+    const char *const *allowed, long want)
+{
+	int	rc;
+
+	if (db_begin(r->db) == -1 ||
+	    (rc = lock_deployment(r->db, name, l)) == -1)
+		return -1;
+	if (rc == 0) {
+		db_rollback(r->db);
+		resp_error(r, 404, "not_found", NULL,
+		    "no deployment named \"%.63s\"", name);
+		return 0;
+	}
+	if (check_transition(r, name, l, allowed, want) == -1) {
+		db_rollback(r->db);
+		return 0;
+	}
+	return 1;
+}
+
+/*
  * The current overrides of deployment id with the change applied, as
  * {"app": [...], "deployment": [...]} with secret values (for
  * config_check only). NULL on a database error.
@@ -460,20 +488,10 @@ api_update(struct req *r, const char **args)
 	}
 	tag = json_string_value(json_object_get(b, "tag"));
 
-	if (db_begin(r->db) == -1)
+	if ((rc = begin_change(r, name, &l, allowed, want)) == -1)
 		goto dberr;
-	if ((rc = lock_deployment(r->db, name, &l)) == -1)
-		goto dberr;
-	if (rc == 0) {
-		db_rollback(r->db);
-		resp_error(r, 404, "not_found", NULL,
-		    "no deployment named \"%.63s\"", name);
+	if (rc == 0)
 		goto out;
-	}
-	if (check_transition(r, name, &l, allowed, want) == -1) {
-		db_rollback(r->db);
-		goto out;
-	}
 	if ((eff = effective_overrides(r->db, l.id, b)) == NULL)
 		goto dberr;
 	rc = scripts_config_check("update", name, tag ? tag : l.tag,
@@ -582,20 +600,10 @@ api_transition(struct req *r, const char **args)
 		    "If-Match"), "If-Match must be the deployment's version");
 		return;
 	}
-	if (db_begin(r->db) == -1)
+	if ((rc = begin_change(r, name, &l, t->allowed, want)) == -1)
 		goto dberr;
-	if ((rc = lock_deployment(r->db, name, &l)) == -1)
-		goto dberr;
-	if (rc == 0) {
-		db_rollback(r->db);
-		resp_error(r, 404, "not_found", NULL,
-		    "no deployment named \"%.63s\"", name);
+	if (rc == 0)
 		return;
-	}
-	if (check_transition(r, name, &l, t->allowed, want) == -1) {
-		db_rollback(r->db);
-		return;
-	}
 	if (strcmp(t->kind, "restore") == 0) {
 		json_t *none = json_object();
 
@@ -690,23 +698,15 @@ api_forget(struct req *r, const char **args)
 	    "CleanupFailed", NULL };
 	const char	*name = args[0], *p[1];
 	struct locked	 l;
+	long		 want;
 	int		 rc;
 
-	if (db_begin(r->db) == -1)
+	/* a bad If-Match counts as none here, as before */
+	want = expected_version(r, NULL, &rc);
+	if ((rc = begin_change(r, name, &l, any, want)) == -1)
 		goto dberr;
-	if ((rc = lock_deployment(r->db, name, &l)) == -1)
-		goto dberr;
-	if (rc == 0) {
-		db_rollback(r->db);
-		resp_error(r, 404, "not_found", NULL,
-		    "no deployment named \"%.63s\"", name);
+	if (rc == 0)
 		return;
-	}
-	if (check_transition(r, name, &l, any,
-	    expected_version(r, NULL, &rc)) == -1) {
-		db_rollback(r->db);
-		return;
-	}
 	p[0] = l.id;
 	if (history(r->db, l.id, name, l.status, "Forgotten", "forget",
 	    r->actor) == -1 ||
