@@ -17,6 +17,14 @@
 /* Channels of pg_notify. */
 #define CHAN_EVENTS	"octopod_events"	/* JSON events (docs/events.md) */
 #define CHAN_QUEUE	"octopod_queue"		/* an action id was queued */
+/*
+ * A child told to stop (SIGTERM from the master, or from the kernel when
+ * the master died: PR_SET_PDEATHSIG) exits by itself this many seconds
+ * later at the latest, whatever is still in flight: an orphan has no
+ * master to SIGKILL it (the master's own grace is longer, STOP_GRACE_MASTER).
+ */
+#define STOP_DEADLINE		10
+#define STOP_GRACE_MASTER	15
 
 /* A thread of a responder: its own FastCGI request and database handle. */
 struct worker {

@@ -68,13 +68,13 @@ child_start(struct child *c)
 		int	 rc;
 		sigset_t none;
 
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-
+		/* the master's handlers go before its mask does */
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGCHLD, SIG_DFL);
 		signal(SIGHUP, SIG_DFL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		/*
 		 * A master killed with SIGKILL must not leave its children
 		 * behind: a new master would run beside them. SIGTERM is
@@ -269,7 +269,7 @@ main(int argc, char *argv[])
 	}
 	log_info("shutting down");
 	sigprocmask(SIG_SETMASK, &omask, NULL);
-	stop_all(15);
+	stop_all(STOP_GRACE_MASTER);
 	if (sock[0] == '/')
 		unlink(sock);
 	log_info("stopped");

@@ -67,7 +67,7 @@ responder_main(int listenfd)
 	char			*done;
 	sigset_t		 set;
 	int			 i, sig, left, n = (int)setting_int("THREADS");
-	struct timespec		 ts;
+	struct timespec		 ts, t0;
 
 	resp_listenfd = listenfd;
 	if (FCGX_Init() != 0)
@@ -97,7 +97,16 @@ responder_main(int listenfd)
 	}
 	sigwait(&set, &sig);
 	FCGX_ShutdownPending();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (left = n; left > 0; ) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		if (ts.tv_sec - t0.tv_sec >= STOP_DEADLINE) {
+			/* no join: the threads end with the process */
+			log_warn("responder: %d of %d thread(s) still busy %d s "
+			    "after SIGTERM: exiting without them", left, n,
+			    STOP_DEADLINE);
+			return 1;
+		}
 		for (i = 0; i < n; i++) {
 			if (done[i])
 				continue;

@@ -772,11 +772,36 @@ heartbeat(PGconn *db)
 	rdb_cmd(db, SQL_HEARTBEAT, 2, q, "heartbeat");
 }
 
-static void
-runner_sig(int sig)
+/*
+ * The thread that waits for SIGTERM or SIGINT (blocked in every other
+ * thread): it tells the loop to stop, wakes it, and ends the process
+ * STOP_DEADLINE seconds later if the stop has not ended it by then (a
+ * statement that hangs on a stopped database would hold it forever;
+ * another runner finds the unrecorded actions by their stale heartbeat).
+ */
+struct stop_watch {
+	sigset_t	 set;
+	int		 wakefd;
+	struct pool	*actions;
+};
+
+static void *
+stop_watch(void *arg)
 {
-	(void)sig;
+	struct stop_watch	*w = arg;
+	int			 sig;
+
+	if (sigwait(&w->set, &sig) != 0)
+		return NULL;
 	run_quit = 1;
+	if (write(w->wakefd, "x", 1) == -1 && errno != EAGAIN)
+		log_warn("runner: wake: %s", strerror(errno));
+	sleep(STOP_DEADLINE);
+	log_warn("runner %s: still stopping %d s after the signal, %d "
+	    "action(s) not recorded: exiting without them", run_id,
+	    STOP_DEADLINE, pool_threads(w->actions) -
+	    pool_free_slots(w->actions));
+	_exit(1);
 }
 
 /*
@@ -808,6 +833,8 @@ runner_main(void)
 {
 	struct sigaction	 sa;
 	struct pool		*actions = NULL, *checks = NULL;
+	struct stop_watch	 watch;
+	pthread_t		 watch_tid;
 	PGconn			*db = NULL;
 	char			 host[256];
 	int			 wake[2] = { -1, -1 }, wakec[2] = { -1, -1 };
@@ -817,11 +844,13 @@ runner_main(void)
 	double			 hb = (double)setting_int("HEARTBEAT_INTERVAL");
 	int			 nchecks = (int)setting_int("CHECK_CONCURRENCY");
 
+	/* SIGTERM and SIGINT are for the stop watch alone */
+	sigemptyset(&watch.set);
+	sigaddset(&watch.set, SIGTERM);
+	sigaddset(&watch.set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &watch.set, NULL);
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = runner_sig;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
 	sa.sa_handler = SIG_DFL;
 	sigaction(SIGCHLD, &sa, NULL);	/* waitpid must see our children */
 	sa.sa_handler = SIG_IGN;
@@ -846,6 +875,12 @@ runner_main(void)
 	run_notify_pool = pool_new("notifications", 2, 0, 0, -1);
 	if (actions == NULL || checks == NULL || run_notify_pool == NULL) {
 		log_err("runner: could not start its threads");
+		return 1;
+	}
+	watch.wakefd = wake[1];
+	watch.actions = actions;
+	if (pthread_create(&watch_tid, NULL, stop_watch, &watch) != 0) {
+		log_err("runner: could not start its stop watch");
 		return 1;
 	}
 	batch = pool_threads(checks) / 2 > 0 ? pool_threads(checks) / 2 : 1;
@@ -945,7 +980,7 @@ runner_main(void)
 	}
 
 	log_info("runner %s: stopping", run_id);
-	/* keep the heartbeat while the scripts stop */
+	/* keep the heartbeat while the scripts stop (stop_watch bounds it) */
 	while (!pool_idle(actions)) {
 		if (db != NULL && now_mono() - last_beat >= hb) {
 			heartbeat(db);
