@@ -31,7 +31,13 @@ curl -sS -o /dev/null -w '%{http_code}' -m 40 --cacert "$OCTOPOD_VAR/tls/ca.pem"
     -u "$UI_CRED" "https://localhost:$UI_PORT/api/v1/deployments/hung" \
     >"$T_TMP/stuck.code" 2>/dev/null &
 CURL=$!
-sleep 1
+# until a responder has accepted it: a connected socket of that path
+for _ in $(seq 1 100); do
+	awk -v p="$OCTOPOD_VAR/run/fcgi.sock" '$6 == "03" && $8 == p {f = 1} END {exit !f}' \
+	    /proc/net/unix && break
+	sleep 0.1
+done
+sleep 0.2
 kids=$(pgrep -P "$FCGI_PID" | tr '\n' ' ')
 t_is "$(echo $kids | wc -w)" 3 "two responders and a runner"
 kill -KILL "$FCGI_PID"
@@ -66,6 +72,7 @@ stack_fcgi_start
 t_ok "a new master answers" wait_ping 20
 t_is "$(wait_sql "SELECT state FROM actions WHERE deployment_name = 'hung'" interrupted 40)" \
     interrupted "the new runner ended the unrecorded action by its stale heartbeat"
-t_is "$(sql "SELECT status FROM deployments WHERE name = 'hung'")" Failure \
-    "the deployment is out of pending"
+t_is "$(sql "SELECT from_status || '>' || to_status || ':' || reason FROM status_history
+    WHERE deployment_name = 'hung' AND to_status = 'Failure'")" "CreatePending>Failure:interrupted" \
+    "the deployment went out of pending to Failure (interrupted)"
 t_done
