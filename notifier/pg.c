@@ -3,6 +3,9 @@
  * octopod_events and runs the notifier's few queries, one at a time,
  * without blocking: a dup() of its socket is adopted into the lws loop
  * (ENV-NOTES), results and notifications are read when it is readable.
+ * The connection itself is made the same way (PQconnectStartParams, then
+ * PQconnectPoll whenever the socket is ready), so that a database that
+ * does not answer never stalls the clients; CONNECT_TIMEOUT bounds it.
  * A lost connection is retried with backoff (an lws_sul timer); after
  * every connect the clients are told to resync, as notifications sent
  * meanwhile are lost.
@@ -16,6 +19,7 @@
 #define BACKOFF_MIN_US	((lws_usec_t)100000)
 #define BACKOFF_MAX_US	(5 * LWS_USEC_PER_SEC)
 #define NOTIFY_BATCH	64	/* relayed per loop pass; 1 under pressure */
+#define CONNECT_TIMEOUT	(5 * LWS_USEC_PER_SEC)	/* said in pg_connect_late */
 
 struct pgq {
 	TAILQ_ENTRY(pgq)	 entry;
@@ -35,6 +39,10 @@ static PGresult			*inres;
 static PGnotify			*held;	/* next to relay, not yet */
 static lws_sorted_usec_list_t	 sul_retry;
 static lws_sorted_usec_list_t	 sul_flush;	/* a query to push out */
+static lws_sorted_usec_list_t	 sul_connect;	/* CONNECT_TIMEOUT */
+static int			 connecting;	/* PQconnectPoll not done */
+static int			 listening;	/* LISTEN answered */
+static int			 pgsock = -1;	/* PQsocket() pgwsi watches */
 static int			 more;	/* notifications wait for a pass */
 static lws_usec_t		 backoff;
 static int			 stopping;
@@ -43,6 +51,8 @@ static const char SQL_LISTEN[] = "LISTEN " CHANNEL;
 
 static void	pg_connect(lws_sorted_usec_list_t *);
 static void	pg_flush(lws_sorted_usec_list_t *);
+static void	pg_connect_fail(const char *);
+static void	pg_connect_step(void);
 
 static void
 pgq_free(struct pgq *q)
@@ -89,6 +99,10 @@ pg_drop(const char *why)
 		PQfinish(conn);
 		conn = NULL;
 	}
+	listening = 0;
+	connecting = 0;
+	lws_sul_cancel(&sul_connect);
+	pgsock = -1;
 	while ((q = inflight) != NULL || (q = TAILQ_FIRST(&queue)) != NULL) {
 		if (q == inflight)
 			inflight = NULL;
@@ -110,7 +124,7 @@ pg_next(void)
 	struct pgq	*q;
 	char		 why[256];
 
-	if (conn == NULL || pgwsi == NULL || inflight != NULL ||
+	if (conn == NULL || pgwsi == NULL || connecting || inflight != NULL ||
 	    (q = TAILQ_FIRST(&queue)) == NULL)
 		return;
 	TAILQ_REMOVE(&queue, q, entry);
@@ -134,9 +148,20 @@ pg_next(void)
  * it is cleared after), or with NULL when the connection was lost.
  * Returns 0, or -1 (out of memory; done is not called).
  */
+static int	pg_queue(const char *, int, const char *const *, pg_done_fn,
+		    void *, int);
+
 int
 pg_query(const char *sql, int n, const char *const *params, pg_done_fn done,
     void *arg)
+{
+	return pg_queue(sql, n, params, done, arg, 0);
+}
+
+/* pg_query, at the head of the queue when first is set. */
+static int
+pg_queue(const char *sql, int n, const char *const *params, pg_done_fn done,
+    void *arg, int first)
 {
 	struct pgq	*q;
 	int		 i;
@@ -154,7 +179,10 @@ pg_query(const char *sql, int n, const char *const *params, pg_done_fn done,
 		}
 	}
 	q->n = n;
-	TAILQ_INSERT_TAIL(&queue, q, entry);
+	if (first)
+		TAILQ_INSERT_HEAD(&queue, q, entry);
+	else
+		TAILQ_INSERT_TAIL(&queue, q, entry);
 	pg_next();
 	return 0;
 }
@@ -236,8 +264,15 @@ pg_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 
 	switch (reason) {
 	case LWS_CALLBACK_RAW_RX_FILE:
+	case LWS_CALLBACK_RAW_WRITEABLE_FILE:
 		if (wsi != pgwsi || conn == NULL)
 			return -1;
+		if (connecting) {
+			pg_connect_step();
+			break;
+		}
+		if (reason == LWS_CALLBACK_RAW_WRITEABLE_FILE)
+			break;
 		if (!PQconsumeInput(conn)) {
 			pg_why(why, sizeof(why));
 			pgwsi = NULL;
@@ -274,47 +309,150 @@ pg_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	return 0;
 }
 
-/* Connect, LISTEN and adopt the socket; on failure retry later. */
+/* The answer to LISTEN: from now on the events flow. */
 static void
-pg_connect(lws_sorted_usec_list_t *sul)
+listen_done(void *arg, PGresult *r)
 {
-	static const char *const kw[] = { "dbname", "connect_timeout",
-	    "application_name", NULL };
-	const char		*val[] = { setting_str("DATABASE_URL"), "5",
-	    "octopod-notifier", NULL };
-	lws_sock_file_fd_type	 fd;
-	PGresult		*r;
-	char			 why[256];
-
-	conn = PQconnectdbParams(kw, val, 1);
-	if (PQstatus(conn) != CONNECTION_OK)
-		goto fail;
-	r = PQexec(conn, SQL_LISTEN);
+	(void)arg;
+	if (r == NULL)
+		return;		/* lost meanwhile: pg_drop retries */
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		PQclear(r);
-		goto fail;
+		char why[256];
+
+		strlcpy_(why, PQresultErrorMessage(r), sizeof(why));
+		why[strcspn(why, "\n")] = '\0';
+		/* as a lost connection: dropped, tried again later */
+		if (pgwsi != NULL)
+			lws_set_timeout(pgwsi, PENDING_TIMEOUT_USER_OK,
+			    LWS_TO_KILL_ASYNC);
+		pgwsi = NULL;
+		pg_drop(why);
+		return;
 	}
-	PQclear(r);
-	if (PQsetnonblocking(conn, 1) == -1)
-		goto fail;
-	if ((fd.filefd = dup(PQsocket(conn))) == -1)
-		goto fail;
-	pgwsi = lws_adopt_descriptor_vhost(vhost, LWS_ADOPT_RAW_FILE_DESC, fd,
-	    "pg", NULL);
-	if (pgwsi == NULL)	/* lws closed the dup */
-		goto fail;
 	log_info("listening on channel %s", CHANNEL);
+	listening = 1;
 	backoff = 0;
 	cl_resync();
 	out_kick_all();
+}
+
+/*
+ * Watch libpq's socket in the loop: adopt a dup() of it (again when
+ * libpq moved to another one, as it may while connecting), readable
+ * always, writable when asked. Returns -1 on failure.
+ */
+static int
+pg_watch(int want_write)
+{
+	lws_sock_file_fd_type	 fd;
+	int			 s = PQsocket(conn);
+
+	if (s < 0)
+		return -1;
+	if (pgwsi != NULL && s != pgsock) {
+		lws_set_timeout(pgwsi, PENDING_TIMEOUT_USER_OK,
+		    LWS_TO_KILL_ASYNC);
+		pgwsi = NULL;
+	}
+	if (pgwsi == NULL) {
+		if ((fd.filefd = dup(s)) == -1)
+			return -1;
+		pgwsi = lws_adopt_descriptor_vhost(vhost,
+		    LWS_ADOPT_RAW_FILE_DESC, fd, "pg", NULL);
+		if (pgwsi == NULL)	/* lws closed the dup */
+			return -1;
+		pgsock = s;
+	}
+	if (want_write)
+		lws_callback_on_writable(pgwsi);
+	return 0;
+}
+
+/* One step of the connection, when its socket is ready. */
+static void
+pg_connect_step(void)
+{
+	switch (PQconnectPoll(conn)) {
+	case PGRES_POLLING_READING:
+		if (pg_watch(0) == -1)
+			pg_connect_fail(NULL);
+		return;
+	case PGRES_POLLING_WRITING:
+		if (pg_watch(1) == -1)
+			pg_connect_fail(NULL);
+		return;
+	case PGRES_POLLING_OK:
+		break;
+	default:
+		pg_connect_fail(NULL);
+		return;
+	}
+	connecting = 0;
+	lws_sul_cancel(&sul_connect);
+	if (PQsetnonblocking(conn, 1) == -1 || pg_watch(0) == -1 ||
+	    pg_queue(SQL_LISTEN, 0, NULL, listen_done, NULL, 1) == -1) {
+		pg_connect_fail(NULL);
+		return;
+	}
 	pg_next();
-	/* anything that arrived with the LISTEN's answer */
-	pg_notifies();
-	return;
-fail:
-	pg_why(why, sizeof(why));
+}
+
+/* The database did not answer within CONNECT_TIMEOUT. */
+static void
+pg_connect_late(lws_sorted_usec_list_t *sul)
+{
+	(void)sul;
+	if (!connecting)
+		return;
+	pg_connect_fail("no answer within 5 s");
+}
+
+/* Start connecting; the socket's readiness drives the rest. */
+static void
+pg_connect(lws_sorted_usec_list_t *sul)
+{
+	static const char *const kw[] = { "dbname", "application_name",
+	    NULL };
+	const char		*val[] = { setting_str("DATABASE_URL"),
+	    "octopod-notifier", NULL };
+
+	(void)sul;
+	conn = PQconnectStartParams(kw, val, 1);
+	if (conn == NULL || PQstatus(conn) == CONNECTION_BAD) {
+		pg_connect_fail(NULL);
+		return;
+	}
+	connecting = 1;
+	lws_sul_schedule(ctx, 0, &sul_connect, pg_connect_late,
+	    CONNECT_TIMEOUT);
+	/* as after PGRES_POLLING_WRITING (libpq's documented start) */
+	if (pg_watch(1) == -1)
+		pg_connect_fail(NULL);
+}
+
+/*
+ * A connection attempt failed (why: NULL for libpq's message): drop it,
+ * retry after the backoff.
+ */
+static void
+pg_connect_fail(const char *reason)
+{
+	char why[256];
+
+	if (reason != NULL)
+		strlcpy_(why, reason, sizeof(why));
+	else
+		pg_why(why, sizeof(why));
 	if (backoff == BACKOFF_MIN_US || backoff == 0)
 		log_warn("could not connect to the database: %s", why);
+	connecting = 0;
+	lws_sul_cancel(&sul_connect);
+	if (pgwsi != NULL) {
+		lws_set_timeout(pgwsi, PENDING_TIMEOUT_USER_OK,
+		    LWS_TO_KILL_ASYNC);
+		pgwsi = NULL;
+	}
+	pgsock = -1;
 	PQfinish(conn);
 	conn = NULL;
 	backoff = backoff == 0 ? BACKOFF_MIN_US : backoff * 2;
@@ -327,7 +465,7 @@ fail:
 int
 pg_up(void)
 {
-	return conn != NULL && pgwsi != NULL;
+	return conn != NULL && pgwsi != NULL && listening;
 }
 
 void
@@ -342,6 +480,8 @@ pg_stop(void)
 	stopping = 1;
 	lws_sul_cancel(&sul_retry);
 	lws_sul_cancel(&sul_flush);
+	lws_sul_cancel(&sul_connect);
+	connecting = 0;
 	if (conn != NULL) {
 		if (pgwsi != NULL)
 			lws_set_timeout(pgwsi, PENDING_TIMEOUT_USER_OK,
