@@ -139,11 +139,15 @@ run: all
 # the benchmark (bench/README.md): the normal optimised build, the bare
 # baselines of bench/, then bench/run.sh against a throw-away stack
 BENCH_BINS	 = $(O)/bench/barefcgi $(O)/bench/barepq $(O)/bench/stamp \
-		   $(O)/bench/pgnotify $(O)/bench/barerelay
+		   $(O)/bench/pgnotify $(O)/bench/barerelay $(O)/bench/servertime
 
 $(O)/bench/%: bench/%.c fcgi/queries.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< $(LDLIBS_FCGI)
+
+$(O)/bench/servertime: bench/servertime.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< $(LDLIBS_OCTO)
 
 $(O)/bench/barerelay: bench/barerelay.c
 	@mkdir -p $(dir $@)

@@ -31,6 +31,8 @@ struct worker {
 	int		 id;
 	FCGX_Request	 fr;
 	PGconn		*db;
+	char		*obuf;		/* a JSON answer, encoded */
+	size_t		 ocap;
 };
 
 enum door { DOOR_UI, DOOR_POWER, DOOR_METRICS };
@@ -39,6 +41,7 @@ enum door { DOOR_UI, DOOR_POWER, DOOR_METRICS };
 struct req {
 	struct worker	*w;
 	PGconn		*db;
+	struct timespec	 t0;		/* accepted (Server-Timing) */
 	const char	*method;
 	char		 path[1024];	/* after /api/v1/, no query */
 	const char	*query;		/* raw query string or "" */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "extern.h"
 
@@ -181,6 +182,17 @@ http_free(struct req *r)
 	r->body = NULL;
 }
 
+/* Milliseconds since the request was accepted: its Server-Timing. */
+static double
+req_ms(struct req *r)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - r->t0.tv_sec) * 1e3 +
+	    (double)(now.tv_nsec - r->t0.tv_nsec) / 1e6;
+}
+
 /* Answer with status and a body of len bytes of type (not JSON). */
 void
 resp_text(struct req *r, int status, const char *type, const char *body,
@@ -194,41 +206,73 @@ resp_text(struct req *r, int status, const char *type, const char *body,
 	FCGX_FPrintF(out, "Status: %d %s\r\n"
 	    "Content-Type: %s\r\n"
 	    "Cache-Control: no-store\r\n"
+	    "Server-Timing: app;dur=%.3f\r\n"
 	    "X-Content-Type-Options: nosniff\r\n\r\n",
-	    status, status_phrase(status), type);
+	    status, status_phrase(status), type, req_ms(r));
 	FCGX_PutStr(body, (int)len, out);
 }
 
-/* json_dump_callback's writer: straight into the FastCGI stream. */
-static int
-resp_put(const char *buf, size_t len, void *arg)
+/*
+ * Encode body into the worker's buffer (kept for the next answers, up to
+ * OBUF_KEEP bytes); returns its length, 0 when it cannot be encoded.
+ */
+#define OBUF_KEEP	(256 * 1024)
+
+static size_t
+resp_encode(struct worker *w, json_t *body)
 {
-	return FCGX_PutStr(buf, (int)len, arg) == (int)len ? 0 : -1;
+	size_t	 n;
+	char	*p;
+
+	n = json_dumpb(body, w->obuf, w->ocap, JSON_COMPACT);
+	if (n == 0 || n <= w->ocap)
+		return n;
+	if ((p = realloc(w->obuf, n)) == NULL)
+		return 0;
+	w->obuf = p;
+	w->ocap = n;
+	return json_dumpb(body, w->obuf, w->ocap, JSON_COMPACT);
 }
 
 /*
  * Answer with status and body (stolen; NULL answers with no body). The
- * body is encoded straight into the stream's buffer, no copy of it.
+ * body is encoded before the headers, so that Server-Timing counts it.
  */
 void
 resp_json(struct req *r, int status, json_t *body)
 {
 	FCGX_Stream	*out = r->w->fr.out;
+	struct worker	*w = r->w;
+	size_t		 n = 0;
 
 	if (r->status != 0) {	/* answered already */
 		json_decref(body);
 		return;
 	}
+	if (body != NULL && (n = resp_encode(w, body)) == 0) {
+		json_decref(body);
+		log_err("%s /%s: the answer could not be encoded", r->method,
+		    r->path);
+		status = 500;
+		body = NULL;
+	}
 	r->status = status;
 	FCGX_FPrintF(out, "Status: %d %s\r\n"
 	    "Content-Type: application/json\r\n"
 	    "Cache-Control: no-store\r\n"
+	    "Server-Timing: app;dur=%.3f\r\n"
 	    "X-Content-Type-Options: nosniff\r\n\r\n",
-	    status, status_phrase(status));
-	if (body != NULL && json_dump_callback(body, resp_put, out,
-	    JSON_COMPACT) == 0)
+	    status, status_phrase(status), req_ms(r));
+	if (body != NULL) {
+		FCGX_PutStr(w->obuf, (int)n, out);
 		FCGX_PutChar('\n', out);
+	}
 	json_decref(body);
+	if (w->ocap > OBUF_KEEP) {
+		free(w->obuf);
+		w->obuf = NULL;
+		w->ocap = 0;
+	}
 }
 
 /* Answer {"error":{"code","message","details"}} with status. */

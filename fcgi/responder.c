@@ -35,6 +35,7 @@ responder_thread(void *arg)
 	}
 	while (FCGX_Accept_r(&w->fr) >= 0) {
 		memset(&r, 0, sizeof(r));
+		clock_gettime(CLOCK_MONOTONIC, &r.t0);
 		r.w = w;
 		if (http_read(&r, &w->fr) == 0) {
 			if (db_ensure(w) == 0)
@@ -45,6 +46,8 @@ responder_thread(void *arg)
 		FCGX_Finish_r(&w->fr);
 	}
 	FCGX_Free(&w->fr, 1);
+	free(w->obuf);
+	w->obuf = NULL;
 	if (w->db != NULL) {
 		PQfinish(w->db);
 		w->db = NULL;
