@@ -141,11 +141,11 @@ run: all
 BENCH_BINS	 = $(O)/bench/barefcgi $(O)/bench/barepq $(O)/bench/stamp \
 		   $(O)/bench/pgnotify $(O)/bench/barerelay $(O)/bench/servertime
 
-$(O)/bench/%: bench/%.c fcgi/queries.h
+$(O)/bench/%: bench/%.c bench/stats.h fcgi/queries.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< $(LDLIBS_FCGI)
 
-$(O)/bench/servertime: bench/servertime.c
+$(O)/bench/servertime: bench/servertime.c bench/stats.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< $(LDLIBS_OCTO)
 

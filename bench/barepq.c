@@ -15,6 +15,7 @@
 
 #include <libpq-fe.h>
 
+#include "stats.h"
 #include "../fcgi/queries.h"
 
 static double
@@ -26,13 +27,6 @@ now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static int
-cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 int
 main(int argc, char *argv[])
@@ -63,7 +57,7 @@ main(int argc, char *argv[])
 		if (i >= 0)
 			lat[i] = now_ms() - t0;
 	}
-	qsort(lat, n, sizeof(*lat), cmp);
+	stats_sort(lat, n);
 	printf("%.3f %.3f\n", lat[n / 2], lat[(int)(n * 0.99)]);
 	PQfinish(c);
 	return 0;

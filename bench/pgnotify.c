@@ -21,6 +21,8 @@
 
 #include <libpq-fe.h>
 
+#include "stats.h"
+
 static double
 now_ms(void)
 {
@@ -52,13 +54,6 @@ exec_ok(PGconn *c, const char *sql, int n, const char *const *p)
 	PQclear(r);
 }
 
-static int
-cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 static int
 bare(int n)
@@ -90,7 +85,7 @@ bare(int n)
 		}
 		lat[i] = now_ms() - t0;
 	}
-	qsort(lat, n, sizeof(*lat), cmp);
+	stats_sort(lat, n);
 	printf("%.3f %.3f %.3f\n", lat[n / 2], lat[(int)(n * 0.99)],
 	    lat[n - 1]);
 	PQfinish(l);

@@ -17,6 +17,8 @@
 
 #include <curl/curl.h>
 
+#include "stats.h"
+
 static double	 dur;		/* of the last answer, -1 when it had none */
 
 static size_t
@@ -44,13 +46,6 @@ on_body(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
-static int
-cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 int
 main(int argc, char *argv[])
@@ -87,8 +82,8 @@ main(int argc, char *argv[])
 			tot[i] = t * 1e3;
 		}
 	}
-	qsort(srv, n, sizeof(*srv), cmp);
-	qsort(tot, n, sizeof(*tot), cmp);
+	stats_sort(srv, n);
+	stats_sort(tot, n);
 	printf("%.3f %.3f %.3f %.3f\n", srv[n / 2], srv[n * 99 / 100],
 	    tot[n / 2], tot[n * 99 / 100]);
 	curl_easy_cleanup(c);

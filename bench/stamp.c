@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "stats.h"
+
 extern char **environ;
 
 static double
@@ -32,13 +34,6 @@ now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static int
-cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 static int
 bare(int n, const char *script)
@@ -83,7 +78,7 @@ bare(int n, const char *script)
 	unlink(path);
 	if (i != n)
 		errx(1, "%d stamps, not %d", i, n);
-	qsort(lat, n, sizeof(*lat), cmp);
+	stats_sort(lat, n);
 	printf("%.3f %.3f\n", lat[n / 2], lat[(int)(n * 0.99)]);
 	return 0;
 }
