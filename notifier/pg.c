@@ -10,6 +10,8 @@
  * every connect the clients are told to resync, as notifications sent
  * meanwhile are lost.
  */
+#include <sys/stat.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -43,6 +45,7 @@ static lws_sorted_usec_list_t	 sul_connect;	/* CONNECT_TIMEOUT */
 static int			 connecting;	/* PQconnectPoll not done */
 static int			 listening;	/* LISTEN answered */
 static int			 pgsock = -1;	/* PQsocket() pgwsi watches */
+static ino_t			 pgino;		/* and its inode */
 static int			 more;	/* notifications wait for a pass */
 static lws_usec_t		 backoff;
 static int			 stopping;
@@ -338,18 +341,20 @@ listen_done(void *arg, PGresult *r)
 
 /*
  * Watch libpq's socket in the loop: adopt a dup() of it (again when
- * libpq moved to another one, as it may while connecting), readable
- * always, writable when asked. Returns -1 on failure.
+ * libpq moved to another one, as it may while connecting: to the next
+ * address of a host, often under the same descriptor number, hence the
+ * inode), readable always, writable when asked. Returns -1 on failure.
  */
 static int
 pg_watch(int want_write)
 {
 	lws_sock_file_fd_type	 fd;
+	struct stat		 st;
 	int			 s = PQsocket(conn);
 
-	if (s < 0)
+	if (s < 0 || fstat(s, &st) == -1)
 		return -1;
-	if (pgwsi != NULL && s != pgsock) {
+	if (pgwsi != NULL && (s != pgsock || st.st_ino != pgino)) {
 		lws_set_timeout(pgwsi, PENDING_TIMEOUT_USER_OK,
 		    LWS_TO_KILL_ASYNC);
 		pgwsi = NULL;
@@ -362,6 +367,7 @@ pg_watch(int want_write)
 		if (pgwsi == NULL)	/* lws closed the dup */
 			return -1;
 		pgsock = s;
+		pgino = st.st_ino;
 	}
 	if (want_write)
 		lws_callback_on_writable(pgwsi);
