@@ -31,7 +31,6 @@ orphan_report() {
 	grep -h "\[$1\]" "$OCTOPOD_VAR/log/octopod-fcgi.log" | tail -5 |
 	    while IFS= read -r t; do t_diag "  $t"; done
 } >&2
-gone() { [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
 load_start mk
 slowest=0 started=0 orphans_left=""
 for round in 1 2 3 4 5; do
@@ -40,9 +39,7 @@ for round in 1 2 3 4 5; do
 	kids=$(pgrep -P "$old" | tr '\n' ' ')
 	ALL_KIDS="$ALL_KIDS $kids"
 	ino=$(stat -c %z "$OCTOPOD_VAR/run/fcgi.sock")
-	kill -KILL "$old"
-	wait "$old" 2>/dev/null
-	STACK_PIDS=${STACK_PIDS/ $old/}
+	stack_kill KILL "$old"
 	stack_fcgi_start
 	took=$(wait_ping 10) || took=999
 	[ "$took" -gt "$slowest" ] && slowest=$took
@@ -52,7 +49,7 @@ for round in 1 2 3 4 5; do
 	# they stop by themselves, STOP_DEADLINE (10 s) after the kill at most
 	for i in $(seq 1 150); do
 		left=""
-		for k in $kids; do gone "$k" || left="$left $k"; done
+		for k in $kids; do pid_gone "$k" || left="$left $k"; done
 		[ -z "$left" ] && break
 		sleep 0.1
 	done

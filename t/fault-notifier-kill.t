@@ -15,9 +15,7 @@ for round in 1 2 3 4 5; do
 	prev=w$((round - 1))
 	ws_wait "$prev" 'select(.event.type == "deployment")' 10 && relayed=$((relayed + 1))
 	old=$NOTIFIER_PID
-	kill -KILL "$old"
-	wait "$old" 2>/dev/null
-	STACK_PIDS=${STACK_PIDS/ $old/}
+	stack_kill KILL "$old"
 	ws_wait "$prev" 'select(.closed != null)' 5 && closed=$((closed + 1))
 	ws_stop "$prev"
 	[ -S "$OCTOPOD_VAR/run/notifier.sock" ] && stale=$((stale + 1))

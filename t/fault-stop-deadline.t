@@ -40,16 +40,11 @@ done
 sleep 0.2
 kids=$(pgrep -P "$FCGI_PID" | tr '\n' ' ')
 t_is "$(echo $kids | wc -w)" 3 "two responders and a runner"
-kill -KILL "$FCGI_PID"
-wait "$FCGI_PID" 2>/dev/null
-STACK_PIDS=${STACK_PIDS/ $FCGI_PID/}
+stack_kill KILL "$FCGI_PID"
 start=$(date +%s%N)
 for _ in $(seq 1 200); do
 	left=""
-	for k in $kids; do
-		[ -e "/proc/$k" ] && [ "$(awk '{print $3}' "/proc/$k/stat" 2>/dev/null)" != Z ] &&
-		    left="$left $k"
-	done
+	for k in $kids; do pid_gone "$k" || left="$left $k"; done
 	[ -z "$left" ] && break
 	sleep 0.1
 done

@@ -44,7 +44,7 @@ kill -TERM "$FCGI_PID"
 for i in $(seq 1 100); do
 	alive=0
 	for p in $all; do
-		[ -e "/proc/$p" ] && [ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" != Z ] && alive=1
+		pid_gone "$p" || alive=1
 	done
 	[ $alive = 0 ] && break
 	sleep 0.1

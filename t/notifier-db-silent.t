@@ -16,9 +16,7 @@ for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$SILENT_PORT") 2>/dev/null
 t_cleanup_hook() { kill "$SILENT" 2>/dev/null; ws_cleanup; stack_stop; return 0; }
 
 restart_notifier() {	# restart_notifier DATABASE_URL
-	kill -TERM "$NOTIFIER_PID"
-	wait "$NOTIFIER_PID" 2>/dev/null
-	STACK_PIDS=${STACK_PIDS/ $NOTIFIER_PID/}
+	stack_kill TERM "$NOTIFIER_PID"
 	: >"$OCTOPOD_VAR/log/octopod-notifier.log"
 	DATABASE_URL=$1 stack_notifier_start
 }

@@ -7,6 +7,7 @@
 #	t_isnt GOT UNWANTED DESC ok when the two strings differ
 #	t_like GOT PATTERN DESC	ok when GOT matches the case PATTERN
 #	t_done			print the plan; exit 1 if anything failed
+#	pid_gone PID		the process has exited (a zombie counts)
 #
 # T_TMP is a fresh directory removed at exit; t_cleanup_hook (if the test
 # defines it) runs first, from the EXIT trap.
@@ -43,6 +44,12 @@ t_result()
 		T_FAILED=$((T_FAILED + 1))
 		printf 'not ok %d - %s\n' "$T_N" "$2"
 	fi
+}
+
+# pid_gone PID: no such process, or a zombie not reaped yet (a killed
+# orphan waits for init to reap it)
+pid_gone() {
+	[ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]
 }
 
 # t_diag TEXT: a TAP comment, one line per line of TEXT.

@@ -57,7 +57,7 @@ fcgi_child() {
 	    awk '{print $3}' | tac); do
 		case " $FAULT_KILLED " in *" $p "*) continue ;; esac
 		[ "$(awk '{print $4}' "/proc/$p/stat" 2>/dev/null)" = "$FCGI_PID" ] &&
-		    [ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" != Z ] &&
+		    ! pid_gone "$p" &&
 		    { echo "$p"; return 0; }
 	done
 	return 1

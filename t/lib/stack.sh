@@ -123,6 +123,14 @@ _call() {
 	S=$(curl "${args[@]}" "$@" "https://localhost:$port/api/v1/$path")
 	B=$(cat "$T_TMP/.body")
 }
+# stack_kill SIGNAL PID: signal a process of the stack, wait for it, and
+# leave it out of what stack_stop stops
+stack_kill() {
+	kill -"$1" "$2"
+	wait "$2" 2>/dev/null
+	STACK_PIDS=${STACK_PIDS/ $2/}
+}
+
 ui() { _call ui "$@"; }
 power() { _call power "$@"; }
 j() { printf '%s' "$B" | jq -r "$1"; }
