@@ -87,21 +87,21 @@ t_is "$(( after > errs ))" 1 "db errors counted ($errs -> $after)"
 
 # websocket clients: each notifier reports its count every 5 s
 . "$T_ROOT/t/lib/ws.sh"
+# scrape until the websocket clients metric is N (20 s at most)
+wait_clients() {
+	for i in $(seq 1 100); do
+		scrape
+		[ "$(m octopod_websocket_clients octopod_websocket_clients)" = "$1" ] && return
+		sleep 0.2
+	done
+}
 ws_watch one
 ws_watch two
-for i in $(seq 1 100); do
-	scrape
-	[ "$(m octopod_websocket_clients octopod_websocket_clients)" = 2 ] && break
-	sleep 0.2
-done
+wait_clients 2
 t_is "$(m octopod_websocket_clients octopod_websocket_clients)" 2 "two websocket clients counted"
 t_is "$(m octopod_notifiers octopod_notifiers)" 1 "from one notifier"
 ws_stop one
-for i in $(seq 1 100); do
-	scrape
-	[ "$(m octopod_websocket_clients octopod_websocket_clients)" = 1 ] && break
-	sleep 0.2
-done
+wait_clients 1
 t_is "$(m octopod_websocket_clients octopod_websocket_clients)" 1 "one left after a client went away"
 ws_stop two
 
