@@ -91,6 +91,9 @@ $(O)/t/db_%: t/db/%.c $(LIB_OBJS) $(filter-out $(O)/fcgi/main.o,$(FCGI_OBJS))
 	$(CC) $(CPPFLAGS) -Ifcgi $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $^ \
 	    $(LDLIBS_FCGI)
 
+# t/unit/spawn_poll.c stands in for poll(2) (__wrap_poll)
+$(O)/t/spawn_poll: LDFLAGS += -Wl,--wrap=poll
+
 # fuzz targets: replayed over their corpus by `make test` (t/fuzz.t) ...
 $(O)/t/fuzz_%: t/fuzz/fuzz_%.c t/fuzz/replay.c $(LIB_OBJS) \
     $(filter-out $(O)/fcgi/main.o,$(FCGI_OBJS))

@@ -44,6 +44,16 @@ static const char *script_settings[][2] = {
 	{ "deployment_overrides", "DEPLOYMENT_OVERRIDES_COMMAND" },
 };
 
+/* sleep ms milliseconds (not through poll: see run_spawn) */
+static void
+nap(int ms)
+{
+	struct timespec	 ts = { 0, (long)ms * 1000000L };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
 static double
 now_mono(void)
 {
@@ -101,7 +111,7 @@ run_spawn(const struct run_opts *opts, struct run_result *res)
 	int				 po[2] = { -1, -1 }, pe[2] = { -1, -1 };
 	int				 fds[RUN__MAX], status, rc, done = 0;
 	int				 sent_term = 0, sent_kill = 0;
-	int				 pidfd;
+	int				 pidfd, poll_failed = 0;
 	double				 start, term_at = 0, exited_at = 0;
 	char				 buf[65536];
 	struct stat			 st;
@@ -183,10 +193,21 @@ run_spawn(const struct run_opts *opts, struct run_result *res)
 			pfd[np].fd = pidfd;
 			pfd[np++].events = POLLIN;
 		}
-		if (np > 0 && poll(pfd, np, 100) == -1 && errno != EINTR)
-			break;
+		if (np > 0 && poll(pfd, np, 100) == -1) {
+			/*
+			 * Not a reason to stop watching: the timeout and the
+			 * kill below still apply. Nothing is readable now.
+			 */
+			if (errno != EINTR && !poll_failed++)
+				log_err("could not wait for script output: %s",
+				    strerror(errno));
+			for (i = 0; i < np; i++)
+				pfd[i].revents = 0;
+			if (errno != EINTR)
+				nap(20);
+		}
 		if (np == 0)
-			poll(NULL, 0, 20);	/* no pidfd: look again soon */
+			nap(20);	/* no pidfd: look again soon */
 		for (i = 0; i < n; i++) {
 			ssize_t	 got;
 
