@@ -298,6 +298,7 @@ struct capture {
 	struct sbuf	 out;
 	size_t		 max;
 	char		 name[64];
+	struct run_result *res;	/* its err gets the start of stderr */
 };
 
 static void
@@ -307,8 +308,13 @@ capture_data(void *arg, enum run_stream s, const char *p, size_t n)
 
 	if (s == RUN_STDERR) {
 		/* stderr of short scripts goes to the log, a line at most */
+		size_t	 have = strlen(c->res->err), room;
+
 		log_debug("%s: stderr: %.*s", c->name, (int)(n > 512 ? 512 : n),
 		    p);
+		room = sizeof(c->res->err) - 1 - have;
+		memcpy(c->res->err + have, p, n < room ? n : room);
+		c->res->err[have + (n < room ? n : room)] = '\0';
 		return;
 	}
 	if (c->out.len < c->max)
@@ -319,7 +325,8 @@ capture_data(void *arg, enum run_stream s, const char *p, size_t n)
 /*
  * Run argv with a timeout, its stdout kept (at most max bytes, more is
  * drained and dropped) in *out (malloc'd, NUL-terminated, the caller
- * frees), its stderr logged. Returns as run_spawn.
+ * frees), its stderr logged and its start kept in res->err. Returns as
+ * run_spawn.
  */
 int
 run_capture(char *const *argv, int timeout, size_t max, char **out,
@@ -340,6 +347,7 @@ run_capture(char *const *argv, int timeout, size_t max, char **out,
 	o.grace = 5;
 	o.on_data = capture_data;
 	o.arg = &c;
+	c.res = res;
 	rc = run_spawn(&o, res);
 	sbuf_addc(&c.out, '\0');
 	if (c.out.p == NULL) {
