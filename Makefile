@@ -47,12 +47,14 @@ BINS		+= $(O)/bin/octo
 endif
 UNIT_SRCS	 = $(wildcard t/unit/*.c)
 UNIT_BINS	 = $(UNIT_SRCS:t/unit/%.c=$(O)/t/%)
+DB_SRCS		 = $(wildcard t/db/*.c)
+DB_BINS		 = $(DB_SRCS:t/db/%.c=$(O)/t/db_%)
 FUZZ_SRCS	 = $(wildcard t/fuzz/fuzz_*.c)
 FUZZ_REPLAYS	 = $(FUZZ_SRCS:t/fuzz/%.c=$(O)/t/%)
 FUZZERS		 = $(FUZZ_SRCS:t/fuzz/%.c=$(O)/fuzzer/%)
 FUZZ_TIME	?= 60
 
-all: $(BINS) $(UNIT_BINS) $(FUZZ_REPLAYS)
+all: $(BINS) $(UNIT_BINS) $(DB_BINS) $(FUZZ_REPLAYS)
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -81,6 +83,16 @@ $(O)/t/%: t/unit/%.c $(LIB_OBJS) $(filter-out $(O)/fcgi/main.o,$(FCGI_OBJS))
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Ifcgi $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $^ \
 	    $(LDLIBS_FCGI) -lcmocka
+
+# programs run by t/*.t against a throw-away database: t/db/NAME.c links
+# lib/ and the fcgi objects but main.o
+$(O)/t/db_%: t/db/%.c $(LIB_OBJS) $(filter-out $(O)/fcgi/main.o,$(FCGI_OBJS))
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Ifcgi $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $^ \
+	    $(LDLIBS_FCGI)
+
+# t/unit/spawn_poll.c stands in for poll(2) (__wrap_poll)
+$(O)/t/spawn_poll: LDFLAGS += -Wl,--wrap=poll
 
 # fuzz targets: replayed over their corpus by `make test` (t/fuzz.t) ...
 $(O)/t/fuzz_%: t/fuzz/fuzz_%.c t/fuzz/replay.c $(LIB_OBJS) \

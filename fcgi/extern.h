@@ -208,6 +208,7 @@ struct run_result {
 	int	 timed_out;	/* killed after opts->timeout */
 	int	 stopped;	/* killed because of stop/on_tick */
 	pid_t	 pid;
+	char	 err[256];	/* run_capture: the start of stderr */
 };
 
 int		 run_spawn(const struct run_opts *, struct run_result *);

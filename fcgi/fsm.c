@@ -213,13 +213,13 @@ fsm_action_end(PGconn *db, long long action, enum act_end end,
 
 	if (end == ACT_OK && strcmp(kind, "cleanup") == 0) {
 		const char *from = PQgetvalue(r, 0, 0);
-		json_t *e = json_pack("{s:s, s:s}", "type",
-		    "deployment_removed", "name", name);
 
+		/* the event is made only when it is sent: rdb_notify takes it */
 		if (fsm_history(db, 0, name, from, "Removed", "cleanup",
 		    "runner") == -1 || rdb_cmd(db, SQL_DEP_DELETE, 1, p,
 		    "delete deployment") == -1 || rdb_notify(db, CHAN_EVENTS,
-		    e) == -1)
+		    json_pack("{s:s, s:s}", "type", "deployment_removed",
+		    "name", name)) == -1)
 			goto out;
 		rc = 1;
 	} else if (end == ACT_OK) {

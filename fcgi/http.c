@@ -21,7 +21,8 @@ static const struct {
 	{ 405, "Method Not Allowed" }, { 409, "Conflict" },
 	{ 411, "Length Required" }, { 413, "Payload Too Large" },
 	{ 415, "Unsupported Media Type" }, { 422, "Unprocessable Entity" },
-	{ 500, "Internal Server Error" }, { 503, "Service Unavailable" },
+	{ 500, "Internal Server Error" }, { 502, "Bad Gateway" },
+	{ 503, "Service Unavailable" },
 };
 
 static const char *

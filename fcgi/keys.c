@@ -60,6 +60,41 @@ keys_parse(const char *script, char *out)
 }
 
 /*
+ * Add what a failed script said on stderr (err, NUL-terminated) to why,
+ * as one line: line breaks become "; ", other control characters go.
+ */
+static void
+keys_why(char *why, size_t len, const char *err)
+{
+	size_t	 n = strlen(why);
+	int	 gap = 0;
+
+	while (*err == '\n' || *err == '\r' || *err == ' ')
+		err++;
+	if (*err == '\0' || n + 3 >= len)
+		return;
+	why[n++] = ':';
+	why[n++] = ' ';
+	for (; *err != '\0' && n + 3 < len; err++) {
+		unsigned char	 ch = (unsigned char)*err;
+
+		if (ch == '\n' || ch == '\r') {
+			gap = 1;
+			continue;
+		}
+		if (ch < 0x20 || ch == 0x7f)
+			continue;
+		if (gap) {
+			why[n++] = ';';
+			why[n++] = ' ';
+			gap = 0;
+		}
+		why[n++] = (char)ch;
+	}
+	why[n] = '\0';
+}
+
+/*
  * The parsed output of key script "script": a new reference, or NULL
  * when it is not configured (*err NULL) or failed with no earlier answer
  * (*err malloc'd, the caller frees).
@@ -102,6 +137,7 @@ keys_get(const char *script, char **err)
 		goto out;
 	}
 	run_describe(&res, script, why, sizeof(why));
+	keys_why(why, sizeof(why), res.err);
 	log_warn("%s", why);
 	if (keys_cache[i] != NULL)
 		v = json_incref(keys_cache[i]);
@@ -137,7 +173,8 @@ keys_answer(struct req *r, const char *what, const char *scope,
 
 	snprintf(script, sizeof(script), "%s%s", scope, suffix);
 	if ((v = keys_get(script, &err)) == NULL && err != NULL) {
-		resp_error(r, 502, "script_failed", NULL, "%s", err);
+		/* not 502: nginx says that when no responder answers */
+		resp_error(r, 500, "script_failed", NULL, "%s", err);
 		free(err);
 		return;
 	}

@@ -233,8 +233,9 @@ rdb_batch(PGconn *c, struct rdb_q *q, size_t n)
 
 	for (i = 0; i < n; i++) {
 		q[i].r = NULL;
-		name[i] = i < RDB_BATCH_MAX ? prep_name(c, q[i].sql, q[i].n,
-		    names[i], sizeof(names[i])) : NULL;
+		if (i < RDB_BATCH_MAX)	/* past them: sent unprepared */
+			name[i] = prep_name(c, q[i].sql, q[i].n, names[i],
+			    sizeof(names[i]));
 	}
 	if (PQenterPipelineMode(c) == 0) {
 		metrics_db_error();

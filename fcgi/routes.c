@@ -88,7 +88,8 @@ is_change(const char *method)
 /*
  * Find the route of method and path. Returns its index, or -1 when no
  * pattern matches, or -2 when patterns match but not the method (the
- * methods that would are listed in allow). args point into buf.
+ * methods that would are listed in allow, when allowlen leaves room: allow
+ * is not touched when allowlen is 0). args point into buf.
  */
 int
 route_lookup(const char *method, const char *path, char *buf, size_t buflen,
@@ -105,7 +106,8 @@ route_lookup(const char *method, const char *path, char *buf, size_t buflen,
 		if (strcmp(routes[i].method, method) == 0)
 			return (int)i;
 		found = -2;
-		if (strlen(allow) + strlen(routes[i].method) + 3 < allowlen) {
+		if (allowlen > 0 &&
+		    strlen(allow) + strlen(routes[i].method) + 3 < allowlen) {
 			if (*allow)
 				strcat(allow, ", ");
 			strcat(allow, routes[i].method);

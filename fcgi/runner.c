@@ -755,18 +755,19 @@ heartbeat(PGconn *db)
 {
 	const char	*q[2] = { run_id, NULL };
 	char		 num[32];
-	size_t		 i;
+	size_t		 i, n;
 
 	pthread_mutex_lock(&held_lock);
+	n = held_n;	/* read under the lock: the action threads change it */
 	held.len = 0;
 	sbuf_addc(&held, '{');
-	for (i = 0; i < held_n; i++) {
+	for (i = 0; i < n; i++) {
 		snprintf(num, sizeof(num), "%s%lld", i ? "," : "", held_ids[i]);
 		sbuf_add(&held, num, strlen(num));
 	}
 	sbuf_addc(&held, '}');
 	pthread_mutex_unlock(&held_lock);
-	if (held.p == NULL || held_n == 0)
+	if (held.p == NULL || n == 0)
 		return;
 	q[1] = held.p;
 	rdb_cmd(db, SQL_HEARTBEAT, 2, q, "heartbeat");

@@ -44,6 +44,16 @@ static const char *script_settings[][2] = {
 	{ "deployment_overrides", "DEPLOYMENT_OVERRIDES_COMMAND" },
 };
 
+/* sleep ms milliseconds (not through poll: see run_spawn) */
+static void
+nap(int ms)
+{
+	struct timespec	 ts = { 0, (long)ms * 1000000L };
+
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
 static double
 now_mono(void)
 {
@@ -101,7 +111,7 @@ run_spawn(const struct run_opts *opts, struct run_result *res)
 	int				 po[2] = { -1, -1 }, pe[2] = { -1, -1 };
 	int				 fds[RUN__MAX], status, rc, done = 0;
 	int				 sent_term = 0, sent_kill = 0;
-	int				 pidfd;
+	int				 pidfd, poll_failed = 0;
 	double				 start, term_at = 0, exited_at = 0;
 	char				 buf[65536];
 	struct stat			 st;
@@ -183,10 +193,21 @@ run_spawn(const struct run_opts *opts, struct run_result *res)
 			pfd[np].fd = pidfd;
 			pfd[np++].events = POLLIN;
 		}
-		if (np > 0 && poll(pfd, np, 100) == -1 && errno != EINTR)
-			break;
+		if (np > 0 && poll(pfd, np, 100) == -1) {
+			/*
+			 * Not a reason to stop watching: the timeout and the
+			 * kill below still apply. Nothing is readable now.
+			 */
+			if (errno != EINTR && !poll_failed++)
+				log_err("could not wait for script output: %s",
+				    strerror(errno));
+			for (i = 0; i < np; i++)
+				pfd[i].revents = 0;
+			if (errno != EINTR)
+				nap(20);
+		}
 		if (np == 0)
-			poll(NULL, 0, 20);	/* no pidfd: look again soon */
+			nap(20);	/* no pidfd: look again soon */
 		for (i = 0; i < n; i++) {
 			ssize_t	 got;
 
@@ -277,6 +298,7 @@ struct capture {
 	struct sbuf	 out;
 	size_t		 max;
 	char		 name[64];
+	struct run_result *res;	/* its err gets the start of stderr */
 };
 
 static void
@@ -286,8 +308,13 @@ capture_data(void *arg, enum run_stream s, const char *p, size_t n)
 
 	if (s == RUN_STDERR) {
 		/* stderr of short scripts goes to the log, a line at most */
+		size_t	 have = strlen(c->res->err), room;
+
 		log_debug("%s: stderr: %.*s", c->name, (int)(n > 512 ? 512 : n),
 		    p);
+		room = sizeof(c->res->err) - 1 - have;
+		memcpy(c->res->err + have, p, n < room ? n : room);
+		c->res->err[have + (n < room ? n : room)] = '\0';
 		return;
 	}
 	if (c->out.len < c->max)
@@ -298,7 +325,8 @@ capture_data(void *arg, enum run_stream s, const char *p, size_t n)
 /*
  * Run argv with a timeout, its stdout kept (at most max bytes, more is
  * drained and dropped) in *out (malloc'd, NUL-terminated, the caller
- * frees), its stderr logged. Returns as run_spawn.
+ * frees), its stderr logged and its start kept in res->err. Returns as
+ * run_spawn.
  */
 int
 run_capture(char *const *argv, int timeout, size_t max, char **out,
@@ -319,6 +347,7 @@ run_capture(char *const *argv, int timeout, size_t max, char **out,
 	o.grace = 5;
 	o.on_data = capture_data;
 	o.arg = &c;
+	c.res = res;
 	rc = run_spawn(&o, res);
 	sbuf_addc(&c.out, '\0');
 	if (c.out.p == NULL) {

@@ -13,7 +13,7 @@
 
 static const char	*log_prog = "octopod";
 static int		 log_json;
-static const char	*log_names[LOG__MAX] = { "debug", "info", "warning", "error" };
+static const char	*log_names[LVL__MAX] = { "debug", "info", "warning", "error" };
 
 void
 log_init(const char *prog, int json)

@@ -20,14 +20,14 @@
 #define TTL_MAX		315360000	/* seconds: ten years */
 
 /* log.c */
-enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERR, LOG__MAX };
+enum log_level { LVL_DEBUG, LVL_INFO, LVL_WARN, LVL_ERR, LVL__MAX };
 void	log_init(const char *prog, int json);
 void	log_msg(enum log_level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
-#define log_debug(...)	log_msg(LOG_DEBUG, __VA_ARGS__)
-#define log_info(...)	log_msg(LOG_INFO, __VA_ARGS__)
-#define log_warn(...)	log_msg(LOG_WARN, __VA_ARGS__)
-#define log_err(...)	log_msg(LOG_ERR, __VA_ARGS__)
+#define log_debug(...)	log_msg(LVL_DEBUG, __VA_ARGS__)
+#define log_info(...)	log_msg(LVL_INFO, __VA_ARGS__)
+#define log_warn(...)	log_msg(LVL_WARN, __VA_ARGS__)
+#define log_err(...)	log_msg(LVL_ERR, __VA_ARGS__)
 
 /* settings.c: every setting of design section 7, from the environment. */
 enum setting_type { SET_STR, SET_INT, SET_ENUM };
