@@ -21,7 +21,9 @@ static const struct col act_cols[] = {
 	{ "started_at", COL_STR }, { "finished_at", COL_STR },
 	{ "error", COL_STR }, { "args_style", COL_STR },
 	{ "duration_ms", COL_INT }, { "output_bytes", COL_INT },
-	{ "request", COL_JSON }, { "argv", COL_JSON }, { NULL, 0 },
+	{ "request", COL_JSON }, { "argv", COL_JSON },
+	{ "output_removed_at", COL_STR }, { "output_kept_days", COL_INT },
+	{ NULL, 0 },
 };
 
 json_t *
@@ -146,7 +148,7 @@ api_output(struct req *r, const char **args)
 	long		 a = 0, limit = OUTPUT_PAGE;
 	int		 rc, n, i, done;
 	PGresult	*res;
-	json_t		*chunks;
+	json_t		*chunks, *removed;
 
 	if (path_id(r, args[0]) == -1)
 		return;
@@ -160,8 +162,7 @@ api_output(struct req *r, const char **args)
 	snprintf(lim, sizeof(lim), "%ld", limit);
 
 	p[0] = args[0];
-	if ((res = db_query(r, "SELECT state IN ('queued', 'running') FROM "
-	    "actions WHERE id = $1", 1, p)) == NULL)
+	if ((res = db_query(r, SQL_OUTPUT_STATE, 1, p)) == NULL)
 		return;
 	if (PQntuples(res) == 0) {
 		PQclear(res);
@@ -169,12 +170,17 @@ api_output(struct req *r, const char **args)
 		return;
 	}
 	done = PQgetvalue(res, 0, 0)[0] != 't';
+	removed = PQgetisnull(res, 0, 1) ? json_null() : json_pack("{s:s, s:I}",
+	    "at", PQgetvalue(res, 0, 1), "after_days",
+	    (json_int_t)strtoll(PQgetvalue(res, 0, 2), NULL, 10));
 	PQclear(res);
 
 	p[1] = after;
 	p[2] = lim;
-	if ((res = db_query(r, SQL_OUTPUT, 3, p)) == NULL)
+	if ((res = db_query(r, SQL_OUTPUT, 3, p)) == NULL) {
+		json_decref(removed);
 		return;
+	}
 	n = PQntuples(res);
 	chunks = json_array();
 	for (i = 0; i < n; i++) {
@@ -187,9 +193,10 @@ api_output(struct req *r, const char **args)
 	}
 	PQclear(res);
 	/* finished means nothing more after this page */
-	resp_json(r, 200, json_pack("{s:I, s:o, s:I, s:b}", "action",
+	resp_json(r, 200, json_pack("{s:I, s:o, s:I, s:b, s:o}", "action",
 	    (json_int_t)strtoll(args[0], NULL, 10), "chunks", chunks,
-	    "last_seq", (json_int_t)a, "finished", done && n < limit));
+	    "last_seq", (json_int_t)a, "finished", done && n < limit,
+	    "output_removed", removed));
 }
 
 /* GET deployments/NAME/history?after=&limit= (oldest first) */

@@ -319,6 +319,9 @@ void		 chk_free(void);
 /* expiry.c: archive expired deployments; queued count or -1 */
 int		 exp_sweep(PGconn *);
 
+/* retention.c: remove old actions' output; how many or -1 */
+int		 ret_sweep(PGconn *);
+
 /* pool.c: a pool of threads, each with its own PGconn; runner.c */
 struct pool	*pool_new(const char *what, int nthreads, int ahead,
 		    int connect, int wakefd);

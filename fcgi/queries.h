@@ -120,7 +120,8 @@
 	" a.exit_code, octopod_iso(a.queued_at), octopod_iso(a.started_at)," \
 	" octopod_iso(a.finished_at), a.error, a.args_style," \
 	" (extract(epoch FROM (a.finished_at - a.started_at)) * 1000)::bigint," \
-	" a.output_bytes, a.request::text, a.argv::text" \
+	" a.output_bytes, a.request::text, a.argv::text," \
+	" octopod_iso(a.output_removed_at), a.output_kept_s / 86400" \
 	" FROM actions a"
 /*
  * The end of a change of deployment $1 (named $2) in one statement: its
@@ -152,6 +153,24 @@
 #define SQL_OUTPUT \
 	"SELECT seq, stream, data, octopod_iso(at) FROM action_output" \
 	" WHERE action_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
+/*
+ * The output sweep (retention.c): the output of at most $2 actions
+ * finished more than $1 seconds ago removed, each action marked with when
+ * and under which retention. Rows are taken with SKIP LOCKED (several
+ * runners); one short transaction a batch.
+ */
+#define SQL_OUTPUT_SWEEP \
+	"WITH a AS (SELECT id FROM actions WHERE output_removed_at IS NULL" \
+	" AND finished_at IS NOT NULL AND finished_at < now() -" \
+	" make_interval(secs => $1::double precision)" \
+	" ORDER BY finished_at LIMIT $2 FOR UPDATE SKIP LOCKED)," \
+	" o AS (DELETE FROM action_output x USING a WHERE x.action_id = a.id)" \
+	" UPDATE actions t SET output_removed_at = now()," \
+	" output_kept_s = $1::integer FROM a WHERE t.id = a.id"
+/* an action's output endpoint: running?, and whether its output is gone */
+#define SQL_OUTPUT_STATE \
+	"SELECT state IN ('queued', 'running'), octopod_iso(output_removed_at)," \
+	" output_kept_s / 86400 FROM actions WHERE id = $1"
 #define SQL_HISTORY \
 	"SELECT from_status, to_status, reason, actor, octopod_iso(at), id" \
 	" FROM status_history WHERE deployment_name = $1" \

@@ -841,7 +841,7 @@ runner_main(void)
 	int			 wake[2] = { -1, -1 }, wakec[2] = { -1, -1 };
 	int			 listening = 0, checks_behind = 0, batch;
 	double			 last_claim = 0, last_beat = 0, last_check = 0,
-				 last_sweep = 0;
+				 last_sweep = 0, last_output_sweep = 0;
 	double			 hb = (double)setting_int("HEARTBEAT_INTERVAL");
 	int			 nchecks = (int)setting_int("CHECK_CONCURRENCY");
 
@@ -972,6 +972,11 @@ runner_main(void)
 				last_sweep = now_mono();
 				if (exp_sweep(db) > 0)
 					claim_actions(db, actions);
+			}
+			if (now_mono() - last_output_sweep >=
+			    setting_int("OUTPUT_SWEEP_INTERVAL")) {
+				last_output_sweep = now_mono();
+				ret_sweep(db);
 			}
 			if (room > 0)
 				checks_behind = chk_claim(db, checks, room) ==

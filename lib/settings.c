@@ -56,6 +56,10 @@ static struct setting settings[] = {
 	/* expiry (docs/runner.md): 0 = deployments never expire */
 	{ "DEFAULT_TTL", SET_INT, "0", 0, 315360000, NULL, 0, NULL, 0 },
 	{ "EXPIRY_WARNING", SET_INT, "3600", 0, 315360000, NULL, 0, NULL, 0 },
+	/* output retention (docs/runner.md): 0 = keep output for ever */
+	{ "OUTPUT_RETENTION", SET_INT, "2592000", 0, 315360000, NULL, 0, NULL, 0 },
+	{ "OUTPUT_SWEEP_INTERVAL", SET_INT, "300", 1, 86400, NULL, 0, NULL, 0 },
+	{ "OUTPUT_SWEEP_BATCH", SET_INT, "50", 1, 10000, NULL, 0, NULL, 0 },
 };
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
 

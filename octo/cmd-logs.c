@@ -87,6 +87,15 @@ action_result(long long id)
 	return rc;
 }
 
+/* Say on stderr that the server removed this action's output. */
+static void
+removed_note(json_t *o)
+{
+	fprintf(stderr, "octo: output removed after %lld days (on %s)\n",
+	    (long long)json_integer_value(json_object_get(o, "after_days")),
+	    jstr(o, "at", "?"));
+}
+
 static int
 cmd_logs_exec(const struct cmd_entry *e, int argc, char **argv)
 {
@@ -171,6 +180,9 @@ cmd_logs_exec(const struct cmd_entry *e, int argc, char **argv)
 			after = json_integer_value(json_object_get(r.body,
 			    "last_seq"));
 		finished = json_is_true(json_object_get(r.body, "finished"));
+		if (finished && !octo.json && after == 0 &&
+		    json_is_object(json_object_get(r.body, "output_removed")))
+			removed_note(json_object_get(r.body, "output_removed"));
 		if (finished) {
 			rc = follow ? action_result(id) : EXIT_OK;
 			break;

@@ -36,15 +36,18 @@ class OutputView {
 		if (this.fetching) { this.again = true; return; }
 		this.fetching = true;
 		try {
+			let r;
 			for (;;) {
-				const r = await api('GET', `actions/${this.id}/output?after=${this.last}&limit=1000`);
+				r = await api('GET', `actions/${this.id}/output?after=${this.last}&limit=1000`);
 				this.append(r.chunks);
 				if (r.last_seq != null) this.last = Math.max(this.last, r.last_seq);
 				this.finished = r.finished;
 				if (!r.chunks.length || r.finished || r.chunks.length < 1000) break;
 			}
+			const gone = r.output_removed;
 			this.status.textContent = this.finished
-				? (this.pre.textContent ? 'End of output.' : 'This action printed nothing.')
+				? (gone && !this.pre.textContent ? `Output removed after ${gone.after_days} days (on ${new Date(gone.at).toLocaleDateString()}); the record above stays.`
+					: this.pre.textContent ? 'End of output.' : 'This action printed nothing.')
 				: (this.app.live.live ? 'Running: new output appears here as it is printed.' : 'Running: new output appears here every second or so.');
 			this.status.classList.remove('error');
 		} catch (e) {
