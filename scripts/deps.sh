@@ -13,7 +13,7 @@ STATIC="dpkg-dev libc-ares-dev"
 RUN="nginx-light libfcgi0ldbl libpq5 libjansson4 libwebsockets17 libcurl4
 openssl ca-certificates"
 PKGS="$BUILD $STATIC file libfcgi-bin nginx postgresql postgresql-client
-openssl curl perl clang libclang-rt-14-dev wrk procps psmisc jq chromium"
+openssl curl perl python3 clang libclang-rt-14-dev wrk procps psmisc jq chromium"
 case "${1:-all}" in
 all)	;;
 build)	PKGS=$BUILD ;;

@@ -5,7 +5,8 @@
 # /etc/nsswitch.conf, no /etc/resolv.conf) against the stack's power door
 # (client certificates): create, list, info, logs -f while the script
 # runs, wait, a name found in /etc/hosts, a wrong CA and a client
-# certificate from another CA refused.
+# certificate from another CA refused; then, in a root with only
+# /etc/resolv.conf, a name a DNS server knows.
 . "$(dirname "$0")/lib/octo.sh"
 STATIC=$T_ROOT/build/bin/octo-static
 
@@ -22,14 +23,16 @@ t_like "$(file -b "$STATIC")" "ELF*statically linked*" "file says statically lin
 t_like "$(ldd "$STATIC" 2>&1)" "*not a dynamic executable*" "ldd: not a dynamic executable"
 
 # a server certificate that also names octopod-static.test, a name only
-# the chroot's /etc/hosts knows
+# the chroot's /etc/hosts knows, and octopod-dns.test, one only a DNS
+# server knows
 HOST=octopod-static.test
+DNSHOST=octopod-dns.test
 stack_dirs
 stack_tls
 (cd "$OCTOPOD_VAR/tls" && umask 077 &&
  openssl req -new -key server-key.pem -out server.csr -subj /CN=localhost 2>/dev/null &&
- printf 'subjectAltName=DNS:localhost,DNS:%s,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' \
-     "$HOST" >server.ext &&
+ printf 'subjectAltName=DNS:localhost,DNS:%s,DNS:%s,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' \
+     "$HOST" "$DNSHOST" >server.ext &&
  openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial \
      -out server.pem -days 30 -extfile server.ext 2>/dev/null &&
  chmod 644 server.pem && rm -f server.csr server.ext) ||
@@ -127,4 +130,33 @@ t_like "$(cat "$T_ERR")" "octo: a valid client certificate is required (FAILED:*
 t_so 3 "a key file that does not exist" --key /tls/nope.pem list
 t_is "$(cat "$T_ERR")" 'octo: could not read private key file "/tls/nope.pem": No such file or directory' \
     "one line naming the file"
+
+# DNS: a second root with /etc/resolv.conf instead of /etc/hosts, naming
+# a DNS server on a loopback address of its own (t/lib/dnsone.py)
+R2=$T_TMP/root-dns
+mkdir -p "$R2/etc"
+cp -a "$R/octo" "$R/tls" "$R2/"
+DNS_PID=
+for _ in 1 2 3 4 5; do
+	ns=127.$((RANDOM % 200 + 20)).$((RANDOM % 250 + 1)).$((RANDOM % 250 + 2))
+	python3 "$T_ROOT/t/lib/dnsone.py" "$ns" "$DNSHOST" >"$T_TMP/dns.out" 2>&1 &
+	DNS_PID=$!
+	for _ in $(seq 50); do
+		[ -s "$T_TMP/dns.out" ] && break
+		sleep 0.1
+	done
+	grep -q '^up' "$T_TMP/dns.out" && break
+	kill "$DNS_PID" 2>/dev/null; wait "$DNS_PID" 2>/dev/null; DNS_PID=
+done
+printf 'nameserver %s\n' "$ns" >"$R2/etc/resolv.conf"
+t_ok "a DNS server on $ns:53" test -n "$DNS_PID"
+t_rc 0 "a name that only DNS knows" env -i TLS_CERT_PATH=/tls/octo.pem \
+    TLS_KEY_PATH=/tls/octo-key.pem TLS_CA_PATH=/tls/ca.pem \
+    "$CHROOT" "$R2" /octo --url "https://$DNSHOST:$POWER_PORT" info slow-1
+t_like "$(cat "$T_OUT")" "*slow-1*Running*" "the deployment, through the DNS name"
+t_rc 3 "a name DNS does not know" env -i TLS_CERT_PATH=/tls/octo.pem \
+    TLS_KEY_PATH=/tls/octo-key.pem TLS_CA_PATH=/tls/ca.pem \
+    "$CHROOT" "$R2" /octo --url "https://nowhere.$DNSHOST:$POWER_PORT" list
+t_like "$(cat "$T_ERR")" "*Could not resolve host: nowhere.$DNSHOST*" "could not resolve it"
+[ -n "$DNS_PID" ] && { kill "$DNS_PID"; wait "$DNS_PID" 2>/dev/null; }
 t_done
