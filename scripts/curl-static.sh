@@ -96,18 +96,23 @@ ensure_deb_src
 ver=$(version)
 [ -n "$ver" ] || { log "apt-cache showsrc curl: no version"; exit 1; }
 log "building libcurl $ver (Debian source) into $DIR/prefix"
-rm -rf "$DIR/src" "$DIR/prefix"
-mkdir -p "$DIR/src"
-# the source tree goes once the library is installed (or the build
-# failed): its docs/cmdline-opts/*.d would look like make's dependency
-# files to the Makefile's include of $(O)/**/*.d
-[ "${CURL_KEEP_SRC:-0}" = 1 ] || trap 'rm -rf "$DIR/src"' EXIT
-(cd "$DIR/src" && apt-get source -qq "curl=$ver" >/dev/null 2>&1) || {
+rm -rf "$DIR/prefix"
+mkdir -p "$DIR"
+# The source tree is built outside build/ and removed at the end (kept
+# with CURL_KEEP_SRC=1): its docs/cmdline-opts/*.d would look like
+# dependency files to the Makefile's include of build/**/*.d.
+SRC=$(mktemp -d "${TMPDIR:-/tmp}/curl-static.XXXXXX")
+if [ "${CURL_KEEP_SRC:-0}" = 1 ]; then
+	log "source in $SRC"
+else
+	trap 'rm -rf "$SRC"' EXIT
+fi
+(cd "$SRC" && apt-get source -qq "curl=$ver" >/dev/null 2>&1) || {
 	log "apt-get source curl=$ver failed"
 	exit 1
 }
-S=$(find "$DIR/src" -mindepth 1 -maxdepth 1 -type d -name 'curl-*' | head -1)
-[ -n "$S" ] || { log "no source tree in $DIR/src"; exit 1; }
+S=$(find "$SRC" -mindepth 1 -maxdepth 1 -type d -name 'curl-*' | head -1)
+[ -n "$S" ] || { log "no source tree in $SRC"; exit 1; }
 cd "$S"
 # The series ends with the GnuTLS and NSS flavours' patches (debian/rules
 # pops them for the OpenSSL build): take them off again. The patches

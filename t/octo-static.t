@@ -95,7 +95,7 @@ t_like "$id" "[0-9]*" "answered with the action's id"
 so logs -f -a "$id" >"$T_TMP/follow.out" 2>"$T_TMP/follow.err" &
 FOLLOW=$!
 for _ in $(seq 100); do
-	grep -q "line 1" "$T_TMP/follow.out" && break
+	grep -qs "line 1" "$T_TMP/follow.out" && break
 	sleep 0.05
 done
 t_is "$(head -1 "$T_TMP/follow.out")" "line 1" "logs -f: the first line arrived"
