@@ -142,6 +142,7 @@ fuzz:
 # libcrypto.a (BIO_lookup, BIO_gethostbyname, DSO: paths octo never takes)
 # and libcares.a (service names: curl passes numeric ports); any other
 # linker warning fails the link.
+STATIC_CC	?= cc
 CURL_STATIC	 = build/curl/prefix
 OCTO_STATIC	 = build/bin/octo-static
 STATIC_OBJS	 = $(OCTO_SRCS:%.c=build/static/%.o) $(LIB_SRCS:%.c=build/static/%.o)
@@ -153,13 +154,13 @@ $(CURL_STATIC)/stamp: scripts/curl-static.sh
 
 build/static/%.o: %.c $(CURL_STATIC)/stamp
 	@mkdir -p $(dir $@)
-	cc -D_GNU_SOURCE -Ilib -I$(CURL_STATIC)/include \
+	$(STATIC_CC) -D_GNU_SOURCE -Ilib -I$(CURL_STATIC)/include \
 	    $(shell pkg-config --cflags jansson 2>/dev/null) -O2 $(WARN) \
 	    -MMD -MP -c -o $@ $<
 
 $(OCTO_STATIC): $(STATIC_OBJS) $(CURL_STATIC)/stamp
 	@mkdir -p $(dir $@)
-	cc -static -s -o $@.tmp $(STATIC_OBJS) $(STATIC_LDLIBS) 2>$@.ld || \
+	$(STATIC_CC) -static -s -o $@.tmp $(STATIC_OBJS) $(STATIC_LDLIBS) 2>$@.ld || \
 	    { cat $@.ld >&2; rm -f $@.ld $@.tmp; exit 1; }
 	@awk '/: in function / { held = $$0; next } \
 	    /warning: Using .* in statically linked/ && \
@@ -178,6 +179,8 @@ dist: $(OCTO_STATIC)
 	@mkdir -p build/dist
 	cp $(OCTO_STATIC) build/dist/octo-static
 	cd build/dist && sha256sum octo-static >octo-static.sha256
+
+.PHONY: octo-static dist
 
 run: all
 	O=$(O) scripts/run.sh
@@ -233,7 +236,6 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all run bench test test-san deps install clean fuzz fuzzers valgrind soak \
-	octo-static dist
+.PHONY: all run bench test test-san deps install clean fuzz fuzzers valgrind soak
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
