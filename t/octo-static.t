@@ -13,7 +13,9 @@ STATIC=$T_ROOT/build/bin/octo-static
 # the test builds what it needs: the first time on a machine this builds
 # libcurl from Debian's source (scripts/curl-static.sh), then it is cached
 t0=$(date +%s%N)
-if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$T_ROOT" O=build octo-static >"$T_TMP/make.log" 2>&1; then
+# (not the flags of a make that runs this test: O=build, no jobserver)
+if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+    make -C "$T_ROOT" O=build octo-static >"$T_TMP/make.log" 2>&1; then
 	tail -20 "$T_TMP/make.log" | sed 's/^/# /'
 	echo "Bail out! make octo-static failed"
 	exit 1
@@ -70,7 +72,7 @@ t_is "$(cd "$R" && find . -mindepth 1 | sort | tr '\n' ' ')" \
     "the root holds the binary, the certificates and /etc/hosts only"
 
 # so: octo-static in the root with nothing of the environment but its own
-CHROOT=$(command -v chroot)
+CHROOT=$(command -v chroot || echo /usr/sbin/chroot)
 so() {
 	env -i OCTOPOD_URL="https://$HOST:$POWER_PORT" TLS_CERT_PATH=/tls/octo.pem \
 	    TLS_KEY_PATH=/tls/octo-key.pem TLS_CA_PATH=/tls/ca.pem \
