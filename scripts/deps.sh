@@ -1,9 +1,10 @@
 #!/bin/sh
 # Install the Debian packages octopod-c builds, runs and tests with.
-#	scripts/deps.sh [all|build|run]
+#	scripts/deps.sh [all|build|static|run]
 # all (the default, `make deps`): everything for building and testing
 # (octo-static included);
-# build: what `make` needs; run: what the installed programs need at run
+# build: what `make` needs; static: what `make octo-static` (and `make
+# dist`) needs; run: what the installed programs need at run
 # time (the container image's last stage).
 BUILD="build-essential pkg-config libfcgi-dev libpq-dev libwebsockets-dev
 libjansson-dev libssl-dev libcurl4-openssl-dev libcmocka-dev"
@@ -17,8 +18,9 @@ openssl curl perl python3 clang libclang-rt-14-dev wrk procps psmisc jq chromium
 case "${1:-all}" in
 all)	;;
 build)	PKGS=$BUILD ;;
+static)	PKGS="$BUILD $STATIC" ;;
 run)	PKGS=$RUN ;;
-*)	echo "usage: scripts/deps.sh [all|build|run]" >&2; exit 2 ;;
+*)	echo "usage: scripts/deps.sh [all|build|static|run]" >&2; exit 2 ;;
 esac
 # node and npm: Debian's, unless the machine has its own (its npm may
 # conflict with Debian's npm package)
