@@ -145,6 +145,55 @@ fuzz:
 		    grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' || true; \
 	done
 
+# octo as one static executable (docs/deployment.md): octo/ and lib/
+# compiled again (never with sanitizers) against the libcurl that
+# scripts/curl-static.sh builds from Debian's curl source into build/curl
+# (once: a second build finds it there), linked with c-ares and Debian's
+# static OpenSSL and jansson. Always build/bin/octo-static, whatever O is.
+# glibc's link-time notes about NSS and dlopen are allowed only from
+# libcrypto.a (BIO_lookup, BIO_gethostbyname, DSO: paths octo never takes)
+# and libcares.a (service names: curl passes numeric ports); any other
+# linker warning fails the link.
+STATIC_CC	?= cc
+CURL_STATIC	 = build/curl/prefix
+OCTO_STATIC	 = build/bin/octo-static
+STATIC_OBJS	 = $(OCTO_SRCS:%.c=build/static/%.o) $(LIB_SRCS:%.c=build/static/%.o)
+STATIC_LDLIBS	 = -L$(CURL_STATIC)/lib -lcurl -lcares -lssl -lcrypto \
+		   $(shell pkg-config --static --libs jansson 2>/dev/null) -pthread
+
+$(CURL_STATIC)/stamp: scripts/curl-static.sh
+	scripts/curl-static.sh build/curl
+
+build/static/%.o: %.c $(CURL_STATIC)/stamp
+	@mkdir -p $(dir $@)
+	$(STATIC_CC) -D_GNU_SOURCE -Ilib -I$(CURL_STATIC)/include \
+	    $(shell pkg-config --cflags jansson 2>/dev/null) -O2 $(WARN) \
+	    -MMD -MP -c -o $@ $<
+
+$(OCTO_STATIC): $(STATIC_OBJS) $(CURL_STATIC)/stamp
+	@mkdir -p $(dir $@)
+	$(STATIC_CC) -static -s -o $@.tmp $(STATIC_OBJS) $(STATIC_LDLIBS) 2>$@.ld || \
+	    { cat $@.ld >&2; rm -f $@.ld $@.tmp; exit 1; }
+	@awk '/: in function / { held = $$0; next } \
+	    /warning: Using .* in statically linked/ && \
+	    held ~ /\/lib(crypto|cares)\.a\(/ { held = ""; next } \
+	    { if (held != "") print held; held = ""; print; bad = 1 } \
+	    END { exit bad }' $@.ld >&2 || \
+	    { echo "octo-static: unexpected linker warnings" >&2; \
+	    rm -f $@.ld $@.tmp; exit 1; }
+	@rm -f $@.ld
+	mv $@.tmp $@
+
+octo-static: $(OCTO_STATIC)
+
+# build/dist: what a release ships, each file with its SHA-256 beside it
+dist: $(OCTO_STATIC)
+	@mkdir -p build/dist
+	cp $(OCTO_STATIC) build/dist/octo-static
+	cd build/dist && sha256sum octo-static >octo-static.sha256
+
+.PHONY: octo-static dist
+
 run: all
 	O=$(O) scripts/run.sh
 
