@@ -41,7 +41,7 @@ static const char SQL_WARN[] =
 	"  WHERE x.expires_at IS NOT NULL AND NOT x.pinned "
 	"    AND x.expiry_warned_at IS NULL "
 	"    AND x.status NOT IN ('ArchivePending', 'Archived', 'CleanupFailed') "
-	"    AND x.expires_at - make_interval(secs => $1::integer) <= now() "
+	"    AND x.expires_at <= now() + make_interval(secs => $1::integer) "
 	"  ORDER BY x.expires_at LIMIT " EXPIRE_BATCH " FOR UPDATE SKIP LOCKED) "
 	"RETURNING d.name, d.tag, d.status, octopod_iso(d.expires_at)";
 

@@ -1,0 +1,54 @@
+#!/bin/bash
+# An idle runner beside many deployments reads none of them whole: the
+# check claim (once a second) and the expiry sweeps (once a second) go
+# through their indexes, so their cost does not grow with the number of
+# deployments (sql/008; fcgi/expiry.c's warning query compares expires_at
+# itself). Seen in pg_stat_user_tables: no sequential scan of deployments
+# while the runner claims, idle, for several seconds.
+. "$(dirname "$0")/lib/runner.sh"
+pg_start
+script check <<'S'
+#!/bin/sh
+exit 0
+S
+# 20,000 deployments checked a moment ago (none due for an hour), each with
+# a ttl ten days off (none to warn about), and 500 archived
+q "INSERT INTO deployments (name, tag, status, created_by, updated_by,
+     checked_at, expires_at)
+   SELECT 'd' || g, 'v1', 'Running', 's', 's', now() + interval '1 hour',
+     now() + interval '10 days' FROM generate_series(1, 20000) g;
+   INSERT INTO deployments (name, tag, status, created_by, updated_by,
+     archived_at)
+   SELECT 'a' || g, 'v1', 'Archived', 's', 's', now()
+   FROM generate_series(1, 500) g;
+   ANALYZE deployments" >/dev/null
+# "seq_tup_read idx_scan(check_due) idx_tup_read(expires)" of deployments
+stat() {
+	q "SELECT coalesce((SELECT seq_tup_read FROM pg_stat_user_tables
+	      WHERE relname = 'deployments'), -1) || ' ' ||
+	    coalesce((SELECT idx_scan FROM pg_stat_user_indexes
+	      WHERE indexrelname = 'deployments_check_due'), -1) || ' ' ||
+	    coalesce((SELECT idx_tup_read FROM pg_stat_user_indexes
+	      WHERE indexrelname = 'deployments_expires'), -1)"
+}
+export STATUS_CHECK_INTERVAL=1 EXPIRY_WARNING=3600
+runner_start
+# let the runner settle (it claims at once), then count for 4 s of claims
+for _ in $(seq 1 100); do
+	[ "$(stat | cut -d' ' -f2)" -ge 2 ] && break
+	sleep 0.1
+done
+read -r seq0 due0 exp0 <<<"$(stat)"
+for _ in $(seq 1 200); do
+	read -r seq1 due1 exp1 <<<"$(stat)"
+	[ "$due1" -ge $((due0 + 4)) ] && break
+	sleep 0.1
+done
+ok $([ "$due0" -ge 0 ] && [ "$due1" -ge $((due0 + 4)) ]; echo $?) \
+    "the check claim went through deployments_check_due ($due0 -> $due1)"
+is "$((seq1 - seq0))" 0 "no row of the 20,500 deployments read by a sequential scan meanwhile"
+ok $([ "$exp0" -ge 0 ] && [ $((exp1 - exp0)) -lt 200 ]; echo $?) \
+    "the expiry sweeps read few index entries ($((exp1 - exp0)), not 20,000 a second)"
+is "$(q "SELECT count(*) FROM deployments WHERE expiry_warned_at IS NOT NULL")" 0 \
+    "none warned (ten days off)"
+done_testing
