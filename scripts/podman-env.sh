@@ -4,7 +4,15 @@
 # log, and fixed ulimits (no CAP_SYS_RESOURCE for podman's default nofile).
 # TOP: the checkout (default: the parent of the sourcing script's folder).
 # Installs podman, runc and debootstrap when missing (as root).
-_pe_top=${TOP:-$(cd "$(dirname "$0")/.." && pwd)}
+# (sourced from make, $0 is the shell: then the current directory, when it
+# is a checkout, is the one)
+if [ -n "${TOP:-}" ]; then
+	_pe_top=$TOP
+elif [ -f scripts/podman-env.sh ]; then
+	_pe_top=$(pwd)
+else
+	_pe_top=$(cd "$(dirname "$0")/.." && pwd)
+fi
 if ! command -v podman >/dev/null 2>&1 || ! command -v debootstrap >/dev/null 2>&1 ||
     ! command -v runc >/dev/null 2>&1; then
 	if [ "$(id -u)" != 0 ]; then
