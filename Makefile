@@ -217,6 +217,10 @@ $(O)/bench/barerelay: bench/barerelay.c
 bench: all $(BENCH_BINS)
 	O=$(O) bench/run.sh
 
+# the same figures at 1,000, 10,000 and 100,000 deployments (bench/scale.sh)
+bench-scale: all $(BENCH_BINS)
+	O=$(O) bench/scale.sh
+
 test: all
 	O=$(O) prove -j2 --timer t/
 
@@ -248,6 +252,8 @@ install: all
 clean:
 	rm -rf build
 
+
+.PHONY: bench-scale
 .PHONY: all run bench test test-san deps install clean fuzz fuzzers valgrind soak
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -7,7 +7,10 @@
 #
 # Knobs: RUNS (3), DUR (wrk seconds, 5), IDLE_SECS (60), N_CREATE (100),
 # N_CHECKS (1000), FAN_CLIENTS (1000), UI (1; 0 skips the browser), O,
-# ONLY (a space-separated subset of: get list ui ws checks create rss idle).
+# ONLY (a space-separated subset of: get list ui ws checks create rss idle,
+# and of the scale rows deep search dbsize), N_DEPLOY (10000: deployments
+# seeded), SEED_HISTORY (0: finished actions with output seeded per
+# deployment, and a secret and deployment overrides; bench/scale.sh sets 20).
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP"
@@ -20,6 +23,9 @@ N_CREATE=${N_CREATE:-100}
 N_CHECKS=${N_CHECKS:-1000}
 FAN_CLIENTS=${FAN_CLIENTS:-1000}
 N_BARE=2000 N_ONE=1000 N_FAN=200
+N_DEPLOY=${N_DEPLOY:-10000}
+SEED_HISTORY=${SEED_HISTORY:-0}
+NF=$(printf "%'d" "$N_DEPLOY" 2>/dev/null || echo "$N_DEPLOY")
 THREADS_TOTAL=$(( ${RESPONDERS:-2} * ${THREADS:-4} ))
 
 for b in barefcgi barepq stamp pgnotify barerelay servertime; do
@@ -135,18 +141,44 @@ okv() {	# okv VALUE OP GOAL -> ok | MISS
 
 note "stack up on ports $UI_PORT (ui), $BARE_PORT (bare responder); $(nproc) cores"
 
-# ---- seed: 10,000 deployments (as bench/ui.mjs), none due for a check
+# ---- seed: N_DEPLOY deployments (as bench/ui.mjs), none due for a check
+seed0=$(date +%s.%N)
 sql "INSERT INTO deployments (name, tag, status, created_by, updated_by, checked_at)
      SELECT 'd-'||g, 'v'||(g % 50), CASE WHEN g % 37 = 0 THEN 'Failure' ELSE 'Running' END,
-     'seed', 'seed', now() FROM generate_series(1, 10000) g ON CONFLICT DO NOTHING;
+     'seed', 'seed', now() FROM generate_series(1, $N_DEPLOY) g ON CONFLICT DO NOTHING;
      INSERT INTO overrides (deployment_id, scope, key, value, secret)
      SELECT id, 'app', k, 'value-' || id, false FROM deployments,
      unnest(ARRAY['LOG_LEVEL','FEATURE_X','DB_POOL','REGION']) k ON CONFLICT DO NOTHING;
      ANALYZE;" || exit 1
+# a year of use: deployment overrides, a secret, and SEED_HISTORY finished
+# actions a deployment with a few chunks of output each (one statement each)
+if [ "$SEED_HISTORY" -gt 0 ]; then
+	sql "INSERT INTO overrides (deployment_id, scope, key, value, secret)
+	     SELECT id, 'deployment', k, 'dvalue-' || id, false FROM deployments,
+	     unnest(ARRAY['replicas','ingress.host']) k ON CONFLICT DO NOTHING;
+	     INSERT INTO overrides (deployment_id, scope, key, value, secret)
+	     SELECT id, 'app', 'DB_PASSWORD', md5(id::text), true FROM deployments
+	     ON CONFLICT DO NOTHING;
+	     INSERT INTO actions (deployment_id, deployment_name, kind, state,
+	       requested_by, exit_code, output_bytes, request, queued_at, started_at,
+	       finished_at)
+	     SELECT d.id, d.name, CASE WHEN h = 1 THEN 'create' ELSE 'update' END,
+	       'succeeded', 'seed', 0, 300, jsonb_build_object('tag', 'v' || h),
+	       now() - (h || ' hours')::interval, now() - (h || ' hours')::interval,
+	       now() - (h || ' hours')::interval + interval '20 seconds'
+	     FROM deployments d, generate_series(1, $SEED_HISTORY) h
+	     WHERE d.name LIKE 'd-%';
+	     INSERT INTO action_output (action_id, seq, stream, data)
+	     SELECT a.id, s, CASE WHEN s = 2 THEN 'stderr' ELSE 'stdout' END,
+	       'helm upgrade --install ' || a.deployment_name || ': step ' || s || E' done\n'
+	     FROM actions a, generate_series(1, 2) s;
+	     ANALYZE;" || exit 1
+fi
+note "seeded $N_DEPLOY deployments ($SEED_HISTORY finished actions each) in $(awk -v a="$seed0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
 
 # ---- GET one deployment, ours vs the bare responder, 16 and 64 connections
 if want get; then
-GET=/api/v1/deployments/d-5000
+GET=/api/v1/deployments/d-$((N_DEPLOY / 2))
 curl -fsS --cacert "$OCTOPOD_VAR/tls/ca.pem" -H "$AUTH" "https://localhost:$BARE_PORT$GET" \
     >/dev/null || { note "the bare responder does not answer"; exit 1; }
 for c in 16 64; do
@@ -168,7 +200,7 @@ done
 row "  (nginx static file, req/s, 64 conns)" "$(printf '%.0f' "$(med "${st[@]}")")" "" "" "reference"
 fi
 
-# ---- the list: a page of 50 of 10,000, one request at a time. Server
+# ---- the list: a page of 50 of N_DEPLOY, one request at a time. Server
 # time is the answer's Server-Timing (accept to last byte encoded, in the
 # responder); the client's whole round trip through TLS and nginx is shown
 # under it for reference.
@@ -187,7 +219,7 @@ note "list round trip p50 ${t50[*]}; p99 ${t99[*]}"
 for q in 50 99; do
 	eval "o=\$(med \"\${l$q[@]}\"); b=\$(med \"\${b$q[@]}\")"
 	r=$(ratio "$o" "$b")
-	row "list, 50 of 10,000, server p$q ms" "$o" "$b libpq" "$r" "<= 1.5x $(okv "${r%x}" '<=' 1.5)"
+	row "list, 50 of $NF, server p$q ms" "$o" "$b libpq" "$r" "<= 1.5x $(okv "${r%x}" '<=' 1.5)"
 done
 for q in 50 99; do
 	eval "o=\$(med \"\${t$q[@]}\"); b=\$(med \"\${b$q[@]}\")"
@@ -195,14 +227,42 @@ for q in 50 99; do
 done
 fi
 
-# ---- the UI (headless Chromium), bench/ui.mjs on the same 10,000
+# ---- scale rows: a page deep in the cursor order (by name, from the
+# middle), a search matching ~1% ("d-12": d-12, d-120…, d-1200…), server
+# time p50/p99; the bare libpq figure of the list row is their limit too
+for what in deep search; do
+	want "$what" || continue
+	if [ "$what" = deep ]; then
+		cur=$(sql "SELECT 'n' || encode(convert_to(name || chr(31) || id, 'UTF8'), 'hex')
+		    FROM deployments WHERE name LIKE 'd-%' ORDER BY name, id
+		    OFFSET $((N_DEPLOY / 2)) LIMIT 1")
+		url="/api/v1/deployments?archived=false&sort=name&order=asc&limit=50&cursor=$cur"
+		label="list, a page deep (from the middle)"
+	else
+		url="/api/v1/deployments?archived=false&limit=50&q=d-12"
+		label="list, search matching ~1%"
+	fi
+	s50=() s99=() sb50=()
+	for i in $(seq 1 "$RUNS"); do
+		read -r p50 p99 _ _ < <("$O/bench/servertime" 500 \
+		    "https://localhost:$UI_PORT$url" "$OCTOPOD_VAR/tls/ca.pem" "$UI_CRED")
+		s50+=("$p50"); s99+=("$p99")
+		read -r p50 _ < <("$O/bench/barepq" 500 50)
+		sb50+=("$p50")
+	done
+	b=$(med "${sb50[@]}")
+	row "$label, server p50 ms" "$(med "${s50[@]}")" "$b libpq" "$(ratio "$(med "${s50[@]}")" "$b")" "reference"
+	row "$label, server p99 ms" "$(med "${s99[@]}")" "" "" "reference"
+done
+
+# ---- the UI (headless Chromium), bench/ui.mjs on the same N_DEPLOY
 if ! want ui; then
 	:
 elif [ "${UI:-1}" = 1 ] && [ -x /usr/bin/chromium ]; then
-	if BENCH_OUT=$B/ui.json node bench/ui.mjs >"$B/ui.out" 2>&1; then
+	if BENCH_N=$N_DEPLOY BENCH_OUT=$B/ui.json node bench/ui.mjs >"$B/ui.out" 2>&1; then
 		rend=$(jq .render "$B/ui.json"); rapi=$(jq .api "$B/ui.json")
 		key=$(jq .key "$B/ui.json"); kfl=$(jq .keyFloor "$B/ui.json")
-		row "UI first render of 10,000, ms" "$rend" "$rapi API" "$(ratio "$rend" "$rapi")" \
+		row "UI first render of $NF, ms" "$rend" "$rapi API" "$(ratio "$rend" "$rapi")" \
 		    "<= 500 $(okv "$rend" '<=' 500)"
 		row "UI one search keystroke, ms" "$key" "$kfl API" "$(ratio "$key" "$kfl")" \
 		    "<= 50 $(okv "$key" '<=' 50)"
@@ -388,6 +448,18 @@ t1=$(ticks); s1=$(date +%s.%N)
 cpu=$(awk -v a="$t0" -v b="$t1" -v s0="$s0" -v s1="$s1" -v hz="$(getconf CLK_TCK)" \
     'BEGIN { printf "%.2f", (b - a) / hz / (s1 - s0) * 100 }')
 row "CPU of the idle stack over ${IDLE_SECS} s, % core" "$cpu" "0" "" "<= 1 $(okv "$cpu" '<=' 1)"
+fi
+
+# ---- the database's size, and per 1,000 actions
+if want dbsize; then
+	sql "CHECKPOINT" >/dev/null 2>&1
+	dbb=$(sql "SELECT pg_database_size(current_database())")
+	na=$(sql "SELECT count(*) FROM actions")
+	ab=$(sql "SELECT pg_total_relation_size('actions') + pg_total_relation_size('action_output')")
+	row "database size, MiB" "$(awk -v b="$dbb" 'BEGIN { printf "%.1f", b / 1048576 }')" "" "" "$na actions"
+	row "actions + output per 1,000 actions, MiB" \
+	    "$(awk -v b="$ab" -v n="$na" 'BEGIN { if (n > 0) printf "%.2f", b / n * 1000 / 1048576; else print "-" }')" \
+	    "" "" "reference"
 fi
 
 printf '\noctopod-c bench: %s cores, %s, %s; medians of %s runs where repeated\n\n' \

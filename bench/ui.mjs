@@ -1,4 +1,4 @@
-// bench/ui.mjs: first render of the list with 10,000 deployments and one
+// bench/ui.mjs: first render of the list with 10,000 (BENCH_N) deployments and one
 // search keystroke, in headless Chromium, next to the bare API call the
 // page makes (its floor). Needs a running stack: bench/ui.sh starts one.
 import { chromium } from 'playwright-core';
@@ -12,7 +12,7 @@ const BASE = `https://localhost:${process.env.UI_PORT}`;
 const [username, ...pw] = readFileSync(join(VAR, 'ui-credentials'), 'utf8').trim().split(':');
 const sql = (q) => execFileSync(join(process.env.PGBIN, 'psql'), ['-X', '-q', '-tA', '-v', 'ON_ERROR_STOP=1', '-d', process.env.DATABASE_URL, '-c', q], { encoding: 'utf8' }).trim();
 const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
-const N = 10000, RUNS = 7;
+const N = +(process.env.BENCH_N || 10000), RUNS = 7;
 
 if (+sql('SELECT count(*) FROM deployments') < N) {
 	sql(`INSERT INTO deployments (name, tag, status, created_by, updated_by)
