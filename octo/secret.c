@@ -63,7 +63,7 @@ read_tty(int fd, const char *key, char *buf, size_t cap)
 		quiet = old;
 		quiet.c_lflag &= ~(ECHO | ECHONL);
 		quiet.c_lflag |= ICANON;
-		tcsetattr(fd, TCSAFLUSH, &quiet);
+		tcsetattr(fd, TCSANOW, &quiet);
 	}
 	for (;;) {
 		n = read(fd, buf + len, 1);

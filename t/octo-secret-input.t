@@ -49,6 +49,22 @@ t_like "$argv" "*update -n sec-1 --secret-app TOKEN=- " "octo's argv while it ra
 t_is "$(secret sec-1 TOKEN)" "app:TOKEN=very-secret-value:true" "the value arrived"
 t_is "$(wait_status sec-1 Running)" Running "sec-1 Running again"
 
+# on a terminal: a prompt, no echo (script(1) gives octo a pty)
+mkfifo "$T_TMP/tty-in"
+script -qfec "$OCTO_BIN update -n sec-1 -s DB=-" /dev/null <"$T_TMP/tty-in" >"$T_TMP/tty.out" 2>&1 &
+spid=$!
+exec 8>"$T_TMP/tty-in"
+for _ in $(seq 100); do grep -q "value of secret DB: " "$T_TMP/tty.out" && break; sleep 0.1; done
+t_like "$(cat "$T_TMP/tty.out")" "*value of secret DB: *" "a prompt on the terminal"
+printf 'typed-secret\r' >&8
+for _ in $(seq 100); do grep -q "queued" "$T_TMP/tty.out" && break; sleep 0.1; done
+exec 8>&-
+wait "$spid"
+t_like "$(cat "$T_TMP/tty.out")" "*update of \"sec-1\" queued*" "the update was sent"
+t_ok "the typed value was not echoed" sh -c "! grep -q typed-secret '$T_TMP/tty.out'"
+t_is "$(secret sec-1 DB)" "deployment:DB=typed-secret:true" "the typed value arrived"
+t_is "$(wait_status sec-1 Running)" Running "sec-1 Running again"
+
 # refusals: nothing is sent
 v=$(power GET deployments/sec-1; j .version)
 chmod 640 "$T_TMP/app.secret"
