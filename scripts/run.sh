@@ -120,8 +120,11 @@ clean_archive() {
 	CLEAN_PID=$!
 }
 
+# Stop everything, once; a second Ctrl-C (or a signal to the group,
+# which pg_ctl would die of) does not cut the stop short.
 STOPPED=
 stop_all() {
+	trap '' INT TERM
 	[ -n "$STOPPED" ] && return 0
 	STOPPED=1
 	[ -n "$CLEAN_PID" ] && kill -TERM "$CLEAN_PID" 2>/dev/null

@@ -73,7 +73,12 @@ run_start "$T_TMP/run4.log"
 t_like "$(cat "$T_TMP/run4.log")" "*started the local deployments again: keep other*" \
     "keep and other again"
 t_like "$(page "$(port_of third)")" "*third*" "third, killed under it, serves again"
+# an impatient user: Ctrl-C three times
+kill -INT -- "-$RUN_PID"
+sleep 0.05
+kill -INT -- "-$RUN_PID"
+sleep 0.2
 run_signal INT
-t_is "$RUN_RC" 0 "exit 0"
-t_is "$(var_procs | tr '\n' ' ')" "" "nothing is left"
+t_is "$RUN_RC" 0 "Ctrl-C, Ctrl-C, Ctrl-C: exit 0"
+t_is "$(var_procs | tr '\n' ' ')" "" "nothing is left: the stop was not cut short"
 t_done
