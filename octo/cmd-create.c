@@ -1,8 +1,13 @@
 /*
- * octo/cmd-create.c: create and update, which share the override flags
- * (-e app, -o deployment, --secret-app, --secret-deployment as in the
- * Haskell octo). update sends only the change: PATCH with set/unset, so
- * no override it was not told about is lost.
+ * octo/cmd-create.c: create and update, which share the override flags:
+ * -e app, -o deployment, --secret-app, --secret-deployment, under
+ * Octopod's long names too (1.x: --set-app-env-override,
+ * --set-deployment-override, -a/--set-app-env-private-override,
+ * -s/--set-deployment-private-override; 2.x: --set-app-config,
+ * --set-deployment-config). A secret's value may come from a file
+ * (K=@FILE) or stdin (K=-) instead of argv (octo/secret.c). update sends
+ * only the change: PATCH with set/unset, so no override it was not told
+ * about is lost.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,15 +22,24 @@ static int	cmd_create_exec(const struct cmd_entry *, int, char **);
 static int	cmd_update_exec(const struct cmd_entry *, int, char **);
 
 #define OVERRIDE_HELP \
-"  -e, --app-env-override K=V      set an app override\n" \
-"  -o, --deployment-override K=V   set a deployment override\n" \
-"  --secret-app K=V                set a secret app override (write-only)\n" \
-"  --secret-deployment K=V         set a secret deployment override\n"
+"  -e, --app-env-override K=V      set an app override (also Octopod's\n" \
+"                                  --set-app-env-override, --set-app-config)\n" \
+"  -o, --deployment-override K=V   set a deployment override (also\n" \
+"                                  --set-deployment-override,\n" \
+"                                  --set-deployment-config)\n" \
+"  -a, --secret-app K=V            set a secret app override (write-only;\n" \
+"                                  also --set-app-env-private-override)\n" \
+"  -s, --secret-deployment K=V     set a secret deployment override (also\n" \
+"                                  --set-deployment-private-override)\n" \
+"                                  a secret's V may be @FILE (read from FILE,\n" \
+"                                  mode 0600 or less) or - (read from stdin),\n" \
+"                                  so that it is not on the command line\n" \
+"  -e image.tag=T                  the tag, as Octopod 2 passes it (= -t T)\n"
 
 const struct cmd_entry cmd_create_entry = {
 	"create", NULL,
-	"-n NAME -t TAG [-e K=V]... [-o K=V]... [--secret-app K=V]... "
-	    "[--secret-deployment K=V]...",
+	"-n NAME -t TAG [-e K=V]... [-o K=V]... [-a K=V|K=@FILE|K=-]... "
+	    "[-s K=V|K=@FILE|K=-]...",
 	"create a deployment",
 	"  -n, --name NAME                 the deployment (a DNS label)\n"
 	"  -t, --tag TAG                   the image tag\n"
@@ -39,7 +53,7 @@ const struct cmd_entry cmd_create_entry = {
 const struct cmd_entry cmd_update_entry = {
 	"update", NULL,
 	"-n NAME [-t TAG] [-e K=V]... [-o K=V]... [-E KEY]... [-O KEY]... "
-	    "[--secret-app K=V]... [--secret-deployment K=V]...",
+	    "[-a K=V|K=@FILE|K=-]... [-s K=V|K=@FILE|K=-]...",
 	"change a deployment's tag or overrides (only what is named)",
 	"  -n, --name NAME                 the deployment\n"
 	"  -t, --tag TAG                   a new image tag\n"
@@ -52,8 +66,7 @@ const struct cmd_entry cmd_update_entry = {
 	1, cmd_update_exec
 };
 
-enum { OPT_SECRET_APP = 0x200, OPT_SECRET_DEP, OPT_IF_VERSION, OPT_TTL,
-    OPT_PINNED };
+enum { OPT_IF_VERSION = 0x200, OPT_TTL, OPT_PINNED };
 
 static const struct option change_opts[] = {
 	{ "name", required_argument, NULL, 'n' },
@@ -62,8 +75,16 @@ static const struct option change_opts[] = {
 	{ "deployment-override", required_argument, NULL, 'o' },
 	{ "unset-app-env-override", required_argument, NULL, 'E' },
 	{ "unset-deployment-override", required_argument, NULL, 'O' },
-	{ "secret-app", required_argument, NULL, OPT_SECRET_APP },
-	{ "secret-deployment", required_argument, NULL, OPT_SECRET_DEP },
+	{ "secret-app", required_argument, NULL, 'a' },
+	{ "secret-deployment", required_argument, NULL, 's' },
+	/* Octopod 1.x's names (octo-cli/src/Octopod/CLI/Args.hs) */
+	{ "set-app-env-override", required_argument, NULL, 'e' },
+	{ "set-deployment-override", required_argument, NULL, 'o' },
+	{ "set-app-env-private-override", required_argument, NULL, 'a' },
+	{ "set-deployment-private-override", required_argument, NULL, 's' },
+	/* Octopod 2.x's */
+	{ "set-app-config", required_argument, NULL, 'e' },
+	{ "set-deployment-config", required_argument, NULL, 'o' },
 	{ "version", required_argument, NULL, OPT_IF_VERSION },
 	{ "ttl", required_argument, NULL, OPT_TTL },
 	{ "pinned", no_argument, NULL, OPT_PINNED },
@@ -74,6 +95,7 @@ static const struct option change_opts[] = {
 /* What the flags asked for. */
 struct change {
 	const char	*name, *tag;
+	char		*lifted_tag;	/* from -e image.tag=T */
 	json_t		*app_set, *dep_set, *app_unset, *dep_unset;
 	long		 version;
 	long		 ttl;		/* -1: not given */
@@ -113,10 +135,49 @@ parse_duration(const char *s, long *out)
 static void
 change_free(struct change *c)
 {
+	free(c->lifted_tag);
 	json_decref(c->app_set);
 	json_decref(c->dep_set);
 	json_decref(c->app_unset);
 	json_decref(c->dep_unset);
+}
+
+/*
+ * Octopod 2 has no tag flag: the tag is the app config key image.tag.
+ * An app override image.tag=T becomes the tag (and no override); with
+ * -t as well, both must agree. Returns 0, or EXIT_USAGE after printing
+ * why.
+ */
+static int
+lift_tag(struct change *c)
+{
+	json_t		*o;
+	size_t		 i;
+	const char	*v;
+
+	json_array_foreach(c->app_set, i, o) {
+		if (strcmp(jstr(o, "key", ""), "image.tag") != 0)
+			continue;
+		v = jstr(o, "value", "");
+		if (json_is_true(json_object_get(o, "secret"))) {
+			octo_warnx("image.tag is the tag: it cannot be secret");
+			return EXIT_USAGE;
+		}
+		if (c->tag != NULL && strcmp(c->tag, v) != 0) {
+			octo_warnx("-t %s and -e image.tag=%s disagree: give "
+			    "one of them", c->tag, v);
+			return EXIT_USAGE;
+		}
+		free(c->lifted_tag);
+		if ((c->lifted_tag = strdup(v)) == NULL) {
+			octo_warnx("out of memory");
+			return EXIT_CONN;
+		}
+		c->tag = c->lifted_tag;
+		json_array_remove(c->app_set, i);
+		return lift_tag(c);	/* a second one must agree too */
+	}
+	return 0;
 }
 
 /*
@@ -127,9 +188,9 @@ static int
 change_parse(const struct cmd_entry *e, int update, int argc, char **argv,
     struct change *c)
 {
-	const char	*opts = update ? "n:t:e:o:E:O:" : "n:t:e:o:";
+	const char	*opts = update ? "n:t:e:o:E:O:a:s:" : "n:t:e:o:a:s:";
 	char		 err[512];
-	int		 ch, rc;
+	int		 ch, rc, stdin_used = 0;
 
 	memset(c, 0, sizeof(*c));
 	c->ttl = -1;
@@ -158,13 +219,13 @@ change_parse(const struct cmd_entry *e, int update, int argc, char **argv,
 				    "deployment override KEY=VALUE here; for "
 				    "JSON output use --output %s", optarg);
 			break;
-		case OPT_SECRET_APP:
-			rc = octo_override_add(c->app_set, optarg, 1, err,
-			    sizeof(err));
+		case 'a':
+			rc = octo_secret_add(c->app_set, optarg, &stdin_used,
+			    err, sizeof(err));
 			break;
-		case OPT_SECRET_DEP:
-			rc = octo_override_add(c->dep_set, optarg, 1, err,
-			    sizeof(err));
+		case 's':
+			rc = octo_secret_add(c->dep_set, optarg, &stdin_used,
+			    err, sizeof(err));
 			break;
 		case 'E':
 			json_array_append_new(c->app_unset,
@@ -209,8 +270,10 @@ change_parse(const struct cmd_entry *e, int update, int argc, char **argv,
 	if ((rc = octo_name_arg(e, &c->name, argc - optind, argv + optind))
 	    != 0)
 		return rc;
+	if ((rc = lift_tag(c)) != 0)
+		return rc;
 	if (!update && (c->tag == NULL || *c->tag == '\0')) {
-		octo_warnx("create needs a tag (-t TAG)");
+		octo_warnx("create needs a tag (-t TAG, or -e image.tag=TAG)");
 		return cmd_usage(e);
 	}
 	if (update && c->tag == NULL && c->ttl < 0 &&

@@ -1,6 +1,7 @@
 /*
- * octo/cmd-info.c: one deployment: status, links, overrides (secrets as
- * ***) and its recent actions.
+ * octo/cmd-info.c: one deployment: status, ttl, expiry and pin, links,
+ * overrides (secrets as ***), its status timeline (GET
+ * deployments/NAME/history) and its recent actions.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -13,12 +14,17 @@
 static int	cmd_info_exec(const struct cmd_entry *, int, char **);
 
 const struct cmd_entry cmd_info_entry = {
-	"info", NULL, "-n NAME [--actions N]",
-	"show a deployment: status, links, overrides, recent actions",
+	"info", NULL, "-n NAME [--actions N] [--history N]",
+	"show a deployment: status, expiry, links, overrides, timeline, "
+	    "actions",
 	"  -n, --name NAME     the deployment (or as the argument)\n"
-	"  --actions N         how many recent actions (default 5, 0: none)\n",
+	"  --actions N         how many recent actions (default 5, 0: none)\n"
+	"  --history N         how many of the last status changes (default\n"
+	"                      10, 0: none)\n",
 	1, cmd_info_exec
 };
+
+#define HISTORY_PAGE	500
 
 static void
 print_overrides(const char *title, json_t *list)
@@ -32,8 +38,58 @@ print_overrides(const char *title, json_t *list)
 		printf("  %s\n", out_override(o, buf, sizeof(buf)));
 }
 
+/* The last n entries of the status timeline, oldest first. */
 static void
-print_info(json_t *d, json_t *actions)
+print_history(json_t *hist, size_t n)
+{
+	struct octo_table *t;
+	json_t		*h;
+	size_t		 i, total = json_array_size(hist);
+	char		 at[32];
+
+	printf("status timeline%s:%s\n", total > n ? " (latest)" : "",
+	    total ? "" : " none");
+	if (total == 0)
+		return;
+	t = tbl_new(5, "  AT", "FROM", "TO", "REASON", "BY");
+	for (i = total > n ? total - n : 0; i < total; i++) {
+		h = json_array_get(hist, i);
+		snprintf(at, sizeof(at), "  ");
+		octo_time(jstr(h, "at", NULL), at + 2, sizeof(at) - 2);
+		tbl_add(t, at, jstr(h, "from", NULL), jstr(h, "to", "?"),
+		    jstr(h, "reason", NULL), jstr(h, "actor", NULL));
+	}
+	tbl_print(t, stdout);
+	tbl_free(t);
+}
+
+/* ttl, expiry and pin. */
+static void
+print_expiry(json_t *d)
+{
+	json_t		*ttl = json_object_get(d, "ttl");
+	char		 t1[32], dur[32];
+	const char	*exp = jstr(d, "expires_at", NULL);
+	int		 pinned = json_is_true(json_object_get(d, "pinned"));
+
+	if (!json_is_integer(ttl))
+		return;
+	if (json_integer_value(ttl) == 0)
+		printf("ttl:      none\n");
+	else
+		printf("ttl:      %s (%lld s)\n", octo_fmt_duration((long)
+		    json_integer_value(ttl), dur, sizeof(dur)),
+		    (long long)json_integer_value(ttl));
+	if (exp == NULL)
+		printf("expires:  never\n");
+	else
+		printf("expires:  %s%s\n", octo_time(exp, t1, sizeof(t1)),
+		    pinned ? " (not while pinned)" : "");
+	printf("pinned:   %s\n", pinned ? "yes" : "no");
+}
+
+static void
+print_info(json_t *d, json_t *actions, json_t *hist, size_t nhist)
 {
 	struct octo_table *t;
 	json_t		*l, *a, *ec;
@@ -55,6 +111,7 @@ print_info(json_t *d, json_t *actions)
 	if (jstr(d, "archived_at", NULL) != NULL)
 		printf("archived: %s\n", octo_time(jstr(d, "archived_at",
 		    NULL), t1, sizeof(t1)));
+	print_expiry(d);
 	l = json_object_get(d, "links");
 	printf("links:%s\n", json_array_size(l) ? "" : " none");
 	json_array_foreach(l, i, a)
@@ -62,6 +119,8 @@ print_info(json_t *d, json_t *actions)
 	print_overrides("app overrides", json_object_get(d, "app_overrides"));
 	print_overrides("deployment overrides",
 	    json_object_get(d, "deployment_overrides"));
+	if (hist != NULL)
+		print_history(hist, nhist);
 	if (actions == NULL)
 		return;
 	printf("recent actions:%s\n", json_array_size(actions) ? "" : " none");
@@ -85,20 +144,64 @@ print_info(json_t *d, json_t *actions)
 	tbl_free(t);
 }
 
+/*
+ * The whole status timeline of the deployment (escaped name esc), page
+ * by page, into *out (a new array). Returns 0 or an exit code.
+ */
+static int
+fetch_history(const char *esc, json_t **out)
+{
+	struct octo_resp r = { 0 };
+	json_t		*all = json_array(), *page, *h;
+	char		*path = NULL;
+	long long	 after = 0;
+	size_t		 i;
+	int		 rc = EXIT_OK;
+
+	for (;;) {
+		free(path);
+		if (asprintf(&path, "deployments/%s/history?after=%lld&"
+		    "limit=%d", esc, after, HISTORY_PAGE) == -1) {
+			path = NULL;
+			rc = EXIT_CONN;
+			break;
+		}
+		octo_resp_free(&r);
+		if ((rc = octo_call("GET", path, NULL, 0, &r)) != 0)
+			break;
+		page = json_object_get(r.body, "history");
+		json_array_foreach(page, i, h) {
+			json_array_append(all, h);
+			after = json_integer_value(json_object_get(h, "id"));
+		}
+		if (json_array_size(page) < HISTORY_PAGE)
+			break;
+	}
+	octo_resp_free(&r);
+	free(path);
+	if (rc != EXIT_OK) {
+		json_decref(all);
+		all = NULL;
+	}
+	*out = all;
+	return rc;
+}
+
 static int
 cmd_info_exec(const struct cmd_entry *e, int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{ "name", required_argument, NULL, 'n' },
 		{ "actions", required_argument, NULL, 'A' },
+		{ "history", required_argument, NULL, 'H' },
 		OCTO_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct octo_resp r = { 0 }, ra = { 0 };
 	const char	*name = NULL;
 	char		*esc = NULL, *path = NULL;
-	long		 nact = 5;
-	json_t		*o;
+	long		 nact = 5, nhist = 10;
+	json_t		*o, *hist = NULL;
 	int		 ch, rc;
 
 	while ((ch = getopt_long(argc, argv, "n:o:", lo, NULL)) != -1) {
@@ -109,6 +212,12 @@ cmd_info_exec(const struct cmd_entry *e, int argc, char **argv)
 		case 'A':
 			if (octo_parse_long(optarg, 0, 100, &nact) == -1) {
 				octo_warnx("--actions takes 0 to 100");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'H':
+			if (octo_parse_long(optarg, 0, 100000, &nhist) == -1) {
+				octo_warnx("--history takes 0 to 100000");
 				return EXIT_USAGE;
 			}
 			break;
@@ -144,18 +253,22 @@ cmd_info_exec(const struct cmd_entry *e, int argc, char **argv)
 		if ((rc = octo_call("GET", path, NULL, 0, &ra)) != 0)
 			goto out;
 	}
+	if (nhist > 0 && (rc = fetch_history(esc, &hist)) != 0)
+		goto out;
 	if (octo.json) {
 		json_t *acts = json_object_get(ra.body, "actions");
 
-		o = json_pack("{s:O, s:o}", "deployment", r.body, "actions",
-		    json_is_array(acts) ? json_incref(acts) : json_array());
+		o = json_pack("{s:O, s:o, s:O}", "deployment", r.body,
+		    "actions", json_is_array(acts) ? json_incref(acts) :
+		    json_array(), "history", hist ? hist : json_null());
 		if (o != NULL)
 			out_json(o);
 		json_decref(o);
 	} else
 		print_info(r.body, ra.body ? json_object_get(ra.body,
-		    "actions") : NULL);
+		    "actions") : NULL, hist, (size_t)nhist);
 out:
+	json_decref(hist);
 	octo_resp_free(&r);
 	octo_resp_free(&ra);
 	free(esc);

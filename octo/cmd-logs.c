@@ -1,7 +1,9 @@
 /*
  * octo/cmd-logs.c: an action's output; with -f, follow it while the
  * action runs by polling GET actions/ID/output?after=SEQ (every 300 ms)
- * until "finished", then exit with the action's result.
+ * until "finished", then exit with the action's result. -l picks the
+ * streams as Octopod's octo does (stdout, stderr, all; out, err, both);
+ * with both, stderr's lines are marked.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -14,10 +16,14 @@
 static int	cmd_logs_exec(const struct cmd_entry *, int, char **);
 
 const struct cmd_entry cmd_logs_entry = {
-	"logs", NULL, "-a ACTION | -n NAME [-f] [--interval MS]",
+	"logs", NULL, "-a ACTION | -n NAME [-l stdout|stderr|all] [-f] "
+	    "[--interval MS]",
 	"print an action's output (-f: follow it live)",
 	"  -a, --action ID     the action (octo info shows them)\n"
 	"  -n, --name NAME     the last action of this deployment\n"
+	"  -l, --log-type T    stdout (out), stderr (err) or all (both; the\n"
+	"                      default): with all, stderr's lines start with\n"
+	"                      \"stderr| \"\n"
 	"  -f, --follow        keep printing while the action runs; exit 0\n"
 	"                      if it succeeded, 1 if not\n"
 	"  --interval MS       poll interval with -f (default 300)\n"
@@ -26,6 +32,62 @@ const struct cmd_entry cmd_logs_entry = {
 };
 
 #define PAGE	1000
+
+enum log_type { LT_OUT = 1, LT_ERR = 2, LT_ALL = 3 };
+
+/* -l's values, Octopod's readLogOutput: 0, or -1 for anything else. */
+static int
+log_type(const char *s, int *out)
+{
+	if (strcmp(s, "stdout") == 0 || strcmp(s, "out") == 0)
+		*out = LT_OUT;
+	else if (strcmp(s, "stderr") == 0 || strcmp(s, "err") == 0)
+		*out = LT_ERR;
+	else if (strcmp(s, "all") == 0 || strcmp(s, "both") == 0)
+		*out = LT_ALL;
+	else
+		return -1;
+	return 0;
+}
+
+/* Where the text output is: at a line's start, and in which stream. */
+struct lines {
+	int		 bol;
+	const char	*last;
+};
+
+/*
+ * One chunk as text. With one stream, as it is; with both, each line of
+ * stderr prefixed by "stderr| ", and a line cut by the other stream's
+ * output ended first.
+ */
+static void
+put_chunk(struct lines *ln, int type, const char *stream, const char *data)
+{
+	const char	*nl;
+
+	if (type != LT_ALL) {
+		fputs(data, stdout);
+		return;
+	}
+	if (!ln->bol && ln->last != NULL && strcmp(ln->last, stream) != 0) {
+		fputc('\n', stdout);
+		ln->bol = 1;
+	}
+	ln->last = strcmp(stream, "stderr") == 0 ? "stderr" : "stdout";
+	while (*data != '\0') {
+		if (ln->bol && strcmp(ln->last, "stderr") == 0)
+			fputs("stderr| ", stdout);
+		if ((nl = strchr(data, '\n')) == NULL) {
+			fputs(data, stdout);
+			ln->bol = 0;
+			return;
+		}
+		fwrite(data, 1, nl - data + 1, stdout);
+		ln->bol = 1;
+		data = nl + 1;
+	}
+}
 
 /* The id of the last action of deployment name, or -1 (printed). */
 static long long
@@ -104,6 +166,7 @@ cmd_logs_exec(const struct cmd_entry *e, int argc, char **argv)
 		{ "name", required_argument, NULL, 'n' },
 		{ "follow", no_argument, NULL, 'f' },
 		{ "interval", required_argument, NULL, 'i' },
+		{ "log-type", required_argument, NULL, 'l' },
 		OCTO_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -114,10 +177,19 @@ cmd_logs_exec(const struct cmd_entry *e, int argc, char **argv)
 	long long	 after = 0;
 	json_t		*chunks, *c;
 	size_t		 i, n;
-	int		 ch, rc, follow = 0, finished;
+	int		 ch, rc, follow = 0, finished, type = LT_ALL;
+	struct lines	 ln = { 1, NULL };
+	const char	*stream;
 
-	while ((ch = getopt_long(argc, argv, "a:n:fo:", lo, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "a:n:fl:o:", lo, NULL)) != -1) {
 		switch (ch) {
+		case 'l':
+			if (log_type(optarg, &type) == -1) {
+				octo_warnx("-l takes stdout, stderr or all "
+				    "(out, err, both), not \"%s\"", optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'a':
 			if (octo_parse_long(optarg, 1, (long)1 << 52, &id)
 			    == -1) {
@@ -166,12 +238,17 @@ cmd_logs_exec(const struct cmd_entry *e, int argc, char **argv)
 		chunks = json_object_get(r.body, "chunks");
 		n = json_array_size(chunks);
 		json_array_foreach(chunks, i, c) {
+			stream = jstr(c, "stream", "stdout");
+			if (!(type & (strcmp(stream, "stderr") == 0 ?
+			    LT_ERR : LT_OUT)))
+				continue;
 			if (octo.json) {
 				json_dumpf(c, stdout, JSON_COMPACT |
 				    JSON_PRESERVE_ORDER);
 				fputc('\n', stdout);
 			} else
-				fputs(jstr(c, "data", ""), stdout);
+				put_chunk(&ln, type, stream, jstr(c, "data",
+				    ""));
 		}
 		fflush(stdout);
 		if (json_is_integer(json_object_get(r.body, "last_seq")) &&
@@ -184,6 +261,10 @@ cmd_logs_exec(const struct cmd_entry *e, int argc, char **argv)
 		    json_is_object(json_object_get(r.body, "output_removed")))
 			removed_note(json_object_get(r.body, "output_removed"));
 		if (finished) {
+			if (!ln.bol) {
+				fputc('\n', stdout);
+				ln.bol = 1;
+			}
 			rc = follow ? action_result(id) : EXIT_OK;
 			break;
 		}
@@ -193,6 +274,8 @@ cmd_logs_exec(const struct cmd_entry *e, int argc, char **argv)
 			break;
 		octo_sleep_ms(interval);
 	}
+	if (!ln.bol)
+		fputc('\n', stdout);
 	octo_resp_free(&r);
 	return rc;
 }

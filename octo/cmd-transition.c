@@ -1,7 +1,8 @@
 /*
- * octo/cmd-transition.c: archive (alias delete, the Haskell octo's
- * word), restore, cleanup — POST deployments/NAME/{archive,restore,
- * cleanup} — and forget (DELETE deployments/NAME, power only).
+ * octo/cmd-transition.c: archive, restore (alias unarchive, Octopod 2's
+ * word), cleanup — POST deployments/NAME/{archive,restore,cleanup} — and
+ * forget (alias delete: Octopod 2's octo delete "deletes the deployment
+ * from Octopod, does no cleanup"; DELETE deployments/NAME, power only).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -16,12 +17,12 @@ static int	cmd_transition_exec(const struct cmd_entry *, int, char **);
 #define NAME_HELP "  -n, --name NAME    the deployment (or as the argument)\n"
 
 const struct cmd_entry cmd_archive_entry = {
-	"archive", "delete", "-n NAME",
+	"archive", NULL, "-n NAME",
 	"archive a deployment (runs the archive script)", NAME_HELP,
 	1, cmd_transition_exec
 };
 const struct cmd_entry cmd_restore_entry = {
-	"restore", NULL, "-n NAME",
+	"restore", "unarchive", "-n NAME",
 	"restore an archived deployment", NAME_HELP,
 	1, cmd_transition_exec
 };
@@ -41,7 +42,7 @@ const struct cmd_entry cmd_unpin_entry = {
 };
 
 const struct cmd_entry cmd_forget_entry = {
-	"forget", NULL, "-n NAME",
+	"forget", "delete", "-n NAME",
 	"forget a deployment's record without running any script",
 	NAME_HELP, 1, cmd_transition_exec
 };

@@ -128,7 +128,7 @@ cmd_wait_exec(const struct cmd_entry *e, int argc, char **argv)
 			if (strcmp(r.code, "not_found") == 0)
 				octo_warnx("no deployment named \"%s\"", name);
 			else
-				octo_warnx("%s", r.msg);
+				octo_warn_lines(r.msg);
 			break;
 		}
 		if (rc == 0) {

@@ -26,6 +26,19 @@ octo_warnx(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* A message of one or more lines, each as "octo: LINE" on stderr. */
+void
+octo_warn_lines(const char *msg)
+{
+	const char	*nl;
+
+	while ((nl = strchr(msg, '\n')) != NULL) {
+		octo_warnx("%.*s", (int)(nl - msg), msg);
+		msg = nl + 1;
+	}
+	octo_warnx("%s", msg);
+}
+
 /* -o FORMAT: 0, or -1 for an unknown format. */
 int
 octo_set_output(const char *fmt)

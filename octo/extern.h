@@ -84,6 +84,7 @@ int	 octo_set_output(const char *fmt);
 int	 cmd_usage(const struct cmd_entry *);
 void	 octo_warnx(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
+void	 octo_warn_lines(const char *msg);
 int	 octo_name_arg(const struct cmd_entry *, const char **name,
 	    int argc, char **argv);
 void	 octo_sleep_ms(long ms);
@@ -94,7 +95,7 @@ struct octo_resp {
 	long		 status;	/* HTTP status; 0: no answer */
 	json_t		*body;		/* the parsed answer, or NULL */
 	char		 code[64];	/* error code, "" on success */
-	char		 msg[1024];	/* one line: why it failed */
+	char		 msg[8192];	/* why it failed: lines kept */
 };
 #define CALL_QUIET	0x01	/* do not print the error line */
 int	 octo_http_init(void);
@@ -115,6 +116,11 @@ int	 octo_override_add(json_t *list, const char *arg, int secret,
 	    char *err, size_t errlen);
 const char *octo_time(const char *iso, char *buf, size_t len);
 int	 octo_parse_long(const char *s, long min, long max, long *out);
+const char *octo_fmt_duration(long secs, char *buf, size_t len);
+
+/* secret.c */
+int	 octo_secret_add(json_t *list, const char *arg, int *stdin_used,
+	    char *err, size_t errlen);
 
 /* output.c */
 struct octo_table;

@@ -279,7 +279,7 @@ octo_call(const char *method, const char *path, json_t *body, int flags,
 	rc = octo_exit_for(r->status, r->code);
 out:
 	if (rc != EXIT_OK && !(flags & CALL_QUIET))
-		octo_warnx("%s", r->msg);
+		octo_warn_lines(r->msg);
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, NULL);
 	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, NULL);

@@ -94,9 +94,12 @@ octo_parse_long(const char *s, long min, long max, long *out)
 
 /*
  * The error of a non-2xx answer: the API's {"error": {"code",
- * "message"}} shape, else a line naming the status. Fills code and msg
- * (one line: control characters become spaces). Returns 0 when the body
- * had the error shape, -1 when it did not (not octopod's answer).
+ * "message"}} shape, else a line naming the status. Fills code and msg.
+ * A message of several lines (config_check's reasons) keeps its line
+ * breaks, without trailing ones; CR is dropped and every other control
+ * character becomes '?', so that nothing reaches the terminal as an
+ * escape. Returns 0 when the body had the error shape, -1 when it did
+ * not (not octopod's answer).
  */
 int
 octo_parse_error(long status, const char *body, size_t len, char *code,
@@ -104,7 +107,7 @@ octo_parse_error(long status, const char *body, size_t len, char *code,
 {
 	json_t		*j, *e, *c, *m;
 	int		 rc = -1;
-	char		*p;
+	char		*p, *q;
 
 	snprintf(code, codelen, "http_%ld", status);
 	snprintf(msg, msglen, "unexpected answer from the server (HTTP %ld)",
@@ -118,9 +121,18 @@ octo_parse_error(long status, const char *body, size_t len, char *code,
 	    json_is_string(m = json_object_get(e, "message"))) {
 		snprintf(code, codelen, "%s", json_string_value(c));
 		snprintf(msg, msglen, "%s", json_string_value(m));
-		for (p = msg; *p != '\0'; p++)
-			if ((unsigned char)*p < 0x20)
-				*p = ' ';
+		for (p = q = msg; *p != '\0'; p++) {
+			if (*p == '\r')
+				continue;
+			if (((unsigned char)*p < 0x20 && *p != '\n' &&
+			    *p != '\t') || *p == 0x7f)
+				*q++ = '?';
+			else
+				*q++ = *p;
+		}
+		while (q > msg && q[-1] == '\n')
+			q--;
+		*q = '\0';
 		rc = 0;
 	}
 	json_decref(j);
@@ -183,6 +195,39 @@ octo_time(const char *iso, char *buf, size_t len)
 	if ((n = strlen(buf)) >= 19 && buf[10] == 'T') {
 		buf[10] = ' ';
 		buf[19] = '\0';
+	}
+	return buf;
+}
+
+/*
+ * secs as "1d2h30m5s" (zero parts left out; "0s" for 0) in buf.
+ * Returns buf.
+ */
+const char *
+octo_fmt_duration(long secs, char *buf, size_t len)
+{
+	static const struct { long n; char u; } part[] = {
+		{ 86400, 'd' }, { 3600, 'h' }, { 60, 'm' }, { 1, 's' },
+	};
+	size_t	 i, off = 0;
+	int	 w;
+
+	if (len == 0)
+		return buf;
+	buf[0] = '\0';
+	if (secs <= 0) {
+		snprintf(buf, len, "0s");
+		return buf;
+	}
+	for (i = 0; i < sizeof(part) / sizeof(part[0]) && off < len; i++) {
+		if (secs / part[i].n == 0)
+			continue;
+		w = snprintf(buf + off, len - off, "%ld%c", secs / part[i].n,
+		    part[i].u);
+		if (w < 0)
+			break;
+		off += (size_t)w;
+		secs %= part[i].n;
 	}
 	return buf;
 }

@@ -5,7 +5,10 @@
 # Knobs (design section 9): OCTOPOD_VAR, UI_PORT, POWER_PORT, DATABASE_URL,
 # CONTROL_SCRIPTS_DIR. O is the build directory (build/). STACK_WRAP: a
 # command that octopod-fcgi and octopod-notifier are started under (the
-# tests' valgrind run, t/valgrind.t).
+# tests' valgrind run, t/valgrind.t). STACK_DETACH=1: octopod-fcgi,
+# octopod-notifier and nginx each in a session of their own (setsid), so
+# that a signal to the caller's process group (Ctrl-C) does not reach
+# them and the caller stops them in order (scripts/run.sh).
 
 : "${TOP:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 : "${O:=build}"
@@ -16,6 +19,11 @@ case "$O" in /*) ;; *) O="$TOP/$O" ;; esac
 : "${LISTEN_ADDR:=127.0.0.1}"
 PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
 STACK_PIDS=""
+STACK_DETACH=${STACK_DETACH:-}
+
+# the prefix that detaches a part (STACK_DETACH): setsid does not fork
+# here (a background job is no group leader), so $! stays the part's pid
+stack_detach() { [ -n "$STACK_DETACH" ] && echo setsid; }
 
 stack_log() { echo "octopod: $*" >&2; }
 stack_die() { echo "octopod: $*" >&2; exit 1; }
@@ -148,7 +156,7 @@ stack_fcgi_start() {
 	export FCGI_SOCKET="$OCTOPOD_VAR/run/fcgi.sock"
 	export MIGRATIONS_DIR="$TOP/sql"
 	# shellcheck disable=SC2086
-	${STACK_WRAP:-} "$O/bin/octopod-fcgi" "$@" >>"$OCTOPOD_VAR/log/octopod-fcgi.log" 2>&1 &
+	$(stack_detach) ${STACK_WRAP:-} "$O/bin/octopod-fcgi" "$@" >>"$OCTOPOD_VAR/log/octopod-fcgi.log" 2>&1 &
 	FCGI_PID=$!
 	STACK_PIDS="$STACK_PIDS $FCGI_PID"
 }
@@ -158,13 +166,14 @@ stack_notifier_start() {
 	[ -x "$O/bin/octopod-notifier" ] || return 0
 	export NOTIFIER_SOCKET="$OCTOPOD_VAR/run/notifier.sock"
 	# shellcheck disable=SC2086
-	${STACK_WRAP:-} "$O/bin/octopod-notifier" "$@" >>"$OCTOPOD_VAR/log/octopod-notifier.log" 2>&1 &
+	$(stack_detach) ${STACK_WRAP:-} "$O/bin/octopod-notifier" "$@" >>"$OCTOPOD_VAR/log/octopod-notifier.log" 2>&1 &
 	NOTIFIER_PID=$!
 	STACK_PIDS="$STACK_PIDS $NOTIFIER_PID"
 }
 
 stack_nginx_start() {
-	"$(command -v nginx || echo /usr/sbin/nginx)" -p "$OCTOPOD_VAR/nginx" \
+	# shellcheck disable=SC2046
+	$(stack_detach) "$(command -v nginx || echo /usr/sbin/nginx)" -p "$OCTOPOD_VAR/nginx" \
 	    -c "$OCTOPOD_VAR/nginx/nginx.conf" >>"$OCTOPOD_VAR/log/nginx.log" 2>&1 &
 	NGINX_PID=$!
 	STACK_PIDS="$STACK_PIDS $NGINX_PID"

@@ -96,10 +96,10 @@ t_octo 1 "list --status with a status that does not exist" list --status Sleepin
 t_like "$(cat "$T_ERR")" "octo: status must be *" "the server's message"
 t_octo 2 "list --limit 0" list --limit 0
 
-# archive (and its alias delete), restore, cleanup, forget
+# archive, restore, cleanup, forget
 t_octo 0 "archive" archive -n pr-2
 t_like "$(cat "$T_OUT")" '*archive of "pr-2" queued*' "says so"
-t_octo 0 "delete is archive" delete pr-3
+t_octo 0 "archive NAME" archive pr-3
 t_is "$(wait_status pr-2 Archived)" Archived "pr-2 Archived"
 t_is "$(wait_status pr-3 Archived)" Archived "pr-3 Archived"
 t_octo 0 "list --archived" list --archived

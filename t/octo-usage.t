@@ -18,7 +18,7 @@ t_rc 0 "octo help update" "$OCTO" help update
 t_like "$(cat "$T_OUT")" "usage: octo update -n NAME ?-t TAG?*-E, --unset-app-env-override KEY*" \
     "synopsis and options"
 t_rc 0 "octo help delete: the alias" "$OCTO" help delete
-t_like "$(cat "$T_OUT")" "usage: octo archive -n NAME*" "delete is archive"
+t_like "$(cat "$T_OUT")" "usage: octo forget -n NAME*" "delete is forget, as Octopod 2's"
 t_rc 2 "octo help nope" "$OCTO" help nope
 t_rc 2 "no command" "$OCTO"
 t_like "$(cat "$T_ERR")" "usage: octo *" "prints the usage"
@@ -34,6 +34,14 @@ t_rc 2 "info without a name" "$OCTO" info
 t_rc 2 "update without a change" "$OCTO" update -n x
 t_rc 2 "clean-archive --older-than bad" "$OCTO" clean-archive --older-than 1y
 t_rc 2 "update --version 0" "$OCTO" update -n x -e A=1 --version 0
+t_rc 2 "list --sort that is no key" "$OCTO" list --sort size
+t_is "$(cat "$T_ERR")" 'octo: --sort takes name, created, updated, status or tag, not "size"' "says which"
+t_rc 2 "info --history that is no number" "$OCTO" info -n x --history x
+t_rc 0 "octo help logs" "$OCTO" help logs
+t_like "$(cat "$T_OUT")" "*-l, --log-type T    stdout (out), stderr (err) or all (both*" "logs -l"
+t_rc 0 "octo help create" "$OCTO" help create
+t_like "$(cat "$T_OUT")" "*K=@FILE*--set-app-env-override*--set-app-config*--set-app-env-private-override*@FILE*" \
+    "create names Octopod's options and the secret's sources"
 t_rc 2 "no URL" "$OCTO" list
 t_rc 0 "version without a server" "$OCTO" version
 t_is "$(cat "$T_OUT")" "octo 0.1.0" "just the client's"
@@ -49,4 +57,16 @@ COMP_WORDS=(octo --url x wait --f); COMP_CWORD=4; _octo
 t_is "${COMPREPLY[*]}" "--for" "completion: a command's options"
 COMP_WORDS=(octo wait --for a); COMP_CWORD=3; _octo
 t_is "${COMPREPLY[*]}" "archived" "completion: --for's values"
+COMP_WORDS=(octo logs -l s); COMP_CWORD=3; _octo
+t_is "${COMPREPLY[*]}" "stdout stderr" "completion: logs -l's values"
+COMP_WORDS=(octo list -s Ru); COMP_CWORD=3; _octo
+t_is "${COMPREPLY[*]}" "Running" "completion: list -s is a status"
+COMP_WORDS=(octo create -s Ru); COMP_CWORD=3; _octo
+t_is "${COMPREPLY[*]}" "" "completion: create -s is a secret, no status"
+COMP_WORDS=(octo create --set-app-env-p); COMP_CWORD=2; _octo
+t_is "${COMPREPLY[*]}" "--set-app-env-private-override" "completion: Octopod's long options"
+COMP_WORDS=(octo list --sort u); COMP_CWORD=3; _octo
+t_is "${COMPREPLY[*]}" "updated" "completion: --sort's keys"
+COMP_WORDS=(octo un); COMP_CWORD=1; _octo
+t_is "${COMPREPLY[*]}" "unarchive unpin" "completion: the aliases"
 t_done

@@ -24,8 +24,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	status = 100 + (data[0] << 8 | data[1]) % 500;
 	(void)octo_parse_error(status, (const char *)data + 2, size - 2, code,
 	    sizeof(code), msg, sizeof(msg));
-	if (strchr(msg, '\n') != NULL)
-		abort();	/* errors are one line */
+	/* lines are kept; no other control character, no final newline */
+	for (s = msg; *s != '\0'; s++)
+		if (((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t') ||
+		    *s == 0x7f)
+			abort();
+	if (s > msg && s[-1] == '\n')
+		abort();
 	(void)octo_exit_for(status, code);
 	if ((s = malloc(size - 1)) == NULL)
 		return 0;

@@ -76,12 +76,13 @@ error_shape(void **state)
 	    sizeof(code), msg, sizeof(msg)), 0);
 	assert_string_equal(code, "busy");
 	assert_string_equal(msg, "deployment \"x\" is busy");
-	/* one line whatever the server sent */
+	/* config_check's lines are kept, its last newline and CR are not;
+	 * other control characters (an escape) become '?' */
 	b = "{\"error\":{\"code\":\"config_check_refused\",\"message\":"
-	    "\"no\\nway\"}}";
+	    "\"no\\r\\nway\\n\\u001b]0;x\\u0007\\tend\\n\\n\"}}";
 	assert_int_equal(octo_parse_error(422, b, strlen(b), code,
 	    sizeof(code), msg, sizeof(msg)), 0);
-	assert_string_equal(msg, "no way");
+	assert_string_equal(msg, "no\nway\n?]0;x?\tend");
 	/* cut to the buffer */
 	b = "{\"error\":{\"code\":\"invalid\",\"message\":\"0123456789012345"
 	    "67890123456789012345678901234567890123456789012345678901234567"
@@ -104,6 +105,21 @@ error_shape(void **state)
 	b = "{\"error\":{\"code\":\"x\",\"message\":\"y\"}}garbage";
 	assert_int_equal(octo_parse_error(400, b, strlen(b) - 7, code,
 	    sizeof(code), msg, sizeof(msg)), 0);
+}
+
+static void
+fmt_duration(void **state)
+{
+	char	 b[32];
+
+	assert_string_equal(octo_fmt_duration(0, b, sizeof(b)), "0s");
+	assert_string_equal(octo_fmt_duration(59, b, sizeof(b)), "59s");
+	assert_string_equal(octo_fmt_duration(3600, b, sizeof(b)), "1h");
+	assert_string_equal(octo_fmt_duration(90061, b, sizeof(b)),
+	    "1d1h1m1s");
+	assert_string_equal(octo_fmt_duration(1209600, b, sizeof(b)), "14d");
+	/* cut to the buffer, still a string */
+	assert_string_equal(octo_fmt_duration(90061, b, 5), "1d1h");
 }
 
 static void
@@ -177,6 +193,7 @@ main(void)
 		cmocka_unit_test(duration),
 		cmocka_unit_test(error_shape),
 		cmocka_unit_test(exit_codes),
+		cmocka_unit_test(fmt_duration),
 		cmocka_unit_test(overrides),
 		cmocka_unit_test(times),
 		cmocka_unit_test(numbers),
