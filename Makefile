@@ -174,6 +174,14 @@ soak: all
 deps:
 	@scripts/deps.sh
 
+# the container image (Dockerfile) with podman: the base debian:12 made
+# by scripts/debian-base.sh when it is missing; layers cached
+IMAGE		?= localhost/octopod-c:latest
+image:
+	@scripts/debian-base.sh >/dev/null
+	TOP=$(CURDIR); export TOP; . scripts/podman-env.sh; \
+	    podman build --network host --layers -t $(IMAGE) .
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/octopod/sql
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
@@ -187,6 +195,7 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all run bench test test-san deps install clean fuzz fuzzers valgrind soak
+.PHONY: all run bench test test-san deps install clean fuzz fuzzers valgrind soak \
+	image
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

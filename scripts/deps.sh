@@ -3,13 +3,15 @@
 #	scripts/deps.sh [all|build|run]
 # all (the default, `make deps`): everything for building and testing;
 # build: what `make` needs; run: what the installed programs need at run
-# time (the container image's last stage).
+# time (the container image's last stage; curl: control/local's check).
+# all has podman, runc and debootstrap for `make image` and t/container.t.
 BUILD="build-essential pkg-config libfcgi-dev libpq-dev libwebsockets-dev
 libjansson-dev libssl-dev libcurl4-openssl-dev libcmocka-dev"
 RUN="nginx-light libfcgi0ldbl libpq5 libjansson4 libwebsockets17 libcurl4
-openssl ca-certificates"
+openssl ca-certificates curl"
 PKGS="$BUILD libfcgi-bin nginx postgresql postgresql-client openssl curl perl
-clang libclang-rt-14-dev wrk procps psmisc jq chromium"
+clang libclang-rt-14-dev wrk procps psmisc jq chromium
+podman runc debootstrap uidmap"
 case "${1:-all}" in
 all)	;;
 build)	PKGS=$BUILD ;;
