@@ -102,6 +102,9 @@ if [ "$st" != Running ]; then
 	    JOIN deployments d ON d.id = a.deployment_id WHERE d.name = 'ct-web' ORDER BY o.seq" | tail -5)"
 	ct_logs ct-one 20
 fi
+t_is "$(sql "SELECT count(*) > 0, bool_and(s.ssl) FROM pg_stat_activity a
+    JOIN pg_stat_ssl s USING (pid) WHERE a.usename = 'octopod'")" "t|t" \
+    "the container's database sessions are all on TLS"
 t_ok "the websocket client saw ct-web Running" \
     ws_wait live 'select(.event.type == "deployment" and .event.name == "ct-web" and .event.status == "Running")' 10
 if [ -z "$(ws_msgs live 'select(.event.name == "ct-web")')" ]; then
