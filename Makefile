@@ -175,12 +175,15 @@ deps:
 	@scripts/deps.sh
 
 # the container image (Dockerfile) with podman: the base debian:12 made
-# by scripts/debian-base.sh when it is missing; layers cached
+# by scripts/debian-base.sh when it is missing; layers cached; the new
+# image's id in build/image.id (what t/container.t runs, whatever the tag
+# says meanwhile)
 IMAGE		?= localhost/octopod-c:latest
 image:
 	@scripts/debian-base.sh >/dev/null
 	TOP=$(CURDIR); export TOP; . scripts/podman-env.sh; \
-	    podman build --network host --layers -t $(IMAGE) .
+	    podman build --network host --layers --iidfile build/image.id \
+	    -t $(IMAGE) .
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/octopod/sql

@@ -20,9 +20,13 @@
 #	ct_logs NAME		the container's log, as TAP comments
 #	ct_cleanup		remove every container this test made
 #
+# CT_IMAGE: the tag `make image` gives (default localhost/octopod-c:latest);
+# the test then runs the image by the id the build wrote (build/image.id).
+#
 # UI_PORT, POWER_PORT, HEALTH_PORT: free ports on 127.0.0.1 (host network).
 
-CT_IMAGE=${CT_IMAGE:-localhost/octopod-c:latest}
+CT_IMAGE_NAME=${CT_IMAGE:-localhost/octopod-c:latest}
+CT_IMAGE=$CT_IMAGE_NAME
 CT_NAMES=""
 CT_SECRETS=$T_TMP/secrets
 HEALTH_PORT=$(free_port)
