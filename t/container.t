@@ -117,12 +117,13 @@ if [ -z "$(ws_msgs live 'select(.event.name == "ct-web")')" ]; then
 	t_diag "the websocket client got: $(tail -3 "$T_TMP/live.log" "$T_TMP/live.err" 2>/dev/null)"
 	t_diag "the notifier said: $(ct_podman logs ct-one-$$ 2>&1 | grep octopod-notifier | tail -3)"
 fi
-ws_stop live
 
-# SIGTERM
+# SIGTERM, with the websocket client connected and ct-web's nginx running
 t0=$(ct_now)
 ct_podman stop -t 15 ct-one-$$ >/dev/null
 stop_s=$(ct_secs "$t0")
+t_ok "the websocket client's connection was closed" ws_wait live 'select(.closed != null)' 5
+ws_stop live
 t_diag "container one: stop (SIGTERM to exit) $stop_s s"
 t_is "$(ct_podman inspect -f '{{.State.ExitCode}}' ct-one-$$)" 0 "SIGTERM: it exits 0"
 t_ok "SIGTERM: it stops within 10 s ($stop_s s)" awk -v s="$stop_s" 'BEGIN { exit !(s < 10) }'
