@@ -173,7 +173,7 @@ ct_serve() {
 }
 
 ct_logs() {
-	ct_podman logs "$1" 2>&1 | tail -${2:-40} | sed 's/^/# /'
+	ct_podman logs "$1" 2>&1 | tail -n "${2:-40}" | sed 's/^/# /'
 }
 
 ct_cleanup() {
