@@ -239,6 +239,17 @@ soak: all
 deps:
 	@scripts/deps.sh
 
+# the container image (Dockerfile) with podman: the base debian:12 made
+# by scripts/debian-base.sh when it is missing; layers cached; the new
+# image's id in build/image.id (what t/container.t runs, whatever the tag
+# says meanwhile)
+IMAGE		?= localhost/octopod-c:latest
+image:
+	@scripts/debian-base.sh >/dev/null
+	TOP=$(CURDIR); export TOP; . scripts/podman-env.sh; \
+	    podman build --network host --layers --iidfile build/image.id \
+	    -t $(IMAGE) .
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/octopod/sql
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
@@ -253,7 +264,7 @@ clean:
 	rm -rf build
 
 
-.PHONY: bench-scale
+.PHONY: bench-scale image
 .PHONY: all run bench test test-san deps install clean fuzz fuzzers valgrind soak
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

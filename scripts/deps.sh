@@ -2,19 +2,21 @@
 # Install the Debian packages octopod-c builds, runs and tests with.
 #	scripts/deps.sh [all|build|static|run]
 # all (the default, `make deps`): everything for building and testing
-# (octo-static included);
-# build: what `make` needs; static: what `make octo-static` (and `make
-# dist`) needs; run: what the installed programs need at run
-# time (the container image's last stage).
+# (octo-static, podman, runc and debootstrap for `make image` and
+# t/container.t included); build: what `make` needs; static: what `make
+# octo-static` (and `make dist`) needs; run: what the installed programs
+# need at run time (the container image's last stage; curl: control/local's
+# check).
 BUILD="build-essential pkg-config libfcgi-dev libpq-dev libwebsockets-dev
 libjansson-dev libssl-dev libcurl4-openssl-dev libcmocka-dev"
 # make octo-static: c-ares's static library (the libcurl it builds from
 # Debian's curl source resolves with it); dpkg-dev for apt-get source
 STATIC="dpkg-dev libc-ares-dev"
 RUN="nginx-light libfcgi0ldbl libpq5 libjansson4 libwebsockets17 libcurl4
-openssl ca-certificates"
+openssl ca-certificates curl"
 PKGS="$BUILD $STATIC file libfcgi-bin nginx postgresql postgresql-client
-openssl curl perl python3 clang libclang-rt-14-dev wrk procps psmisc jq chromium"
+openssl curl perl python3 clang libclang-rt-14-dev wrk procps psmisc jq chromium
+podman runc debootstrap uidmap"
 case "${1:-all}" in
 all)	;;
 build)	PKGS=$BUILD ;;
