@@ -153,6 +153,16 @@ $(O)/bench/barerelay: bench/barerelay.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< $(LDLIBS_NOTIFIER)
 
+# the chart renderer of t/helm-chart.t: Helm's engine (text/template and
+# Sprig) from Debian's Go packages, built offline in GOPATH mode
+GOPATH_DEBIAN	 = /usr/share/gocode
+$(O)/bin/helm-render: t/helm/render/main.go
+	@mkdir -p $(dir $@)
+	cd t/helm/render && GO111MODULE=off GOPATH=$(GOPATH_DEBIAN) \
+	    GOCACHE=$(abspath $(O))/go-cache GOFLAGS= go build -o $(abspath $@) .
+
+helm-render: $(O)/bin/helm-render
+
 bench: all $(BENCH_BINS)
 	O=$(O) bench/run.sh
 
@@ -187,6 +197,7 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all run bench test test-san deps install clean fuzz fuzzers valgrind soak
+.PHONY: all run bench test test-san deps install clean fuzz fuzzers valgrind soak \
+	helm-render
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -1,9 +1,13 @@
-// t/helm/check.mjs: checks of helm/octopod and the Dockerfile without
-// helm (t/helm-chart.t runs it; prints TAP).
+// t/helm/check.mjs: checks of helm/octopod, rendered by Helm's engine
+// (render.mjs), every manifest validated against the Kubernetes API's
+// schemas (validate.mjs), and of the Dockerfile (t/helm-chart.t runs it;
+// prints TAP).
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import { render, RequiredError } from './render.mjs';
+import { render, RenderError } from './render.mjs';
+import { validate } from './validate.mjs';
 
 const top = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const chart = path.join(top, 'helm/octopod');
@@ -19,18 +23,19 @@ const is = (got, want, d) => ok(JSON.stringify(got) === JSON.stringify(want), d,
 const required = { tls: { secretName: 'octopod-tls' }, clientCA: { secretName: 'octopod-client-ca' }, cleanArchive: { clientCertSecret: 'octopod-octo' } };
 
 // every document: YAML that parses, apiVersion, kind, metadata.name
-function parsed(values, opts = {}) {
-	const r = render(chart, { values, ...opts });
+function parsed(values, opts = {}, dir = chart) {
+	const r = render(dir, { values, ...opts });
 	const objs = [];
+	const docs = [];
 	const errors = [];
 	for (const d of r.docs) {
 		const doc = YAML.parseDocument(d.text, { version: '1.1', prettyErrors: true });
-		if (doc.errors.length) { errors.push(`${d.file}: ${doc.errors[0].message}`); continue; }
+		if (doc.errors.length) { errors.push(`${d.source}: ${doc.errors[0].message}`); continue; }
 		const o = doc.toJS();
-		if (!o || !o.apiVersion || !o.kind || !o.metadata?.name) errors.push(`${d.file}: no apiVersion/kind/metadata.name`);
-		else objs.push(o);
+		if (!o || !o.apiVersion || !o.kind || !o.metadata?.name) errors.push(`${d.source}: no apiVersion/kind/metadata.name`);
+		else { objs.push(o); docs.push({ source: d.source, obj: o }); }
 	}
-	return { objs, errors, notes: r.notes };
+	return { objs, docs, errors, notes: r.notes };
 }
 const find = (objs, kind, name) => objs.find((o) => o.kind === kind && (!name || o.metadata.name === name));
 
@@ -55,10 +60,17 @@ is(missing, [], 'every .Values reference is defined in values.yaml');
 // 2. required values are required
 let err = null;
 try { render(chart, { values: { ...required, tls: { secretName: '' } } }); } catch (e) { err = e; }
-ok(err instanceof RequiredError && /tls\.secretName/.test(err.message), 'rendering without tls.secretName fails with a clear message', String(err));
+ok(err instanceof RenderError && /^Error: execution error at \(octopod\/templates\/deployment\.yaml:[0-9]+:[0-9]+\): tls\.secretName is required/.test(err.message),
+    'rendering without tls.secretName fails with a clear message (Helm\'s, with the template line)', String(err));
 err = null;
 try { render(chart, { values: { ...required, cleanArchive: { enabled: true, clientCertSecret: '' } } }); } catch (e) { err = e; }
-ok(err instanceof RequiredError && /clientCertSecret/.test(err.message), 'the CronJob requires its client certificate Secret', String(err));
+ok(err instanceof RenderError && /cronjob\.yaml.*clientCertSecret/.test(err.message), 'the CronJob requires its client certificate Secret', String(err));
+err = null;
+try { render(chart, { values: required, strict: true }); } catch (e) { err = e; }
+is(err && err.message, null, 'renders under missingkey=error (helm lint --strict): no template reads an undefined value');
+err = null;
+try { render(chart, { set: ['tls.secretName=t,clientCA.secretName=c', 'cleanArchive.clientCertSecret=o', 'replicas=4'] }); } catch (e) { err = e; }
+is(err && err.message, null, 'required values can come from --set');
 
 // 3. the default install
 const def = parsed(required);
@@ -136,9 +148,11 @@ is([cv.secret.secretName, cjc.volumeMounts[0].mountPath], ['octopod-octo', path.
 const pw = (objs) => Buffer.from(find(objs, 'Secret', 'octopod-database').data.password, 'base64').toString();
 const a = pw(def.objs), b = pw(parsed(required).objs);
 ok(a.length >= 24 && a !== b, 'without a cluster each render generates a new database password');
-const live = { 'octopod-database': { data: { password: Buffer.from('kept-pw').toString('base64') } },
-	'octopod-ui': { data: { 'password-octopod': Buffer.from('kept-ui').toString('base64') } } };
-const up = parsed(required, { lookup: (api, kind, ns, name) => (kind === 'Secret' && ns === 'octopod' ? live[name] : undefined) });
+const secret = (name, ns, data) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: ns }, data });
+const live = [secret('octopod-database', 'octopod', { password: Buffer.from('kept-pw').toString('base64') }),
+	secret('octopod-ui', 'octopod', { 'password-octopod': Buffer.from('kept-ui').toString('base64') }),
+	secret('octopod-database', 'elsewhere', { password: Buffer.from('other-pw').toString('base64') })];
+const up = parsed(required, { lookup: live });
 is(pw(up.objs), 'kept-pw', 'an upgrade keeps the live database password');
 const url = Buffer.from(find(up.objs, 'Secret', 'octopod-database').data.DATABASE_URL, 'base64').toString();
 ok(url.includes('password=kept-pw') && url.includes('host=octopod-postgresql '), 'DATABASE_URL is built from it and the StatefulSet Service', url);
@@ -160,8 +174,47 @@ const ing = find(ext.objs, 'Ingress');
 is([ing?.spec.rules[0].host, ing?.spec.rules[0].http.paths[0].backend.service.name], ['octopod.example.org', 'octopod-ui'], 'the Ingress serves the ui door only');
 let extErr = null;
 try { render(chart, { values: { ...required, database: { internal: false } } }); } catch (e) { extErr = e; }
-ok(extErr instanceof RequiredError, 'an external database needs its Secret', String(extErr));
+ok(extErr instanceof RenderError && /database\.external\.secretName is required/.test(extErr.message), 'an external database needs its Secret', String(extErr));
 ok(/octopod-power/.test(def.notes) && /port-forward/.test(def.notes), 'NOTES.txt tells how to reach both doors');
+
+// 4b. every manifest of every variant against the Kubernetes API schemas:
+// replicas 1 and 3, the chart's PostgreSQL and an external one, the
+// CronJob on and off (and the two installs above)
+const variants = [];
+for (const replicas of [1, 3])
+	for (const internal of [true, false])
+		for (const cron of [true, false]) {
+			const v = { ...required, replicas, cleanArchive: { ...required.cleanArchive, enabled: cron } };
+			if (!internal) v.database = { internal: false, external: { secretName: 'pg', secretKey: 'url' } };
+			const r = parsed(v);
+			variants.push({ name: `replicas ${replicas}, ${internal ? 'chart' : 'external'} PostgreSQL, CronJob ${cron ? 'on' : 'off'}`, r, replicas, internal, cron });
+		}
+ok(variants.every((x) => !x.r.errors.length && find(x.r.objs, 'Deployment').spec.replicas === x.replicas &&
+	!!find(x.r.objs, 'StatefulSet') === x.internal && !!find(x.r.objs, 'CronJob') === x.cron),
+    `${variants.length} variants render with their replicas, PostgreSQL and CronJob`, variants.map((x) => [x.name, x.r.errors]));
+const all = [...def.docs, ...ext.docs, ...variants.flatMap((x) => x.r.docs)];
+const t0 = Date.now();
+const verrs = [...new Set(await validate(all))];
+is(verrs, [], `all ${all.length} manifests (${new Set(all.map((d) => d.obj.kind)).size} kinds) are valid Kubernetes API objects (${Date.now() - t0} ms)`);
+
+// the validation has teeth: a misspelt field, a wrong type, a wrong kind
+const bad = fs.mkdtempSync(path.join(os.tmpdir(), 'octopod-chart-'));
+fs.cpSync(chart, bad, { recursive: true });
+const dt = path.join(bad, 'templates/deployment.yaml');
+const orig = fs.readFileSync(dt, 'utf8');
+const mutate = async (from, to) => {
+	fs.writeFileSync(dt, orig.replace(from, to));
+	return (await validate(parsed(required, {}, bad).docs)).join('\n');
+};
+let e1 = await mutate('containerPort: 8443', 'containerPorts: 8443');
+ok(/deployment\.yaml Deployment\/octopod: .*'"containerPorts"' does not exist in type 'IContainerPort'/.test(e1), 'a misspelt field (containerPorts) is refused', e1);
+e1 = await mutate('replicas: {{ .Values.replicas }}', 'replicas: {{ .Values.replicas | quote }}');
+ok(/spec\/replicas must be integer/.test(e1), 'a string where the API wants an integer (replicas: "2") is refused', e1);
+e1 = await mutate('readinessProbe:', 'readinessprobe:');
+ok(/'"readinessprobe"' does not exist/.test(e1), 'a field in the wrong case (readinessprobe) is refused', e1);
+e1 = await mutate('kind: Deployment', 'kind: Deploymnet');
+ok(/no Kubernetes API schema for apps\/v1 Deploymnet/.test(e1), 'an unknown kind is refused', e1);
+fs.rmSync(bad, { recursive: true, force: true });
 
 // 5. the Dockerfile builds with the commands README documents
 const readme = fs.readFileSync(path.join(top, 'README.md'), 'utf8');

@@ -1,0 +1,675 @@
+// t/helm/render: `helm template` for one chart, on Helm's own engine (Go's
+// text/template with Sprig) and the functions Helm adds on top of it, so
+// that the suite renders helm/octopod exactly as Helm would, on a machine
+// without helm.  Written after Helm 3's pkg/engine (funcs.go, engine.go,
+// files.go) and pkg/chartutil (coalesce.go, capabilities.go) and
+// pkg/strvals; not a copy of them.
+//
+//	render [-f VALUES.yaml]... [--set K=V]... [--set-string K=V]...
+//	    [-name RELEASE] [-namespace NS] [-upgrade] [-kube-version V]
+//	    [-api-versions G/V[,...]] [-lookup OBJECTS.yaml] [-strict] [-notes]
+//	    CHART_DIR
+//
+// Prints the manifests as `helm template` does ("---", "# Source: ...");
+// -notes adds the rendered NOTES.txt as a last "# Source:" section.
+// lookup returns an empty map, as in `helm template`, unless -lookup names
+// a YAML stream of objects that stands for the live cluster.  Exits 1 with
+// Helm's "Error: ..." message when a template fails (required, fail,
+// missingkey=error under -strict, a document that is not YAML).
+package main
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"text/template"
+
+	"github.com/Masterminds/sprig"
+	"sigs.k8s.io/yaml"
+)
+
+// ---- the chart ----
+
+// chartMeta is .Chart: Chart.yaml under Helm's field names.
+type chartMeta struct {
+	APIVersion   string            `json:"apiVersion"`
+	Name         string            `json:"name"`
+	Version      string            `json:"version"`
+	AppVersion   string            `json:"appVersion"`
+	KubeVersion  string            `json:"kubeVersion"`
+	Description  string            `json:"description"`
+	Type         string            `json:"type"`
+	Home         string            `json:"home"`
+	Icon         string            `json:"icon"`
+	Keywords     []string          `json:"keywords"`
+	Sources      []string          `json:"sources"`
+	Annotations  map[string]string `json:"annotations"`
+	Deprecated   bool              `json:"deprecated"`
+	Dependencies []interface{}     `json:"dependencies"`
+}
+
+// files is .Files: the chart's files outside templates/ (Helm's
+// engine.files).
+type files map[string][]byte
+
+func (f files) GetBytes(name string) []byte { return f[name] }
+func (f files) Get(name string) string      { return string(f[name]) }
+
+// Glob: the files whose path matches pattern (path.Match; Helm's gobwas
+// glob also has "**", which this chart does not use).
+func (f files) Glob(pattern string) files {
+	out := files{}
+	for name, data := range f {
+		if ok, _ := path.Match(pattern, name); ok {
+			out[name] = data
+		}
+	}
+	return out
+}
+
+func (f files) Lines(name string) []string {
+	s := string(f[name])
+	if s == "" {
+		return []string{}
+	}
+	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+}
+
+// AsConfig: the files as a ConfigMap's data (base name: content).
+func (f files) AsConfig() string {
+	m := map[string]string{}
+	for name, data := range f {
+		m[path.Base(name)] = string(data)
+	}
+	return toYAML(m)
+}
+
+// AsSecrets: the files as a Secret's data (base name: base64 content).
+func (f files) AsSecrets() string {
+	m := map[string]string{}
+	for name, data := range f {
+		m[path.Base(name)] = base64.StdEncoding.EncodeToString(data)
+	}
+	return toYAML(m)
+}
+
+// ---- .Capabilities ----
+
+type kubeVersion struct{ Version, Major, Minor string }
+
+func (k kubeVersion) String() string     { return k.Version }
+func (k kubeVersion) GitVersion() string { return k.Version }
+
+type versionSet []string
+
+// Has: is "group/version" or "group/version/Kind" served
+func (v versionSet) Has(s string) bool {
+	for _, x := range v {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+type capabilities struct {
+	KubeVersion kubeVersion
+	APIVersions versionSet
+	HelmVersion map[string]string
+}
+
+// the API versions of a Kubernetes 1.31 cluster that charts ask about
+var defaultAPIVersions = []string{
+	"v1", "apps/v1", "batch/v1", "autoscaling/v1", "autoscaling/v2",
+	"networking.k8s.io/v1", "policy/v1", "rbac.authorization.k8s.io/v1",
+	"storage.k8s.io/v1", "apiextensions.k8s.io/v1", "coordination.k8s.io/v1",
+	"discovery.k8s.io/v1", "scheduling.k8s.io/v1", "admissionregistration.k8s.io/v1",
+}
+
+// ---- the functions Helm adds to Sprig ----
+
+// toYAML: sigs.k8s.io/yaml (JSON field rules, sorted keys), no final
+// newline, "" on error (Helm swallows it inside a template).
+func toYAML(v interface{}) string {
+	b, err := yaml.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSuffix(string(b), "\n")
+}
+
+// fromYAML: a map, with the parse error under "Error" (Helm's tolerance).
+func fromYAML(s string) map[string]interface{} {
+	m := map[string]interface{}{}
+	if err := yaml.Unmarshal([]byte(s), &m); err != nil {
+		m["Error"] = err.Error()
+	}
+	return m
+}
+
+func fromYAMLArray(s string) []interface{} {
+	a := []interface{}{}
+	if err := yaml.Unmarshal([]byte(s), &a); err != nil {
+		a = []interface{}{err.Error()}
+	}
+	return a
+}
+
+func toJSON(v interface{}) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+func fromJSON(s string) map[string]interface{} {
+	m := map[string]interface{}{}
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		m["Error"] = err.Error()
+	}
+	return m
+}
+
+func fromJSONArray(s string) []interface{} {
+	a := []interface{}{}
+	if err := json.Unmarshal([]byte(s), &a); err != nil {
+		a = []interface{}{err.Error()}
+	}
+	return a
+}
+
+// Helm marks the message of required/fail so that its error cleanup can
+// find it in text/template's error chain.
+const warnStart, warnEnd = "HELM_ERR_START", "HELM_ERR_END"
+
+var warnRe = regexp.MustCompile(warnStart + `(.*)` + warnEnd)
+
+// ---- the engine ----
+
+type engine struct {
+	strict  bool
+	cluster []map[string]interface{} // what lookup finds
+	tpl     *template.Template
+	depth   map[string]int
+}
+
+// lookup apiVersion kind namespace name: the object, or {items: [...]}
+// when name is "", or an empty map: what Helm's lookup returns.
+func (e *engine) lookup(apiVersion, kind, namespace, name string) (map[string]interface{}, error) {
+	var items []interface{}
+	for _, o := range e.cluster {
+		md, _ := o["metadata"].(map[string]interface{})
+		if o["apiVersion"] != apiVersion || o["kind"] != kind {
+			continue
+		}
+		if namespace != "" && md["namespace"] != namespace {
+			continue
+		}
+		if name == "" {
+			items = append(items, o)
+		} else if md["name"] == name {
+			return o, nil
+		}
+	}
+	if name == "" && items != nil {
+		return map[string]interface{}{"apiVersion": apiVersion, "kind": kind + "List", "items": items}, nil
+	}
+	return map[string]interface{}{}, nil
+}
+
+func (e *engine) funcs() template.FuncMap {
+	f := sprig.TxtFuncMap()
+	delete(f, "env") // Helm takes these two away from charts
+	delete(f, "expandenv")
+	f["toYaml"] = toYAML
+	f["fromYaml"] = fromYAML
+	f["fromYamlArray"] = fromYAMLArray
+	f["toJson"] = toJSON
+	f["fromJson"] = fromJSON
+	f["fromJsonArray"] = fromJSONArray
+	f["lookup"] = e.lookup
+	f["include"] = func(name string, data interface{}) (string, error) {
+		if e.depth[name] > 1000 {
+			return "", fmt.Errorf("rendering template has a nested reference name: %s", name)
+		}
+		e.depth[name]++
+		defer func() { e.depth[name]-- }()
+		var b strings.Builder
+		err := e.tpl.ExecuteTemplate(&b, name, data)
+		return b.String(), err
+	}
+	f["required"] = func(warn string, val interface{}) (interface{}, error) {
+		if s, ok := val.(string); val == nil || (ok && s == "") {
+			return val, errors.New(warnStart + warn + warnEnd)
+		}
+		return val, nil
+	}
+	f["fail"] = func(msg string) (string, error) {
+		return "", errors.New(warnStart + msg + warnEnd)
+	}
+	// tpl TEXT TOP: TEXT as a template of this chart, under the name of
+	// the template that calls it, with every define of the chart in scope
+	f["tpl"] = func(text string, top map[string]interface{}) (string, error) {
+		tm, _ := top["Template"].(map[string]interface{})
+		name, _ := tm["Name"].(string)
+		t, err := e.tpl.Clone()
+		if err != nil {
+			return "", err
+		}
+		if _, err = t.New(name).Parse(text); err != nil {
+			return "", fmt.Errorf("error during tpl function execution for %q: %v", text, err)
+		}
+		var b strings.Builder
+		if err = t.ExecuteTemplate(&b, name, top); err != nil {
+			return "", fmt.Errorf("error during tpl function execution for %q: %v", text, err)
+		}
+		return strings.ReplaceAll(b.String(), "<no value>", ""), nil
+	}
+	return f
+}
+
+// execError: text/template's error as Helm prints it
+func execError(err error) error {
+	var ee template.ExecError
+	if !errors.As(err, &ee) {
+		return err
+	}
+	tok := strings.SplitN(err.Error(), ": ", 3)
+	if len(tok) == 3 {
+		if m := warnRe.FindStringSubmatch(tok[2]); m != nil {
+			return fmt.Errorf("execution error at (%s): %s", tok[1], m[1])
+		}
+	}
+	return err
+}
+
+// ---- values ----
+
+// mergeMaps: b over a, tables merged key by key (how Helm layers -f files)
+func mergeMaps(a, b map[string]interface{}) map[string]interface{} {
+	out := make(map[string]interface{}, len(a))
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		if bv, ok := v.(map[string]interface{}); ok {
+			if av, ok := out[k].(map[string]interface{}); ok {
+				out[k] = mergeMaps(av, bv)
+				continue
+			}
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// coalesce: the user's values over the chart's defaults; a null from the
+// user deletes the default (Helm's chartutil.CoalesceTables)
+func coalesce(user, def map[string]interface{}) map[string]interface{} {
+	out := map[string]interface{}{}
+	for k, v := range def {
+		out[k] = v
+	}
+	for k, v := range user {
+		if v == nil {
+			delete(out, k)
+			continue
+		}
+		um, uok := v.(map[string]interface{})
+		dm, dok := out[k].(map[string]interface{})
+		if uok && dok {
+			out[k] = coalesce(um, dm)
+		} else {
+			if dok != uok && out[k] != nil {
+				fmt.Fprintf(os.Stderr, "coalesce.go: warning: cannot overwrite table with non table for %s\n", k)
+			}
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// typed: a --set value as Helm's strvals types it
+func typed(s string) interface{} {
+	switch s {
+	case "true":
+		return true
+	case "false":
+		return false
+	case "null":
+		return nil
+	case "0":
+		return int64(0)
+	}
+	if len(s) > 0 && s[0] != '0' {
+		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return n
+		}
+	}
+	return s
+}
+
+var indexRe = regexp.MustCompile(`^(.+)\[([0-9]+)\]$`)
+
+// setValue: one --set a.b[0].c=v into m (dots escaped with "\.")
+func setValue(m map[string]interface{}, assign string, asString bool) error {
+	eq := strings.IndexByte(assign, '=')
+	if eq <= 0 {
+		return fmt.Errorf("key %q has no value", assign)
+	}
+	var val interface{} = assign[eq+1:]
+	if !asString {
+		val = typed(assign[eq+1:])
+	}
+	keys := strings.Split(strings.ReplaceAll(assign[:eq], `\.`, "\x00"), ".")
+	cur := m
+	for i, k := range keys {
+		k = strings.ReplaceAll(k, "\x00", ".")
+		last := i == len(keys)-1
+		if im := indexRe.FindStringSubmatch(k); im != nil {
+			n, _ := strconv.Atoi(im[2])
+			l, _ := cur[im[1]].([]interface{})
+			for len(l) <= n {
+				l = append(l, nil)
+			}
+			cur[im[1]] = l
+			if last {
+				l[n] = val
+				return nil
+			}
+			next, ok := l[n].(map[string]interface{})
+			if !ok {
+				next = map[string]interface{}{}
+				l[n] = next
+			}
+			cur = next
+			continue
+		}
+		if last {
+			cur[k] = val
+			return nil
+		}
+		next, ok := cur[k].(map[string]interface{})
+		if !ok {
+			next = map[string]interface{}{}
+			cur[k] = next
+		}
+		cur = next
+	}
+	return nil
+}
+
+// ---- output ----
+
+// Helm's install order (pkg/releaseutil/kind_sorter.go); unknown kinds last
+var installOrder = strings.Fields(`Namespace NetworkPolicy ResourceQuota
+LimitRange PodSecurityPolicy PodDisruptionBudget ServiceAccount Secret
+SecretList ConfigMap StorageClass PersistentVolume PersistentVolumeClaim
+CustomResourceDefinition ClusterRole ClusterRoleList ClusterRoleBinding
+ClusterRoleBindingList Role RoleList RoleBinding RoleBindingList Service
+DaemonSet Pod ReplicationController ReplicaSet Deployment
+HorizontalPodAutoscaler StatefulSet Job CronJob IngressClass Ingress
+APIService`)
+
+type manifest struct {
+	source, text, kind, name string
+}
+
+func kindRank(kind string) int {
+	for i, k := range installOrder {
+		if k == kind {
+			return i
+		}
+	}
+	return len(installOrder)
+}
+
+var sepRe = regexp.MustCompile(`(?:^|\s*\n)---\s*`)
+
+// ---- main ----
+
+type multi []string
+
+func (m *multi) String() string     { return strings.Join(*m, ",") }
+func (m *multi) Set(s string) error { *m = append(*m, s); return nil }
+
+func readYAMLFile(name string) (map[string]interface{}, error) {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]interface{}{}
+	if err = yaml.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("failed to parse %s: %v", name, err)
+	}
+	return m, nil
+}
+
+func run() error {
+	var valueFiles, sets, setStrings multi
+	name := flag.String("name", "octopod", "release name")
+	namespace := flag.String("namespace", "default", "release namespace")
+	upgrade := flag.Bool("upgrade", false, ".Release.IsUpgrade (else IsInstall)")
+	kubeVer := flag.String("kube-version", "v1.31.0", ".Capabilities.KubeVersion")
+	apiVers := flag.String("api-versions", "", "extra .Capabilities.APIVersions, comma-separated")
+	lookupFile := flag.String("lookup", "", "YAML stream of the objects lookup finds")
+	strict := flag.Bool("strict", false, "missingkey=error (helm lint --strict)")
+	notes := flag.Bool("notes", false, "print the rendered NOTES.txt last")
+	flag.Var(&valueFiles, "f", "values file (repeatable)")
+	flag.Var(&sets, "set", "K=V (repeatable)")
+	flag.Var(&setStrings, "set-string", "K=V as a string (repeatable)")
+	flag.Parse()
+	if flag.NArg() != 1 {
+		return errors.New("usage: render [options] CHART_DIR")
+	}
+	dir := flag.Arg(0)
+
+	var meta chartMeta
+	b, err := os.ReadFile(filepath.Join(dir, "Chart.yaml"))
+	if err != nil {
+		return err
+	}
+	if err = yaml.Unmarshal(b, &meta); err != nil {
+		return fmt.Errorf("cannot load Chart.yaml: %v", err)
+	}
+	if meta.APIVersion != "v2" || meta.Name == "" || meta.Version == "" {
+		return errors.New("Chart.yaml: apiVersion v2, name and version are required")
+	}
+	defaults, err := readYAMLFile(filepath.Join(dir, "values.yaml"))
+	if err != nil {
+		return err
+	}
+
+	// user values: -f files in order, then --set, then --set-string
+	user := map[string]interface{}{}
+	for _, f := range valueFiles {
+		m, err := readYAMLFile(f)
+		if err != nil {
+			return err
+		}
+		user = mergeMaps(user, m)
+	}
+	for _, s := range sets {
+		for _, a := range strings.Split(s, ",") {
+			if err = setValue(user, a, false); err != nil {
+				return fmt.Errorf("failed parsing --set data: %v", err)
+			}
+		}
+	}
+	for _, s := range setStrings {
+		for _, a := range strings.Split(s, ",") {
+			if err = setValue(user, a, true); err != nil {
+				return fmt.Errorf("failed parsing --set-string data: %v", err)
+			}
+		}
+	}
+	values := coalesce(user, defaults)
+
+	e := &engine{strict: *strict, depth: map[string]int{}}
+	if *lookupFile != "" {
+		b, err := os.ReadFile(*lookupFile)
+		if err != nil {
+			return err
+		}
+		for _, d := range sepRe.Split(string(b), -1) {
+			o := map[string]interface{}{}
+			if err = yaml.Unmarshal([]byte(d), &o); err != nil {
+				return fmt.Errorf("%s: %v", *lookupFile, err)
+			}
+			if len(o) > 0 {
+				e.cluster = append(e.cluster, o)
+			}
+		}
+	}
+
+	// the chart's files: templates to parse, the rest for .Files
+	tfiles := map[string]string{}
+	chartFiles := files{}
+	root := meta.Name
+	err = filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
+		if info.IsDir() {
+			if rel == "charts" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		switch {
+		case strings.HasPrefix(rel, "templates/"):
+			tfiles[root+"/"+rel] = string(data)
+		case rel == "Chart.yaml" || rel == "values.yaml" || rel == "values.schema.json" || rel == ".helmignore":
+		default:
+			chartFiles[rel] = data
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+
+	av := append(versionSet{}, defaultAPIVersions...)
+	if *apiVers != "" {
+		av = append(av, strings.Split(*apiVers, ",")...)
+	}
+	kv := strings.SplitN(strings.TrimPrefix(*kubeVer, "v"), ".", 3)
+	if len(kv) < 2 {
+		return fmt.Errorf("invalid kube version %q", *kubeVer)
+	}
+	top := map[string]interface{}{
+		"Values": values,
+		"Chart":  &meta,
+		"Files":  chartFiles,
+		"Release": map[string]interface{}{
+			"Name": *name, "Namespace": *namespace, "Revision": 1,
+			"IsUpgrade": *upgrade, "IsInstall": !*upgrade, "Service": "Helm",
+		},
+		"Capabilities": &capabilities{
+			KubeVersion: kubeVersion{Version: "v" + strings.Join(kv, "."), Major: kv[0], Minor: kv[1]},
+			APIVersions: av,
+			HelmVersion: map[string]string{"Version": "v3.14.0"},
+		},
+	}
+
+	// one template set: every file parsed under its full name, higher
+	// files first (Helm's sortTemplates), then each non-partial run
+	names := make([]string, 0, len(tfiles))
+	for n := range tfiles {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		ci, cj := strings.Count(names[i], "/"), strings.Count(names[j], "/")
+		if ci != cj {
+			return ci > cj
+		}
+		return names[i] > names[j]
+	})
+	e.tpl = template.New("gotpl")
+	if e.strict {
+		e.tpl.Option("missingkey=error")
+	} else {
+		e.tpl.Option("missingkey=zero")
+	}
+	e.tpl.Funcs(e.funcs())
+	for _, n := range names {
+		if _, err := e.tpl.New(n).Parse(tfiles[n]); err != nil {
+			return fmt.Errorf("parse error: %v", err)
+		}
+	}
+	var out []manifest
+	var notesText string
+	sort.Strings(names)
+	for _, n := range names {
+		if strings.HasPrefix(path.Base(n), "_") {
+			continue
+		}
+		top["Template"] = map[string]interface{}{"Name": n, "BasePath": root + "/templates"}
+		var buf bytes.Buffer
+		if err := e.tpl.ExecuteTemplate(&buf, n, top); err != nil {
+			return execError(err)
+		}
+		text := strings.ReplaceAll(buf.String(), "<no value>", "")
+		if strings.HasSuffix(n, "NOTES.txt") {
+			notesText = text
+			continue
+		}
+		// each document must be YAML with a kind, as Helm's manifest
+		// sorter insists
+		for _, d := range sepRe.Split(text, -1) {
+			if strings.TrimSpace(d) == "" {
+				continue
+			}
+			var head struct {
+				Kind     string `json:"kind"`
+				Metadata struct {
+					Name string `json:"name"`
+				} `json:"metadata"`
+			}
+			if err := yaml.Unmarshal([]byte(d), &head); err != nil {
+				return fmt.Errorf("YAML parse error on %s: %v", n, err)
+			}
+			out = append(out, manifest{source: n, text: strings.TrimSpace(d), kind: head.Kind, name: head.Metadata.Name})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		ri, rj := kindRank(out[i].kind), kindRank(out[j].kind)
+		if ri != rj {
+			return ri < rj
+		}
+		return out[i].name < out[j].name
+	})
+	w := bytes.Buffer{}
+	for _, m := range out {
+		fmt.Fprintf(&w, "---\n# Source: %s\n%s\n", m.source, m.text)
+	}
+	if *notes {
+		fmt.Fprintf(&w, "---\n# Source: %s/templates/NOTES.txt\n%s\n", root, notesText)
+	}
+	_, err = os.Stdout.Write(w.Bytes())
+	return err
+}
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintf(os.Stderr, "Error: %v\n", err)
+		os.Exit(1)
+	}
+}
