@@ -39,6 +39,63 @@ function parsed(values, opts = {}, dir = chart) {
 }
 const find = (objs, kind, name) => objs.find((o) => o.kind === kind && (!name || o.metadata.name === name));
 
+// 0. the renderer behaves as Helm's engine: expectations of Helm's own
+// tests (pkg/engine/engine_test.go, funcs_test.go) on a small chart
+function mini(templates, values = {}, files = {}) {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'moby-'));
+	fs.mkdirSync(path.join(dir, 'templates'));
+	fs.writeFileSync(path.join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: moby\nversion: 1.2.3\nappVersion: "4.5"\n');
+	fs.writeFileSync(path.join(dir, 'values.yaml'), YAML.stringify(values));
+	for (const [n, t] of Object.entries(templates)) fs.writeFileSync(path.join(dir, 'templates', n), t);
+	for (const [n, t] of Object.entries(files)) { fs.mkdirSync(path.dirname(path.join(dir, n)), { recursive: true }); fs.writeFileSync(path.join(dir, n), t); }
+	return dir;
+}
+function rendered(dir, opts = {}) {
+	try {
+		return Object.fromEntries(render(dir, { raw: true, ...opts }).docs.map((d) => [d.source.replace(/^moby\/templates\//, ''), d.text.replace(/\n$/, '')]));
+	} catch (e) { return { error: e.message.replace(/^Error: /, '') }; } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+}
+const cluster = [['v1', 'Namespace', 'default', ''], ['v1', 'Pod', 'pod1', 'default'], ['v1', 'Pod', 'pod2', 'ns1'], ['v1', 'Pod', 'pod3', 'ns1']]
+	.map(([apiVersion, kind, name, namespace]) => ({ apiVersion, kind, metadata: namespace ? { name, namespace } : { name } }));
+const got = rendered(mini({
+	test1: '{{.Values.outer | title }} {{.Values.inner | title}}',
+	test2: '{{.Values.global.callme | lower }}',
+	test3: '{{.noValue}}',
+	test4: '{{toJson .Values}}',
+	test5: '{{getHostByName "helm.sh"}}',
+	'_helpers.tpl': '{{- define "test" -}}parent value{{- end -}}',
+	'test6.yaml': '{{ tpl "{{ include \\"test\\" . }}" . }}',
+	test7: '{{ tpl "{{ .Template.Name }} {{ .Values.outer }}" . }}',
+	'ns-single': '{{ (lookup "v1" "Namespace" "" "default").metadata.name }}',
+	'ns-list': '{{ (lookup "v1" "Namespace" "" "").items | len }}',
+	'ns-missing': '{{ (lookup "v1" "Namespace" "" "absent") }}',
+	'pod-list': '{{ (lookup "v1" "Pod" "ns1" "").items | len }}',
+	'pod-all': '{{ (lookup "v1" "Pod" "" "").items | len }}',
+	yaml: '{{ toYaml .Values.list }}|{{ (fromYaml "a: [1, 2]").a }}|{{ (fromYaml "a: [").Error }}|{{ (fromJson "{\\"b\\": true}").b }}',
+	meta: '{{ .Chart.Name }}-{{ .Chart.Version }}-{{ .Chart.AppVersion }} {{ .Release.Name }}/{{ .Release.Namespace }} {{ .Release.Service }} {{ .Release.IsInstall }} {{ .Capabilities.KubeVersion.Major }}.{{ .Capabilities.KubeVersion.Minor }} {{ .Capabilities.APIVersions.Has "batch/v1" }} {{ .Capabilities.APIVersions.Has "extensions/v1beta1" }}',
+	files: '{{ .Files.Get "conf/a.txt" }}|{{ range $p, $_ := .Files.Glob "conf/*" }}{{ $p }} {{ end }}|{{ (.Files.Glob "conf/*").AsConfig | replace "\\n" " " }}',
+}, { outer: 'DEFAULT', inner: 'DEFAULT', list: [{ b: 2, a: 1 }] }, { 'conf/a.txt': 'alpha', 'conf/b.txt': 'beta' }),
+{ values: { outer: 'spouter', inner: 'inn', global: { callme: 'Ishmael' } }, lookup: cluster, name: 'r1', namespace: 'ns9', kubeVersion: 'v1.30.2' });
+const sorted = (o) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b)));
+is(sorted(got), sorted({
+	'ns-list': '1', 'ns-missing': 'map[]', 'ns-single': 'default', 'pod-all': '3', 'pod-list': '2',
+	files: 'alpha|conf/a.txt conf/b.txt |a.txt: alpha b.txt: beta',
+	meta: 'moby-1.2.3-4.5 r1/ns9 Helm true 1.30 true false',
+	test1: 'Spouter Inn', test2: 'ishmael', test3: '',
+	test4: '{"global":{"callme":"Ishmael"},"inner":"inn","list":[{"a":1,"b":2}],"outer":"spouter"}',
+	test5: '', 'test6.yaml': 'parent value', test7: 'moby/templates/test7 spouter',
+	yaml: '- a: 1\n  b: 2|[1 2]|error converting YAML to JSON: yaml: line 1: did not find expected node content|true',
+}), "Helm's engine semantics: values over defaults, missing keys empty, include/tpl, lookup, toYaml/fromYaml/fromJson, .Chart/.Release/.Capabilities/.Files");
+is(rendered(mini({ undefined_function: '{{foo}}' })).error, 'parse error at (moby/templates/undefined_function:1): function "foo" not defined', "a parse error as Helm reports it");
+is(rendered(mini({ e: '{{ env "HOME" }}' })).error, 'parse error at (moby/templates/e:1): function "env" not defined', 'env is not available to charts (Helm removes it)');
+is(rendered(mini({ r: '{{required ":this: message: has many: colons:" .Values.foo}}' })).error, 'execution error at (moby/templates/r:1:2): :this: message: has many: colons:', 'required: the message as Helm reports it');
+is(rendered(mini({ r: '{{ $someEmptyValue := "" }}\n{{ $myvar := "abc" }}\n{{- required (printf "%s: something is missing" $myvar) $someEmptyValue | repeat 0 }}' })).error,
+    'execution error at (moby/templates/r:3:4): abc: something is missing', 'required of an empty string, at its line and column');
+is(rendered(mini({ failtpl: 'All your base are belong to us{{ fail "This is an error" }}' })).error, 'execution error at (moby/templates/failtpl:1:33): This is an error', 'fail');
+is(rendered(mini({ s: '{{ .Values.nope }}' }), { strict: true }).error, 'template: moby/templates/s:1:10: executing "moby/templates/s" at <.Values.nope>: map has no entry for key "nope"', 'strict: missingkey=error');
+is(rendered(mini({ s: '{{ .Values.a.b }} {{ .Values.n }} {{ .Values.c }} {{ .Values.keep }} {{ kindOf .Values.n }}' }, { a: { b: 'x', c: 'y' }, c: 'def', keep: 'k' }),
+    { set: ['a.b=1,n=007', 'c=null'] }), { s: '1 007  k string' }, '--set: typed values, leading zeros kept as strings, null deletes a default');
+
 // 1. every .Values reference exists in values.yaml
 const values = YAML.parse(fs.readFileSync(path.join(chart, 'values.yaml'), 'utf8'), { version: '1.1' });
 const missing = [];

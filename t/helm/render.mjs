@@ -2,12 +2,13 @@
 // Go renderer of t/helm/render (text/template + Sprig + Helm's functions),
 // built by `make build/bin/helm-render` (t/helm-chart.t builds it).
 //
-//	render(chartDir, {values, lookup, set, strict, namespace, name}) ->
-//	    {docs: [{source, text}], notes}
+//	render(chartDir, {values, lookup, set, strict, raw, namespace, name,
+//	    kubeVersion}) -> {docs: [{source, text}], notes}
 // values: an object given as a -f file; lookup: the objects `lookup`
 // finds (the live cluster of an upgrade; none: `helm template`'s empty
-// map); set: --set assignments. Throws RenderError with Helm's message
-// when rendering fails.
+// map); set: --set assignments; raw: every template's output as the
+// engine returns it (no manifest handling). Throws RenderError with
+// Helm's message when rendering fails.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +23,8 @@ export function render(chart, opts = {}) {
 	try {
 		const args = ['-namespace', opts.namespace || 'octopod', '-name', opts.name || 'octopod', '-notes'];
 		if (opts.strict) args.push('-strict');
+		if (opts.raw) args.push('-raw');
+		if (opts.kubeVersion) args.push('-kube-version', opts.kubeVersion);
 		if (opts.values) {
 			fs.writeFileSync(path.join(tmp, 'values.json'), JSON.stringify(opts.values));
 			args.push('-f', path.join(tmp, 'values.json'));

@@ -8,10 +8,11 @@
 //	render [-f VALUES.yaml]... [--set K=V]... [--set-string K=V]...
 //	    [-name RELEASE] [-namespace NS] [-upgrade] [-kube-version V]
 //	    [-api-versions G/V[,...]] [-lookup OBJECTS.yaml] [-strict] [-notes]
-//	    CHART_DIR
+//	    [-raw] CHART_DIR
 //
 // Prints the manifests as `helm template` does ("---", "# Source: ...");
-// -notes adds the rendered NOTES.txt as a last "# Source:" section.
+// -notes adds the rendered NOTES.txt as a last "# Source:" section; -raw
+// prints every template's output unsplit, as the engine returns it.
 // lookup returns an empty map, as in `helm template`, unless -lookup names
 // a YAML stream of objects that stands for the live cluster.  Exits 1 with
 // Helm's "Error: ..." message when a template fails (required, fail,
@@ -55,6 +56,9 @@ type chartMeta struct {
 	Sources      []string          `json:"sources"`
 	Annotations  map[string]string `json:"annotations"`
 	Deprecated   bool              `json:"deprecated"`
+	Condition    string            `json:"condition"`
+	Tags         string            `json:"tags"`
+	Maintainers  []interface{}     `json:"maintainers"`
 	Dependencies []interface{}     `json:"dependencies"`
 }
 
@@ -232,6 +236,8 @@ func (e *engine) funcs() template.FuncMap {
 	f := sprig.TxtFuncMap()
 	delete(f, "env") // Helm takes these two away from charts
 	delete(f, "expandenv")
+	// no DNS while rendering (helm template without --enable-dns)
+	f["getHostByName"] = func(string) string { return "" }
 	f["toYaml"] = toYAML
 	f["fromYaml"] = fromYAML
 	f["fromYamlArray"] = fromYAMLArray
@@ -292,6 +298,15 @@ func execError(err error) error {
 		}
 	}
 	return err
+}
+
+// parseError: a parse error as Helm prints it
+func parseError(name string, err error) error {
+	tok := strings.Split(err.Error(), ": ")
+	if len(tok) == 1 {
+		return fmt.Errorf("parse error in (%s): %s", name, err)
+	}
+	return fmt.Errorf("parse error at (%s): %s", tok[1], tok[len(tok)-1])
 }
 
 // ---- values ----
@@ -358,6 +373,25 @@ func typed(s string) interface{} {
 		}
 	}
 	return s
+}
+
+// splitSet: "a=1,b=x\,y" -> ["a=1", "b=x,y"] (strvals' comma escape)
+func splitSet(s string) []string {
+	var out []string
+	var cur strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] == '\\' && i+1 < len(s) && s[i+1] == ',':
+			cur.WriteByte(',')
+			i++
+		case s[i] == ',':
+			out = append(out, cur.String())
+			cur.Reset()
+		default:
+			cur.WriteByte(s[i])
+		}
+	}
+	return append(out, cur.String())
 }
 
 var indexRe = regexp.MustCompile(`^(.+)\[([0-9]+)\]$`)
@@ -466,6 +500,7 @@ func run() error {
 	lookupFile := flag.String("lookup", "", "YAML stream of the objects lookup finds")
 	strict := flag.Bool("strict", false, "missingkey=error (helm lint --strict)")
 	notes := flag.Bool("notes", false, "print the rendered NOTES.txt last")
+	raw := flag.Bool("raw", false, "print every template's output as it is, before Helm's manifest handling")
 	flag.Var(&valueFiles, "f", "values file (repeatable)")
 	flag.Var(&sets, "set", "K=V (repeatable)")
 	flag.Var(&setStrings, "set-string", "K=V as a string (repeatable)")
@@ -501,14 +536,14 @@ func run() error {
 		user = mergeMaps(user, m)
 	}
 	for _, s := range sets {
-		for _, a := range strings.Split(s, ",") {
+		for _, a := range splitSet(s) {
 			if err = setValue(user, a, false); err != nil {
 				return fmt.Errorf("failed parsing --set data: %v", err)
 			}
 		}
 	}
 	for _, s := range setStrings {
-		for _, a := range strings.Split(s, ",") {
+		for _, a := range splitSet(s) {
 			if err = setValue(user, a, true); err != nil {
 				return fmt.Errorf("failed parsing --set-string data: %v", err)
 			}
@@ -611,7 +646,7 @@ func run() error {
 	e.tpl.Funcs(e.funcs())
 	for _, n := range names {
 		if _, err := e.tpl.New(n).Parse(tfiles[n]); err != nil {
-			return fmt.Errorf("parse error: %v", err)
+			return parseError(n, err)
 		}
 	}
 	var out []manifest
@@ -627,6 +662,10 @@ func run() error {
 			return execError(err)
 		}
 		text := strings.ReplaceAll(buf.String(), "<no value>", "")
+		if *raw {
+			out = append(out, manifest{source: n, text: text})
+			continue
+		}
 		if strings.HasSuffix(n, "NOTES.txt") {
 			notesText = text
 			continue
@@ -650,6 +689,9 @@ func run() error {
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
+		if *raw {
+			return false
+		}
 		ri, rj := kindRank(out[i].kind), kindRank(out[j].kind)
 		if ri != rj {
 			return ri < rj
