@@ -159,7 +159,7 @@ GOPATH_DEBIAN	 = /usr/share/gocode
 $(O)/bin/helm-render: t/helm/render/main.go
 	@mkdir -p $(dir $@)
 	cd t/helm/render && GO111MODULE=off GOPATH=$(GOPATH_DEBIAN) \
-	    GOCACHE=$(abspath $(O))/go-cache GOFLAGS= go build -o $(abspath $@) .
+	    GOCACHE=$(CURDIR)/build/go-cache GOFLAGS= go build -o $(abspath $@) .
 
 helm-render: $(O)/bin/helm-render
 
