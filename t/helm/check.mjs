@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import { render, RenderError } from './render.mjs';
+import { spawnSync } from 'node:child_process';
+import { render, RenderError, renderBin } from './render.mjs';
 import { validate } from './validate.mjs';
 
 const top = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
@@ -272,6 +273,27 @@ ok(/'"readinessprobe"' does not exist/.test(e1), 'a field in the wrong case (rea
 e1 = await mutate('kind: Deployment', 'kind: Deploymnet');
 ok(/no Kubernetes API schema for apps\/v1 Deploymnet/.test(e1), 'an unknown kind is refused', e1);
 fs.rmSync(bad, { recursive: true, force: true });
+
+// 4c. with a real helm at hand (REAL_HELM=/path/to/helm), `helm template`
+// and the renderer print the same bytes, generated passwords aside
+const realHelm = process.env.REAL_HELM;
+if (!realHelm) {
+	ok(true, '# skip helm template comparison (no REAL_HELM)');
+} else {
+	const mask = (t) => t.replace(/^( {2}(password|DATABASE_URL|credentials|password-[a-z]+)): "[^"]*"/gm, '$1: MASKED');
+	const hdir = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-home-'));
+	const henv = { ...process.env, HELM_CACHE_HOME: hdir, HELM_CONFIG_HOME: hdir, HELM_DATA_HOME: hdir };
+	const diffs = [];
+	for (const [i, v] of [required, { ...required, replicas: 3, database: { internal: false, external: { secretName: 'pg' } } }, { ...required, ui: { htpasswdSecret: 'u', ingress: { enabled: true, host: 'h.example' } } }].entries()) {
+		const vf = path.join(hdir, `v${i}.json`);
+		fs.writeFileSync(vf, JSON.stringify(v));
+		const h = spawnSync(realHelm, ['template', 'octopod', chart, '-n', 'octopod', '-f', vf, '--kube-version', '1.31.0'], { encoding: 'utf8', env: henv });
+		const o = spawnSync(renderBin, ['-name', 'octopod', '-namespace', 'octopod', '-f', vf, chart], { encoding: 'utf8' });
+		if (h.status !== 0 || o.status !== 0 || mask(h.stdout) !== mask(o.stdout)) diffs.push({ values: v, helm: h.stderr || h.stdout.length, ours: o.stderr || o.stdout.length });
+	}
+	fs.rmSync(hdir, { recursive: true, force: true });
+	is(diffs, [], `${realHelm} template and the renderer print the same manifests`);
+}
 
 // 5. the Dockerfile builds with the commands README documents
 const readme = fs.readFileSync(path.join(top, 'README.md'), 'utf8');

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const top = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
-const bin = process.env.HELM_RENDER || path.join(top, process.env.O || 'build', 'bin/helm-render');
+export const renderBin = process.env.HELM_RENDER || path.join(top, process.env.O || 'build', 'bin/helm-render');
 export class RenderError extends Error {}
 
 export function render(chart, opts = {}) {
@@ -34,7 +34,7 @@ export function render(chart, opts = {}) {
 			args.push('-lookup', path.join(tmp, 'cluster.yaml'));
 		}
 		for (const s of opts.set || []) args.push('--set', s);
-		const r = spawnSync(bin, [...args, chart], { encoding: 'utf8' });
+		const r = spawnSync(renderBin, [...args, chart], { encoding: 'utf8' });
 		if (r.error) throw r.error;
 		if (r.status !== 0) throw new RenderError(r.stderr.trim());
 		const docs = [];

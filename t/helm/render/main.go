@@ -457,7 +457,7 @@ HorizontalPodAutoscaler StatefulSet Job CronJob IngressClass Ingress
 APIService`)
 
 type manifest struct {
-	source, text, kind, name string
+	source, text, kind string
 }
 
 func kindRank(kind string) int {
@@ -651,7 +651,9 @@ func run() error {
 	}
 	var out []manifest
 	var notesText string
-	sort.Strings(names)
+	// executed in that order too (so the first failing template is the
+	// one Helm names), then handled in file name order
+	texts := map[string]string{}
 	for _, n := range names {
 		if strings.HasPrefix(path.Base(n), "_") {
 			continue
@@ -661,12 +663,18 @@ func run() error {
 		if err := e.tpl.ExecuteTemplate(&buf, n, top); err != nil {
 			return execError(err)
 		}
-		text := strings.ReplaceAll(buf.String(), "<no value>", "")
-		if *raw {
+		texts[n] = strings.ReplaceAll(buf.String(), "<no value>", "")
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		text, ok := texts[n]
+		switch {
+		case !ok:
+			continue
+		case *raw:
 			out = append(out, manifest{source: n, text: text})
 			continue
-		}
-		if strings.HasSuffix(n, "NOTES.txt") {
+		case strings.HasSuffix(n, "NOTES.txt"):
 			notesText = text
 			continue
 		}
@@ -677,26 +685,25 @@ func run() error {
 				continue
 			}
 			var head struct {
-				Kind     string `json:"kind"`
-				Metadata struct {
-					Name string `json:"name"`
-				} `json:"metadata"`
+				Kind string `json:"kind"`
 			}
 			if err := yaml.Unmarshal([]byte(d), &head); err != nil {
 				return fmt.Errorf("YAML parse error on %s: %v", n, err)
 			}
-			out = append(out, manifest{source: n, text: strings.TrimSpace(d), kind: head.Kind, name: head.Metadata.Name})
+			out = append(out, manifest{source: n, text: strings.TrimSpace(d), kind: head.Kind})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if *raw {
 			return false
 		}
+		// by kind, unknown kinds last by name; else in file and
+		// document order (Helm's sortManifestsByKind)
 		ri, rj := kindRank(out[i].kind), kindRank(out[j].kind)
-		if ri != rj {
-			return ri < rj
+		if ri == len(installOrder) && rj == ri {
+			return out[i].kind < out[j].kind
 		}
-		return out[i].name < out[j].name
+		return ri < rj
 	})
 	w := bytes.Buffer{}
 	for _, m := range out {
