@@ -87,11 +87,24 @@ is(sorted(got), sorted({
 	test5: '', 'test6.yaml': 'parent value', test7: 'moby/templates/test7 spouter',
 	yaml: '- a: 1\n  b: 2|[1 2]|error converting YAML to JSON: yaml: line 1: did not find expected node content|true',
 }), "Helm's engine semantics: values over defaults, missing keys empty, include/tpl, lookup, toYaml/fromYaml/fromJson, .Chart/.Release/.Capabilities/.Files");
+// seen with helm v3.17.3's `helm template` on the same templates
+is(sorted(rendered(mini({
+	a: '{{ tpl "{{ define \\"in\\" }}I{{ end }}{{ include \\"in\\" . }}{{ tpl \\"{{ .Values.flt }}\\" . }}" . }}',
+	b: '{{ range $p, $_ := .Files.Glob "conf/**" }}{{ $p }},{{ end }}|{{ range $p, $_ := .Files.Glob "conf/*" }}{{ $p }},{{ end }}|{{ (.Files.Glob "conf/*").AsConfig }}',
+	c: '{{ printf "%s %s" .Capabilities.KubeVersion .Capabilities.KubeVersion.Version }}|{{ .Values.big }} {{ toYaml .Values.big }}|{{ .Values.tags | join "+" }}',
+}, { flt: 1.5, big: 1000000, tags: ['x', 'y'] }, { 'conf/a.txt': 'alpha\n', 'conf/sub/b.txt': 'gamma', 'conf/c.bak': 'junk', '.helmignore': '# no backups\n*.bak\n' }), { kubeVersion: 'v1.31.0' })), {
+	a: 'I1.5', b: 'conf/a.txt,conf/sub/b.txt,|conf/a.txt,|a.txt: |\n  alpha', c: '{v1.31.0 1 31} v1.31.0|1e+06 1000000|x+true',
+}, "tpl's own defines, Files.Glob's * and **, .helmignore, printf of KubeVersion, float values, YAML 1.1's y: as Helm");
+is(rendered(mini({ t: '{{ tpl "{{ .Values.x.y }}" . }}' })).error,
+    'template: moby/templates/t:1:3: executing "moby/templates/t" at <tpl "{{ .Values.x.y }}" .>: error calling tpl: error during tpl function execution for "{{ .Values.x.y }}": template: gotpl:1:10: executing "gotpl" at <.Values.x.y>: nil pointer evaluating interface {}.y',
+    'tpl keeps missingkey=zero (a field of a missing value is an error, worded as Helm words it)');
 is(rendered(mini({ undefined_function: '{{foo}}' })).error, 'parse error at (moby/templates/undefined_function:1): function "foo" not defined', "a parse error as Helm reports it");
 is(rendered(mini({ e: '{{ env "HOME" }}' })).error, 'parse error at (moby/templates/e:1): function "env" not defined', 'env is not available to charts (Helm removes it)');
 is(rendered(mini({ r: '{{required ":this: message: has many: colons:" .Values.foo}}' })).error, 'execution error at (moby/templates/r:1:2): :this: message: has many: colons:', 'required: the message as Helm reports it');
 is(rendered(mini({ r: '{{ $someEmptyValue := "" }}\n{{ $myvar := "abc" }}\n{{- required (printf "%s: something is missing" $myvar) $someEmptyValue | repeat 0 }}' })).error,
     'execution error at (moby/templates/r:3:4): abc: something is missing', 'required of an empty string, at its line and column');
+is(rendered(mini({ r: '{{required "foo is required\\nmore info after the break" .Values.foo}}' })).error,
+    'execution error at (moby/templates/r:1:2): foo is required\nmore info after the break', 'required: a message of several lines');
 is(rendered(mini({ failtpl: 'All your base are belong to us{{ fail "This is an error" }}' })).error, 'execution error at (moby/templates/failtpl:1:33): This is an error', 'fail');
 is(rendered(mini({ s: '{{ .Values.nope }}' }), { strict: true }).error, 'template: moby/templates/s:1:10: executing "moby/templates/s" at <.Values.nope>: map has no entry for key "nope"', 'strict: missingkey=error');
 is(rendered(mini({ s: '{{ .Values.a.b }} {{ .Values.n }} {{ .Values.c }} {{ .Values.keep }} {{ kindOf .Values.n }}' }, { a: { b: 'x', c: 'y' }, c: 'def', keep: 'k' }),

@@ -69,16 +69,59 @@ type files map[string][]byte
 func (f files) GetBytes(name string) []byte { return f[name] }
 func (f files) Get(name string) string      { return string(f[name]) }
 
-// Glob: the files whose path matches pattern (path.Match; Helm's gobwas
-// glob also has "**", which this chart does not use).
+// Glob: the files whose path matches pattern, with Helm's glob syntax:
+// "*" and "?" within a path element, "**" across them, [...] and {a,b}.
 func (f files) Glob(pattern string) files {
 	out := files{}
+	re, err := globRegexp(pattern)
+	if err != nil {
+		return out
+	}
 	for name, data := range f {
-		if ok, _ := path.Match(pattern, name); ok {
+		if re.MatchString(name) {
 			out[name] = data
 		}
 	}
 	return out
+}
+
+func globRegexp(pattern string) (*regexp.Regexp, error) {
+	var b strings.Builder
+	b.WriteString("^")
+	for i := 0; i < len(pattern); i++ {
+		switch c := pattern[i]; c {
+		case '*':
+			if i+1 < len(pattern) && pattern[i+1] == '*' {
+				b.WriteString(".*")
+				i++
+			} else {
+				b.WriteString("[^/]*")
+			}
+		case '?':
+			b.WriteString("[^/]")
+		case '{':
+			b.WriteString("(?:")
+		case '}':
+			b.WriteString(")")
+		case ',':
+			b.WriteString("|")
+		case '[':
+			j := strings.IndexByte(pattern[i:], ']')
+			if j < 0 {
+				return nil, fmt.Errorf("bad glob %q", pattern)
+			}
+			class := pattern[i+1 : i+j]
+			if strings.HasPrefix(class, "!") {
+				class = "^" + class[1:]
+			}
+			b.WriteString("[" + class + "]")
+			i += j
+		default:
+			b.WriteString(regexp.QuoteMeta(string(c)))
+		}
+	}
+	b.WriteString("$")
+	return regexp.Compile(b.String())
 }
 
 func (f files) Lines(name string) []string {
@@ -111,8 +154,9 @@ func (f files) AsSecrets() string {
 
 type kubeVersion struct{ Version, Major, Minor string }
 
-func (k kubeVersion) String() string     { return k.Version }
-func (k kubeVersion) GitVersion() string { return k.Version }
+// pointer methods, as Helm's: printf of the value shows the struct
+func (k *kubeVersion) String() string     { return k.Version }
+func (k *kubeVersion) GitVersion() string { return k.Version }
 
 type versionSet []string
 
@@ -197,7 +241,7 @@ func fromJSONArray(s string) []interface{} {
 // find it in text/template's error chain.
 const warnStart, warnEnd = "HELM_ERR_START", "HELM_ERR_END"
 
-var warnRe = regexp.MustCompile(warnStart + `(.*)` + warnEnd)
+var warnRe = regexp.MustCompile(`(?s)` + warnStart + `(.*)` + warnEnd)
 
 // ---- the engine ----
 
@@ -232,6 +276,50 @@ func (e *engine) lookup(apiVersion, kind, namespace, name string) (map[string]in
 	return map[string]interface{}{}, nil
 }
 
+// include NAME DATA: the named template of set t, as a string (a
+// recursion past 1000 levels is an error)
+func (e *engine) include(t *template.Template) func(string, interface{}) (string, error) {
+	return func(name string, data interface{}) (string, error) {
+		if e.depth[name] > 1000 {
+			return "", fmt.Errorf("rendering template has a nested reference name: %s", name)
+		}
+		e.depth[name]++
+		defer func() { e.depth[name]-- }()
+		var b strings.Builder
+		err := t.ExecuteTemplate(&b, name, data)
+		return b.String(), err
+	}
+}
+
+// tpl TEXT DATA: TEXT rendered as a template in a copy of set t (every
+// define of the chart in scope, and TEXT's own defines for include), under
+// the set's name, with the engine's missingkey option (Clone drops it)
+func (e *engine) tplFunc(t *template.Template) func(string, interface{}) (string, error) {
+	return func(text string, data interface{}) (string, error) {
+		nt, err := t.Clone()
+		if err != nil {
+			return "", err
+		}
+		nt.Option(e.missingKey())
+		nt.Funcs(template.FuncMap{"include": e.include(nt), "tpl": e.tplFunc(nt)})
+		if nt, err = nt.New(t.Name()).Parse(text); err != nil {
+			return "", fmt.Errorf("error during tpl function execution for %q: %v", text, err)
+		}
+		var b strings.Builder
+		if err = nt.Execute(&b, data); err != nil {
+			return "", fmt.Errorf("error during tpl function execution for %q: %v", text, err)
+		}
+		return strings.ReplaceAll(b.String(), "<no value>", ""), nil
+	}
+}
+
+func (e *engine) missingKey() string {
+	if e.strict {
+		return "missingkey=error"
+	}
+	return "missingkey=zero"
+}
+
 func (e *engine) funcs() template.FuncMap {
 	f := sprig.TxtFuncMap()
 	delete(f, "env") // Helm takes these two away from charts
@@ -245,16 +333,8 @@ func (e *engine) funcs() template.FuncMap {
 	f["fromJson"] = fromJSON
 	f["fromJsonArray"] = fromJSONArray
 	f["lookup"] = e.lookup
-	f["include"] = func(name string, data interface{}) (string, error) {
-		if e.depth[name] > 1000 {
-			return "", fmt.Errorf("rendering template has a nested reference name: %s", name)
-		}
-		e.depth[name]++
-		defer func() { e.depth[name]-- }()
-		var b strings.Builder
-		err := e.tpl.ExecuteTemplate(&b, name, data)
-		return b.String(), err
-	}
+	f["include"] = e.include(e.tpl)
+	f["tpl"] = e.tplFunc(e.tpl)
 	f["required"] = func(warn string, val interface{}) (interface{}, error) {
 		if s, ok := val.(string); val == nil || (ok && s == "") {
 			return val, errors.New(warnStart + warn + warnEnd)
@@ -263,24 +343,6 @@ func (e *engine) funcs() template.FuncMap {
 	}
 	f["fail"] = func(msg string) (string, error) {
 		return "", errors.New(warnStart + msg + warnEnd)
-	}
-	// tpl TEXT TOP: TEXT as a template of this chart, under the name of
-	// the template that calls it, with every define of the chart in scope
-	f["tpl"] = func(text string, top map[string]interface{}) (string, error) {
-		tm, _ := top["Template"].(map[string]interface{})
-		name, _ := tm["Name"].(string)
-		t, err := e.tpl.Clone()
-		if err != nil {
-			return "", err
-		}
-		if _, err = t.New(name).Parse(text); err != nil {
-			return "", fmt.Errorf("error during tpl function execution for %q: %v", text, err)
-		}
-		var b strings.Builder
-		if err = t.ExecuteTemplate(&b, name, top); err != nil {
-			return "", fmt.Errorf("error during tpl function execution for %q: %v", text, err)
-		}
-		return strings.ReplaceAll(b.String(), "<no value>", ""), nil
 	}
 	return f
 }
@@ -471,6 +533,38 @@ func kindRank(kind string) int {
 
 var sepRe = regexp.MustCompile(`(?:^|\s*\n)---\s*`)
 
+// ignored: is rel (a file of the chart) excluded by .helmignore's rules
+// (a gitignore subset, as Helm's pkg/ignore: a pattern with a "/" matches
+// the path, one without matches any path element; "dir/" directories;
+// "!" re-includes)
+func ignored(rules []string, rel string, dir bool) bool {
+	out := false
+	for _, r := range rules {
+		neg := strings.HasPrefix(r, "!")
+		r = strings.TrimPrefix(r, "!")
+		if strings.HasSuffix(r, "/") {
+			if !dir {
+				continue
+			}
+			r = strings.TrimSuffix(r, "/")
+		}
+		hit := false
+		if strings.Contains(r, "/") {
+			hit, _ = path.Match(strings.TrimPrefix(r, "/"), rel)
+		} else {
+			for _, el := range strings.Split(rel, "/") {
+				if ok, _ := path.Match(r, el); ok {
+					hit = true
+				}
+			}
+		}
+		if hit {
+			out = !neg
+		}
+	}
+	return out
+}
+
 // ---- main ----
 
 type multi []string
@@ -572,12 +666,30 @@ func run() error {
 	tfiles := map[string]string{}
 	chartFiles := files{}
 	root := meta.Name
+	var rules []string
+	if b, err := os.ReadFile(filepath.Join(dir, ".helmignore")); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+				rules = append(rules, l)
+			}
+		}
+	}
+	rules = append(rules, "templates/.?*") // Helm's default rule
 	err = filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
 		if err != nil {
 			return err
 		}
 		rel, _ := filepath.Rel(dir, p)
 		rel = filepath.ToSlash(rel)
+		if rel == "." {
+			return nil
+		}
+		if ignored(rules, rel, info.IsDir()) {
+			if info.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
 		if info.IsDir() {
 			if rel == "charts" {
 				return filepath.SkipDir
@@ -637,12 +749,7 @@ func run() error {
 		}
 		return names[i] > names[j]
 	})
-	e.tpl = template.New("gotpl")
-	if e.strict {
-		e.tpl.Option("missingkey=error")
-	} else {
-		e.tpl.Option("missingkey=zero")
-	}
+	e.tpl = template.New("gotpl").Option(e.missingKey())
 	e.tpl.Funcs(e.funcs())
 	for _, n := range names {
 		if _, err := e.tpl.New(n).Parse(tfiles[n]); err != nil {
