@@ -95,6 +95,9 @@ is(sorted(rendered(mini({
 }, { flt: 1.5, big: 1000000, tags: ['x', 'y'] }, { 'conf/a.txt': 'alpha\n', 'conf/sub/b.txt': 'gamma', 'conf/c.bak': 'junk', '.helmignore': '# no backups\n*.bak\n' }), { kubeVersion: 'v1.31.0' })), {
 	a: 'I1.5', b: 'conf/a.txt,conf/sub/b.txt,|conf/a.txt,|a.txt: |\n  alpha', c: '{v1.31.0 1 31} v1.31.0|1e+06 1000000|x+true',
 }, "tpl's own defines, Files.Glob's * and **, .helmignore, printf of KubeVersion, float values, YAML 1.1's y: as Helm");
+is(rendered(mini({ t: '{{ toJson (list .Values.l .Values.m .Values.e .Values.n .Values.s .Values.tags .Values.nested) }}' }, { tags: ['x', 'y'], nested: { a: true, b: [1] } }),
+    { set: ['l={1,b,true},m.x[1]=2,e={}', 'n={1,2}', 's=a\\,b', 'tags[1]=z', 'nested.b=null,nested.q.r=1'] }).t,
+    '[[1,"b",true],{"x":[null,2]},[""],[1,2],"a,b",[null,"z"],{"a":true,"q":{"r":1}}]', '--set lists, indexes, escaped commas and null as Helm reads them');
 is(rendered(mini({ t: '{{ tpl "{{ .Values.x.y }}" . }}' })).error,
     'template: moby/templates/t:1:3: executing "moby/templates/t" at <tpl "{{ .Values.x.y }}" .>: error calling tpl: error during tpl function execution for "{{ .Values.x.y }}": template: gotpl:1:10: executing "gotpl" at <.Values.x.y>: nil pointer evaluating interface {}.y',
     'tpl keeps missingkey=zero (a field of a missing value is an error, worded as Helm words it)');

@@ -437,16 +437,25 @@ func typed(s string) interface{} {
 	return s
 }
 
-// splitSet: "a=1,b=x\,y" -> ["a=1", "b=x,y"] (strvals' comma escape)
+// splitSet: "a=1,b=x\,y,c={1,2}" -> ["a=1", "b=x,y", "c={1,2}"]
+// (strvals' comma escape and lists)
 func splitSet(s string) []string {
 	var out []string
 	var cur strings.Builder
+	depth := 0
 	for i := 0; i < len(s); i++ {
 		switch {
 		case s[i] == '\\' && i+1 < len(s) && s[i+1] == ',':
 			cur.WriteByte(',')
 			i++
-		case s[i] == ',':
+		case s[i] == '{' || s[i] == '}':
+			if s[i] == '{' {
+				depth++
+			} else if depth > 0 {
+				depth--
+			}
+			cur.WriteByte(s[i])
+		case s[i] == ',' && depth == 0:
 			out = append(out, cur.String())
 			cur.Reset()
 		default:
@@ -464,9 +473,22 @@ func setValue(m map[string]interface{}, assign string, asString bool) error {
 	if eq <= 0 {
 		return fmt.Errorf("key %q has no value", assign)
 	}
-	var val interface{} = assign[eq+1:]
-	if !asString {
-		val = typed(assign[eq+1:])
+	raw := assign[eq+1:]
+	var val interface{} = raw
+	switch {
+	case len(raw) >= 2 && raw[0] == '{' && raw[len(raw)-1] == '}':
+		// a list: {a,b,c} ({} is [""], as in Helm)
+		l := []interface{}{}
+		for _, x := range strings.Split(raw[1:len(raw)-1], ",") {
+			if asString {
+				l = append(l, x)
+			} else {
+				l = append(l, typed(x))
+			}
+		}
+		val = l
+	case !asString:
+		val = typed(raw)
 	}
 	keys := strings.Split(strings.ReplaceAll(assign[:eq], `\.`, "\x00"), ".")
 	cur := m
