@@ -10,7 +10,8 @@ RUN="nginx-light libfcgi0ldbl libpq5 libjansson4 libwebsockets17 libcurl4
 openssl ca-certificates"
 PKGS="$BUILD libfcgi-bin nginx postgresql postgresql-client openssl curl perl
 clang libclang-rt-14-dev wrk procps psmisc jq chromium
-golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev"
+golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev
+golang-gopkg-yaml.v3-dev golang-github-burntsushi-toml-dev"
 case "${1:-all}" in
 all)	;;
 build)	PKGS=$BUILD ;;

@@ -98,6 +98,11 @@ is(sorted(rendered(mini({
 is(rendered(mini({ t: '{{ toJson (list .Values.l .Values.m .Values.e .Values.n .Values.s .Values.tags .Values.nested) }}' }, { tags: ['x', 'y'], nested: { a: true, b: [1] } }),
     { set: ['l={1,b,true},m.x[1]=2,e={}', 'n={1,2}', 's=a\\,b', 'tags[1]=z', 'nested.b=null,nested.q.r=1'] }).t,
     '[[1,"b",true],{"x":[null,2]},[""],[1,2],"a,b",[null,"z"],{"a":true,"q":{"r":1}}]', '--set lists, indexes, escaped commas and null as Helm reads them');
+is(sorted(rendered(mini({
+	a: '{{ toYamlPretty .Values.nested }}|{{ toToml .Values.nested }}|{{ fromToml "x = 1\\n[t]\\ny = \'z\'" | toJson }}|{{ fromToml "x = " | toJson }}|{{ mustToJson .Values.nested }}',
+}, { nested: { b: [1, 'two', { c: null }], a: true } }))), {
+	a: 'a: true\nb:\n  - 1\n  - two\n  - c: null|a = true\nb = [1.0, "two", {}]\n|{"t":{"y":"z"},"x":1}|{"Error":"toml: line 0 (last key \\"x\\"): unexpected EOF; expected value"}|{"a":true,"b":[1,"two",{"c":null}]}',
+}, 'toYamlPretty, toToml, fromToml (its error under .Error), mustToJson as Helm');
 is(rendered(mini({ t: '{{ tpl "{{ .Values.x.y }}" . }}' })).error,
     'template: moby/templates/t:1:3: executing "moby/templates/t" at <tpl "{{ .Values.x.y }}" .>: error calling tpl: error during tpl function execution for "{{ .Values.x.y }}": template: gotpl:1:10: executing "gotpl" at <.Values.x.y>: nil pointer evaluating interface {}.y',
     'tpl keeps missingkey=zero (a field of a missing value is an error, worded as Helm words it)');

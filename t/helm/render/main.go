@@ -16,7 +16,9 @@
 // lookup returns an empty map, as in `helm template`, unless -lookup names
 // a YAML stream of objects that stands for the live cluster.  Exits 1 with
 // Helm's "Error: ..." message when a template fails (required, fail,
-// missingkey=error under -strict, a document that is not YAML).
+// missingkey=error under -strict, a document that is not YAML).  Held to
+// helm v3.17.3's output by t/helm/check.mjs.  Not done: subcharts
+// (charts/), values.schema.json, hooks, --show-only.
 package main
 
 import (
@@ -35,7 +37,9 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/BurntSushi/toml"
 	"github.com/Masterminds/sprig"
+	yaml3 "gopkg.in/yaml.v3"
 	"sigs.k8s.io/yaml"
 )
 
@@ -196,6 +200,35 @@ func toYAML(v interface{}) string {
 	return strings.TrimSuffix(string(b), "\n")
 }
 
+// toYAMLPretty: yaml.v3, two-space indent, the map order of v
+func toYAMLPretty(v interface{}) string {
+	var b bytes.Buffer
+	enc := yaml3.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(v); err != nil {
+		return ""
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// toTOML: the encoder's error message on error, as Helm's (Debian's toml
+// 1.2 refuses a top-level scalar that Helm's newer one encodes)
+func toTOML(v interface{}) string {
+	var b bytes.Buffer
+	if err := toml.NewEncoder(&b).Encode(v); err != nil {
+		return err.Error()
+	}
+	return b.String()
+}
+
+func fromTOML(s string) map[string]interface{} {
+	m := map[string]interface{}{}
+	if err := toml.Unmarshal([]byte(s), &m); err != nil {
+		m["Error"] = err.Error()
+	}
+	return m
+}
+
 // fromYAML: a map, with the parse error under "Error" (Helm's tolerance).
 func fromYAML(s string) map[string]interface{} {
 	m := map[string]interface{}{}
@@ -217,6 +250,14 @@ func toJSON(v interface{}) string {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return ""
+	}
+	return string(b)
+}
+
+func mustToJSON(v interface{}) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
 	}
 	return string(b)
 }
@@ -327,6 +368,10 @@ func (e *engine) funcs() template.FuncMap {
 	// no DNS while rendering (helm template without --enable-dns)
 	f["getHostByName"] = func(string) string { return "" }
 	f["toYaml"] = toYAML
+	f["toYamlPretty"] = toYAMLPretty
+	f["toToml"] = toTOML
+	f["fromToml"] = fromTOML
+	f["mustToJson"] = mustToJSON
 	f["fromYaml"] = fromYAML
 	f["fromYamlArray"] = fromYAMLArray
 	f["toJson"] = toJSON
