@@ -19,11 +19,14 @@ function ok(c, d, diag) {
 	console.log(`${c ? 'ok' : 'not ok'} ${n} - ${d}`);
 	if (!c && diag !== undefined) console.log(String(typeof diag === 'string' ? diag : JSON.stringify(diag)).replace(/^/gm, '# '));
 }
-const is = (got, want, d) => ok(JSON.stringify(got) === JSON.stringify(want), d, `got ${JSON.stringify(got)}\nwant ${JSON.stringify(want)}`);
+const canon = (v) => JSON.stringify(v, (k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([p], [q]) => (p < q ? -1 : p > q))) : x));
+const is = (got, want, d) => ok(canon(got) === canon(want), d, `got ${JSON.stringify(got)}\nwant ${JSON.stringify(want)}`);
 
 const required = { tls: { secretName: 'octopod-tls' }, clientCA: { secretName: 'octopod-client-ca' }, cleanArchive: { clientCertSecret: 'octopod-octo' } };
 
-// every document: YAML that parses, apiVersion, kind, metadata.name
+
+// every document: YAML that parses, apiVersion, kind, metadata.name,
+// read alike by node's yaml and Go's sigs.k8s.io/yaml
 function parsed(values, opts = {}, dir = chart) {
 	const r = render(dir, { values, ...opts });
 	const objs = [];
@@ -32,7 +35,10 @@ function parsed(values, opts = {}, dir = chart) {
 	for (const d of r.docs) {
 		const doc = YAML.parseDocument(d.text, { version: '1.1', prettyErrors: true });
 		if (doc.errors.length) { errors.push(`${d.source}: ${doc.errors[0].message}`); continue; }
-		const o = doc.toJS();
+		// the object Kubernetes receives: the renderer's sigs.k8s.io/yaml
+		// reading, which the YAML 1.1 reading here must agree with
+		const o = d.object;
+		if (canon(doc.toJS()) !== canon(o)) errors.push(`${d.source}: read differently by sigs.k8s.io/yaml: ${canon(o)}`);
 		if (!o || !o.apiVersion || !o.kind || !o.metadata?.name) errors.push(`${d.source}: no apiVersion/kind/metadata.name`);
 		else { objs.push(o); docs.push({ source: d.source, obj: o }); }
 	}

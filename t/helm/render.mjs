@@ -3,12 +3,13 @@
 // built by `make build/bin/helm-render` (t/helm-chart.t builds it).
 //
 //	render(chartDir, {values, lookup, set, strict, raw, namespace, name,
-//	    kubeVersion}) -> {docs: [{source, text}], notes}
+//	    kubeVersion}) -> {docs: [{source, text, object}], notes}
 // values: an object given as a -f file; lookup: the objects `lookup`
 // finds (the live cluster of an upgrade; none: `helm template`'s empty
 // map); set: --set assignments; raw: every template's output as the
-// engine returns it (no manifest handling). Throws RenderError with
-// Helm's message when rendering fails.
+// engine returns it (no manifest handling); object: the manifest as
+// sigs.k8s.io/yaml turns it into JSON for the API server. Throws
+// RenderError with Helm's message when rendering fails.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,7 +22,7 @@ export class RenderError extends Error {}
 export function render(chart, opts = {}) {
 	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-render-'));
 	try {
-		const args = ['-namespace', opts.namespace || 'octopod', '-name', opts.name || 'octopod', '-notes'];
+		const args = ['-namespace', opts.namespace || 'octopod', '-name', opts.name || 'octopod', '-notes', '-json'];
 		if (opts.strict) args.push('-strict');
 		if (opts.raw) args.push('-raw');
 		if (opts.kubeVersion) args.push('-kube-version', opts.kubeVersion);
@@ -37,15 +38,8 @@ export function render(chart, opts = {}) {
 		const r = spawnSync(renderBin, [...args, chart], { encoding: 'utf8' });
 		if (r.error) throw r.error;
 		if (r.status !== 0) throw new RenderError(r.stderr.trim());
-		const docs = [];
-		let notes = '';
-		for (const part of r.stdout.split(/^---\n/m).slice(1)) {
-			const m = /^# Source: (\S+)\n([\s\S]*)$/.exec(part);
-			if (!m) throw new RenderError(`unexpected renderer output: ${part.slice(0, 80)}`);
-			if (m[1].endsWith('/NOTES.txt')) notes = m[2];
-			else docs.push({ source: m[1], text: m[2] });
-		}
-		return { docs, notes };
+		const out = JSON.parse(r.stdout);
+		return { docs: out.manifests, notes: out.notes };
 	} finally {
 		fs.rmSync(tmp, { recursive: true, force: true });
 	}

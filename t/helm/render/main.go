@@ -8,11 +8,12 @@
 //	render [-f VALUES.yaml]... [--set K=V]... [--set-string K=V]...
 //	    [-name RELEASE] [-namespace NS] [-upgrade] [-kube-version V]
 //	    [-api-versions G/V[,...]] [-lookup OBJECTS.yaml] [-strict] [-notes]
-//	    [-raw] CHART_DIR
+//	    [-raw] [-json] CHART_DIR
 //
 // Prints the manifests as `helm template` does ("---", "# Source: ...");
 // -notes adds the rendered NOTES.txt as a last "# Source:" section; -raw
-// prints every template's output unsplit, as the engine returns it.
+// prints every template's output unsplit, as the engine returns it; -json
+// prints them as JSON, each with its object as the API server gets it.
 // lookup returns an empty map, as in `helm template`, unless -lookup names
 // a YAML stream of objects that stands for the live cluster.  Exits 1 with
 // Helm's "Error: ..." message when a template fails (required, fail,
@@ -662,6 +663,7 @@ func run() error {
 	strict := flag.Bool("strict", false, "missingkey=error (helm lint --strict)")
 	notes := flag.Bool("notes", false, "print the rendered NOTES.txt last")
 	raw := flag.Bool("raw", false, "print every template's output as it is, before Helm's manifest handling")
+	asJSON := flag.Bool("json", false, "print {manifests: [{source, text, object}], notes} (object: the JSON the API server receives)")
 	flag.Var(&valueFiles, "f", "values file (repeatable)")
 	flag.Var(&sets, "set", "K=V (repeatable)")
 	flag.Var(&setStrings, "set-string", "K=V as a string (repeatable)")
@@ -879,6 +881,9 @@ func run() error {
 		}
 		return ri < rj
 	})
+	if *asJSON {
+		return printJSON(out, notesText, !*raw)
+	}
 	w := bytes.Buffer{}
 	for _, m := range out {
 		fmt.Fprintf(&w, "---\n# Source: %s\n%s\n", m.source, m.text)
@@ -887,6 +892,37 @@ func run() error {
 		fmt.Fprintf(&w, "---\n# Source: %s/templates/NOTES.txt\n%s\n", root, notesText)
 	}
 	_, err = os.Stdout.Write(w.Bytes())
+	return err
+}
+
+// printJSON: the manifests with, unless -raw, each one's object as
+// sigs.k8s.io/yaml turns it into JSON (what Helm's kube client sends), and
+// the notes
+func printJSON(out []manifest, notes string, objects bool) error {
+	type jm struct {
+		Source string          `json:"source"`
+		Text   string          `json:"text"`
+		Object json.RawMessage `json:"object,omitempty"`
+	}
+	res := struct {
+		Manifests []jm   `json:"manifests"`
+		Notes     string `json:"notes"`
+	}{Manifests: []jm{}, Notes: notes}
+	for _, m := range out {
+		var o []byte
+		var err error
+		if objects {
+			if o, err = yaml.YAMLToJSON([]byte(m.text)); err != nil {
+				return fmt.Errorf("YAML parse error on %s: %v", m.source, err)
+			}
+		}
+		res.Manifests = append(res.Manifests, jm{Source: m.source, Text: m.text, Object: o})
+	}
+	b, err := json.Marshal(res)
+	if err != nil {
+		return err
+	}
+	_, err = os.Stdout.Write(append(b, '\n'))
 	return err
 }
 
