@@ -8,7 +8,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { spawnSync } from 'node:child_process';
 import { render, RenderError, renderBin } from './render.mjs';
-import { validate } from './validate.mjs';
+import { validate, validateEach } from './validate.mjs';
 
 const top = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const chart = path.join(top, 'helm/octopod');
@@ -281,6 +281,31 @@ const all = [...def.docs, ...ext.docs, ...variants.flatMap((x) => x.r.docs)];
 const t0 = Date.now();
 const verrs = [...new Set(await validate(all))];
 is(verrs, [], `all ${all.length} manifests (${new Set(all.map((d) => d.obj.kind)).size} kinds) are valid Kubernetes API objects (${Date.now() - t0} ms)`);
+
+// every field name is checked: each key of each manifest of the default
+// install and the Ingress, renamed in turn, is refused, but for the keys
+// of free-form maps (labels, selectors, resource names, Secret data)
+const freeForm = (kind, p) => ['labels', 'annotations', 'matchLabels', 'nodeSelector', 'limits', 'requests', 'data', 'stringData'].includes(p.at(-2)) ||
+	(kind === 'Service' && p.join('.').startsWith('spec.selector.'));
+const renamed = [];
+const keyPaths = (o, p, out) => {
+	if (Array.isArray(o)) o.forEach((x, i) => keyPaths(x, [...p, i], out));
+	else if (o && typeof o === 'object') for (const k of Object.keys(o)) { out.push([...p, k]); keyPaths(o[k], [...p, k], out); }
+	return out;
+};
+for (const d of [...def.docs, ...ext.docs.filter((x) => x.obj.kind === 'Ingress')])
+	for (const p of keyPaths(d.obj, [], [])) {
+		const c = structuredClone(d.obj);
+		let x = c;
+		for (const k of p.slice(0, -1)) x = x[k];
+		x[`${p.at(-1)}X`] = x[p.at(-1)];
+		delete x[p.at(-1)];
+		renamed.push({ source: d.source, obj: c, what: `${d.obj.kind} ${p.join('.')}`, free: freeForm(d.obj.kind, p) });
+	}
+const t1 = Date.now();
+const each = await validateEach(renamed);
+const wrong = renamed.filter((r, i) => !each[i].length !== r.free).map((r) => `${r.what}: ${r.free ? 'refused' : 'accepted'}`);
+is(wrong, [], `each of ${renamed.filter((r) => !r.free).length} field names renamed is refused, the ${renamed.filter((r) => r.free).length} free-form map keys are not (${Date.now() - t1} ms)`);
 
 // the validation has teeth: a misspelt field, a wrong type, a wrong kind
 const bad = fs.mkdtempSync(path.join(os.tmpdir(), 'octopod-chart-'));

@@ -9,6 +9,7 @@
 //    server's strict field validation refuses it.
 //
 //	validate(docs) -> [ "SOURCE KIND/NAME: message", ... ]  (empty: valid)
+//	validateEach(docs) -> [ [messages of docs[0]], [of docs[1]], ... ]
 // docs: [{source, obj}] with obj the parsed YAML of one manifest.
 import path from 'node:path';
 import ts from 'typescript';
@@ -25,15 +26,15 @@ function modelPath(obj) {
 
 // the ajv schemas, one model class a kind
 async function schemaErrors(docs) {
-	const out = [];
-	for (const d of docs) {
+	const out = docs.map(() => []);
+	for (const [i, d] of docs.entries()) {
 		const where = `${d.source} ${d.obj?.kind}/${d.obj?.metadata?.name}`;
 		const mp = modelPath(d.obj || {});
 		let mod;
 		try { mod = mp && await import(mp); } catch { mod = null; }
 		const Model = mod && mod[d.obj.kind];
-		if (!Model) { out.push(`${where}: no Kubernetes API schema for ${d.obj?.apiVersion} ${d.obj?.kind}`); continue; }
-		try { new Model(d.obj).validate(); } catch (e) { out.push(`${where}: ${e.message}`); }
+		if (!Model) { out[i].push(`${where}: no Kubernetes API schema for ${d.obj?.apiVersion} ${d.obj?.kind}`); continue; }
+		try { new Model(d.obj).validate(); } catch (e) { out[i].push(`${where}: ${e.message}`); }
 	}
 	return out;
 }
@@ -49,7 +50,7 @@ function typeErrors(docs) {
 	docs.forEach((d, i) => {
 		if (!modelPath(d.obj || {})) return;
 		const body = JSON.stringify(d.obj, null, 1).split('\n');
-		spans.push({ from: lines.length, to: lines.length + body.length, d });
+		spans.push({ from: lines.length, to: lines.length + body.length, d, i });
 		body[0] = `export const m${i}: T${i} = ${body[0]}`;
 		body[body.length - 1] += ';';
 		lines.push(...body);
@@ -64,18 +65,25 @@ function typeErrors(docs) {
 	host.fileExists = (f) => f === file || fileExists.call(host, f);
 	host.readFile = (f) => (f === file ? src : readFile.call(host, f));
 	const prog = ts.createProgram([file], opts, host);
-	const out = [];
+	const out = docs.map(() => []);
+	const other = [];
 	for (const dg of ts.getPreEmitDiagnostics(prog)) {
 		const msg = ts.flattenDiagnosticMessageText(dg.messageText, '\n  ');
-		if (!dg.file || dg.file.fileName !== file) { out.push(`typescript: ${msg}`); continue; }
+		if (!dg.file || dg.file.fileName !== file) { other.push(`typescript: ${msg}`); continue; }
 		const { line } = dg.file.getLineAndCharacterOfPosition(dg.start);
 		const s = spans.find((x) => line >= x.from && line < x.to);
-		const where = s ? `${s.d.source} ${s.d.obj.kind}/${s.d.obj.metadata?.name}` : 'imports';
-		out.push(`${where}: ${msg} (at: ${lines[line].trim()})`);
+		if (!s) { other.push(`imports: ${msg} (at: ${lines[line].trim()})`); continue; }
+		out[s.i].push(`${s.d.source} ${s.d.obj.kind}/${s.d.obj.metadata?.name}: ${msg} (at: ${lines[line].trim()})`);
 	}
-	return out;
+	// an error outside every manifest (a model that did not load) fails all
+	return other.length ? out.map((o) => [...other, ...o]) : out;
+}
+
+export async function validateEach(docs) {
+	const a = await schemaErrors(docs), b = typeErrors(docs);
+	return docs.map((_, i) => [...a[i], ...b[i]]);
 }
 
 export async function validate(docs) {
-	return [...await schemaErrors(docs), ...typeErrors(docs)];
+	return [...new Set((await validateEach(docs)).flat())];
 }
