@@ -162,6 +162,7 @@ $(O)/bin/helm-render: t/helm/render/main.go
 	    GOCACHE=$(CURDIR)/build/go-cache GOFLAGS= go build -o $(abspath $@) .
 
 helm-render: $(O)/bin/helm-render
+.PHONY: helm-render
 
 bench: all $(BENCH_BINS)
 	O=$(O) bench/run.sh
@@ -197,7 +198,6 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all run bench test test-san deps install clean fuzz fuzzers valgrind soak \
-	helm-render
+.PHONY: all run bench test test-san deps install clean fuzz fuzzers valgrind soak
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

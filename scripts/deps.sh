@@ -9,15 +9,19 @@ libjansson-dev libssl-dev libcurl4-openssl-dev libcmocka-dev"
 RUN="nginx-light libfcgi0ldbl libpq5 libjansson4 libwebsockets17 libcurl4
 openssl ca-certificates"
 PKGS="$BUILD libfcgi-bin nginx postgresql postgresql-client openssl curl perl
-clang libclang-rt-14-dev wrk procps psmisc jq chromium
-golang-go golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev
-golang-gopkg-yaml.v3-dev golang-github-burntsushi-toml-dev"
+clang libclang-rt-14-dev wrk procps psmisc jq chromium"
 case "${1:-all}" in
 all)	;;
 build)	PKGS=$BUILD ;;
 run)	PKGS=$RUN ;;
 *)	echo "usage: scripts/deps.sh [all|build|run]" >&2; exit 2 ;;
 esac
+# t/helm-chart.t's chart renderer: Helm's engine from Debian's Go packages
+if [ "${1:-all}" = all ]; then
+	PKGS="$PKGS golang-go golang-github-masterminds-sprig-dev
+golang-k8s-sigs-yaml-dev golang-gopkg-yaml.v3-dev
+golang-github-burntsushi-toml-dev"
+fi
 # node and npm: Debian's, unless the machine has its own (its npm may
 # conflict with Debian's npm package)
 if [ "${1:-all}" = all ] && ! command -v npm >/dev/null 2>&1; then
