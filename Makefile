@@ -214,6 +214,17 @@ $(O)/bench/barerelay: bench/barerelay.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< $(LDLIBS_NOTIFIER)
 
+# the chart renderer of t/helm-chart.t: Helm's engine (text/template and
+# Sprig) from Debian's Go packages, built offline in GOPATH mode
+GOPATH_DEBIAN	 = /usr/share/gocode
+$(O)/bin/helm-render: t/helm/render/main.go
+	@mkdir -p $(dir $@)
+	cd t/helm/render && GO111MODULE=off GOPATH=$(GOPATH_DEBIAN) \
+	    GOCACHE=$(CURDIR)/build/go-cache GOFLAGS= go build -o $(abspath $@) .
+
+helm-render: $(O)/bin/helm-render
+.PHONY: helm-render
+
 bench: all $(BENCH_BINS)
 	O=$(O) bench/run.sh
 

@@ -24,6 +24,12 @@ static)	PKGS="$BUILD $STATIC" ;;
 run)	PKGS=$RUN ;;
 *)	echo "usage: scripts/deps.sh [all|build|static|run]" >&2; exit 2 ;;
 esac
+# t/helm-chart.t's chart renderer: Helm's engine from Debian's Go packages
+if [ "${1:-all}" = all ]; then
+	PKGS="$PKGS golang-go golang-github-masterminds-sprig-dev
+golang-k8s-sigs-yaml-dev golang-gopkg-yaml.v3-dev
+golang-github-burntsushi-toml-dev"
+fi
 # node and npm: Debian's, unless the machine has its own (its npm may
 # conflict with Debian's npm package)
 if [ "${1:-all}" = all ] && ! command -v npm >/dev/null 2>&1; then

@@ -1,9 +1,14 @@
-// t/helm/check.mjs: checks of helm/octopod and the Dockerfile without
-// helm (t/helm-chart.t runs it; prints TAP).
+// t/helm/check.mjs: checks of helm/octopod, rendered by Helm's engine
+// (render.mjs), every manifest validated against the Kubernetes API's
+// schemas (validate.mjs), and of the Dockerfile (t/helm-chart.t runs it;
+// prints TAP).
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import { render, RequiredError } from './render.mjs';
+import { spawnSync } from 'node:child_process';
+import { render, RenderError, renderBin } from './render.mjs';
+import { validate, validateEach } from './validate.mjs';
 
 const top = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const chart = path.join(top, 'helm/octopod');
@@ -14,25 +19,110 @@ function ok(c, d, diag) {
 	console.log(`${c ? 'ok' : 'not ok'} ${n} - ${d}`);
 	if (!c && diag !== undefined) console.log(String(typeof diag === 'string' ? diag : JSON.stringify(diag)).replace(/^/gm, '# '));
 }
-const is = (got, want, d) => ok(JSON.stringify(got) === JSON.stringify(want), d, `got ${JSON.stringify(got)}\nwant ${JSON.stringify(want)}`);
+const canon = (v) => JSON.stringify(v, (k, x) => (x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([p], [q]) => (p < q ? -1 : p > q))) : x));
+const is = (got, want, d) => ok(canon(got) === canon(want), d, `got ${JSON.stringify(got)}\nwant ${JSON.stringify(want)}`);
 
 const required = { tls: { secretName: 'octopod-tls' }, clientCA: { secretName: 'octopod-client-ca' }, cleanArchive: { clientCertSecret: 'octopod-octo' } };
 
-// every document: YAML that parses, apiVersion, kind, metadata.name
-function parsed(values, opts = {}) {
-	const r = render(chart, { values, ...opts });
+
+// every document: YAML that parses, apiVersion, kind, metadata.name,
+// read alike by node's yaml and Go's sigs.k8s.io/yaml
+function parsed(values, opts = {}, dir = chart) {
+	const r = render(dir, { values, ...opts });
 	const objs = [];
+	const docs = [];
 	const errors = [];
 	for (const d of r.docs) {
 		const doc = YAML.parseDocument(d.text, { version: '1.1', prettyErrors: true });
-		if (doc.errors.length) { errors.push(`${d.file}: ${doc.errors[0].message}`); continue; }
-		const o = doc.toJS();
-		if (!o || !o.apiVersion || !o.kind || !o.metadata?.name) errors.push(`${d.file}: no apiVersion/kind/metadata.name`);
-		else objs.push(o);
+		if (doc.errors.length) { errors.push(`${d.source}: ${doc.errors[0].message}`); continue; }
+		// the object Kubernetes receives: the renderer's sigs.k8s.io/yaml
+		// reading, which the YAML 1.1 reading here must agree with
+		const o = d.object;
+		if (canon(doc.toJS()) !== canon(o)) errors.push(`${d.source}: read differently by sigs.k8s.io/yaml: ${canon(o)}`);
+		if (!o || !o.apiVersion || !o.kind || !o.metadata?.name) errors.push(`${d.source}: no apiVersion/kind/metadata.name`);
+		else { objs.push(o); docs.push({ source: d.source, obj: o }); }
 	}
-	return { objs, errors, notes: r.notes };
+	return { objs, docs, errors, notes: r.notes };
 }
 const find = (objs, kind, name) => objs.find((o) => o.kind === kind && (!name || o.metadata.name === name));
+
+// 0. the renderer behaves as Helm's engine: expectations of Helm's own
+// tests (pkg/engine/engine_test.go, funcs_test.go) on a small chart
+function mini(templates, values = {}, files = {}) {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'moby-'));
+	fs.mkdirSync(path.join(dir, 'templates'));
+	fs.writeFileSync(path.join(dir, 'Chart.yaml'), 'apiVersion: v2\nname: moby\nversion: 1.2.3\nappVersion: "4.5"\n');
+	fs.writeFileSync(path.join(dir, 'values.yaml'), YAML.stringify(values));
+	for (const [n, t] of Object.entries(templates)) fs.writeFileSync(path.join(dir, 'templates', n), t);
+	for (const [n, t] of Object.entries(files)) { fs.mkdirSync(path.dirname(path.join(dir, n)), { recursive: true }); fs.writeFileSync(path.join(dir, n), t); }
+	return dir;
+}
+function rendered(dir, opts = {}) {
+	try {
+		return Object.fromEntries(render(dir, { raw: true, ...opts }).docs.map((d) => [d.source.replace(/^moby\/templates\//, ''), d.text.replace(/\n$/, '')]));
+	} catch (e) { return { error: e.message.replace(/^Error: /, '') }; } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+}
+const cluster = [['v1', 'Namespace', 'default', ''], ['v1', 'Pod', 'pod1', 'default'], ['v1', 'Pod', 'pod2', 'ns1'], ['v1', 'Pod', 'pod3', 'ns1']]
+	.map(([apiVersion, kind, name, namespace]) => ({ apiVersion, kind, metadata: namespace ? { name, namespace } : { name } }));
+const got = rendered(mini({
+	test1: '{{.Values.outer | title }} {{.Values.inner | title}}',
+	test2: '{{.Values.global.callme | lower }}',
+	test3: '{{.noValue}}',
+	test4: '{{toJson .Values}}',
+	test5: '{{getHostByName "helm.sh"}}',
+	'_helpers.tpl': '{{- define "test" -}}parent value{{- end -}}',
+	'test6.yaml': '{{ tpl "{{ include \\"test\\" . }}" . }}',
+	test7: '{{ tpl "{{ .Template.Name }} {{ .Values.outer }}" . }}',
+	'ns-single': '{{ (lookup "v1" "Namespace" "" "default").metadata.name }}',
+	'ns-list': '{{ (lookup "v1" "Namespace" "" "").items | len }}',
+	'ns-missing': '{{ (lookup "v1" "Namespace" "" "absent") }}',
+	'pod-list': '{{ (lookup "v1" "Pod" "ns1" "").items | len }}',
+	'pod-all': '{{ (lookup "v1" "Pod" "" "").items | len }}',
+	yaml: '{{ toYaml .Values.list }}|{{ (fromYaml "a: [1, 2]").a }}|{{ (fromYaml "a: [").Error }}|{{ (fromJson "{\\"b\\": true}").b }}',
+	meta: '{{ .Chart.Name }}-{{ .Chart.Version }}-{{ .Chart.AppVersion }} {{ .Release.Name }}/{{ .Release.Namespace }} {{ .Release.Service }} {{ .Release.IsInstall }} {{ .Capabilities.KubeVersion.Major }}.{{ .Capabilities.KubeVersion.Minor }} {{ .Capabilities.APIVersions.Has "batch/v1" }} {{ .Capabilities.APIVersions.Has "extensions/v1beta1" }}',
+	files: '{{ .Files.Get "conf/a.txt" }}|{{ range $p, $_ := .Files.Glob "conf/*" }}{{ $p }} {{ end }}|{{ (.Files.Glob "conf/*").AsConfig | replace "\\n" " " }}',
+}, { outer: 'DEFAULT', inner: 'DEFAULT', list: [{ b: 2, a: 1 }] }, { 'conf/a.txt': 'alpha', 'conf/b.txt': 'beta' }),
+{ values: { outer: 'spouter', inner: 'inn', global: { callme: 'Ishmael' } }, lookup: cluster, name: 'r1', namespace: 'ns9', kubeVersion: 'v1.30.2' });
+const sorted = (o) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b)));
+is(sorted(got), sorted({
+	'ns-list': '1', 'ns-missing': 'map[]', 'ns-single': 'default', 'pod-all': '3', 'pod-list': '2',
+	files: 'alpha|conf/a.txt conf/b.txt |a.txt: alpha b.txt: beta',
+	meta: 'moby-1.2.3-4.5 r1/ns9 Helm true 1.30 true false',
+	test1: 'Spouter Inn', test2: 'ishmael', test3: '',
+	test4: '{"global":{"callme":"Ishmael"},"inner":"inn","list":[{"a":1,"b":2}],"outer":"spouter"}',
+	test5: '', 'test6.yaml': 'parent value', test7: 'moby/templates/test7 spouter',
+	yaml: '- a: 1\n  b: 2|[1 2]|error converting YAML to JSON: yaml: line 1: did not find expected node content|true',
+}), "Helm's engine semantics: values over defaults, missing keys empty, include/tpl, lookup, toYaml/fromYaml/fromJson, .Chart/.Release/.Capabilities/.Files");
+// seen with helm v3.17.3's `helm template` on the same templates
+is(sorted(rendered(mini({
+	a: '{{ tpl "{{ define \\"in\\" }}I{{ end }}{{ include \\"in\\" . }}{{ tpl \\"{{ .Values.flt }}\\" . }}" . }}',
+	b: '{{ range $p, $_ := .Files.Glob "conf/**" }}{{ $p }},{{ end }}|{{ range $p, $_ := .Files.Glob "conf/*" }}{{ $p }},{{ end }}|{{ (.Files.Glob "conf/*").AsConfig }}',
+	c: '{{ printf "%s %s" .Capabilities.KubeVersion .Capabilities.KubeVersion.Version }}|{{ .Values.big }} {{ toYaml .Values.big }}|{{ .Values.tags | join "+" }}',
+}, { flt: 1.5, big: 1000000, tags: ['x', 'y'] }, { 'conf/a.txt': 'alpha\n', 'conf/sub/b.txt': 'gamma', 'conf/c.bak': 'junk', '.helmignore': '# no backups\n*.bak\n' }), { kubeVersion: 'v1.31.0' })), {
+	a: 'I1.5', b: 'conf/a.txt,conf/sub/b.txt,|conf/a.txt,|a.txt: |\n  alpha', c: '{v1.31.0 1 31} v1.31.0|1e+06 1000000|x+true',
+}, "tpl's own defines, Files.Glob's * and **, .helmignore, printf of KubeVersion, float values, YAML 1.1's y: as Helm");
+is(rendered(mini({ t: '{{ toJson (list .Values.l .Values.m .Values.e .Values.n .Values.s .Values.tags .Values.nested) }}' }, { tags: ['x', 'y'], nested: { a: true, b: [1] } }),
+    { set: ['l={1,b,true},m.x[1]=2,e={}', 'n={1,2}', 's=a\\,b', 'tags[1]=z', 'nested.b=null,nested.q.r=1'] }).t,
+    '[[1,"b",true],{"x":[null,2]},[""],[1,2],"a,b",[null,"z"],{"a":true,"q":{"r":1}}]', '--set lists, indexes, escaped commas and null as Helm reads them');
+is(sorted(rendered(mini({
+	a: '{{ toYamlPretty .Values.nested }}|{{ toToml .Values.nested }}|{{ fromToml "x = 1\\n[t]\\ny = \'z\'" | toJson }}|{{ fromToml "x = " | toJson }}|{{ mustToJson .Values.nested }}',
+}, { nested: { b: [1, 'two', { c: null }], a: true } }))), {
+	a: 'a: true\nb:\n  - 1\n  - two\n  - c: null|a = true\nb = [1.0, "two", {}]\n|{"t":{"y":"z"},"x":1}|{"Error":"toml: line 0 (last key \\"x\\"): unexpected EOF; expected value"}|{"a":true,"b":[1,"two",{"c":null}]}',
+}, 'toYamlPretty, toToml, fromToml (its error under .Error), mustToJson as Helm');
+is(rendered(mini({ t: '{{ tpl "{{ .Values.x.y }}" . }}' })).error,
+    'template: moby/templates/t:1:3: executing "moby/templates/t" at <tpl "{{ .Values.x.y }}" .>: error calling tpl: error during tpl function execution for "{{ .Values.x.y }}": template: gotpl:1:10: executing "gotpl" at <.Values.x.y>: nil pointer evaluating interface {}.y',
+    'tpl keeps missingkey=zero (a field of a missing value is an error, worded as Helm words it)');
+is(rendered(mini({ undefined_function: '{{foo}}' })).error, 'parse error at (moby/templates/undefined_function:1): function "foo" not defined', "a parse error as Helm reports it");
+is(rendered(mini({ e: '{{ env "HOME" }}' })).error, 'parse error at (moby/templates/e:1): function "env" not defined', 'env is not available to charts (Helm removes it)');
+is(rendered(mini({ r: '{{required ":this: message: has many: colons:" .Values.foo}}' })).error, 'execution error at (moby/templates/r:1:2): :this: message: has many: colons:', 'required: the message as Helm reports it');
+is(rendered(mini({ r: '{{ $someEmptyValue := "" }}\n{{ $myvar := "abc" }}\n{{- required (printf "%s: something is missing" $myvar) $someEmptyValue | repeat 0 }}' })).error,
+    'execution error at (moby/templates/r:3:4): abc: something is missing', 'required of an empty string, at its line and column');
+is(rendered(mini({ r: '{{required "foo is required\\nmore info after the break" .Values.foo}}' })).error,
+    'execution error at (moby/templates/r:1:2): foo is required\nmore info after the break', 'required: a message of several lines');
+is(rendered(mini({ failtpl: 'All your base are belong to us{{ fail "This is an error" }}' })).error, 'execution error at (moby/templates/failtpl:1:33): This is an error', 'fail');
+is(rendered(mini({ s: '{{ .Values.nope }}' }), { strict: true }).error, 'template: moby/templates/s:1:10: executing "moby/templates/s" at <.Values.nope>: map has no entry for key "nope"', 'strict: missingkey=error');
+is(rendered(mini({ s: '{{ .Values.a.b }} {{ .Values.n }} {{ .Values.c }} {{ .Values.keep }} {{ kindOf .Values.n }}' }, { a: { b: 'x', c: 'y' }, c: 'def', keep: 'k' }),
+    { set: ['a.b=1,n=007', 'c=null'] }), { s: '1 007  k string' }, '--set: typed values, leading zeros kept as strings, null deletes a default');
 
 // 1. every .Values reference exists in values.yaml
 const values = YAML.parse(fs.readFileSync(path.join(chart, 'values.yaml'), 'utf8'), { version: '1.1' });
@@ -55,10 +145,17 @@ is(missing, [], 'every .Values reference is defined in values.yaml');
 // 2. required values are required
 let err = null;
 try { render(chart, { values: { ...required, tls: { secretName: '' } } }); } catch (e) { err = e; }
-ok(err instanceof RequiredError && /tls\.secretName/.test(err.message), 'rendering without tls.secretName fails with a clear message', String(err));
+ok(err instanceof RenderError && /^Error: execution error at \(octopod\/templates\/deployment\.yaml:[0-9]+:[0-9]+\): tls\.secretName is required/.test(err.message),
+    'rendering without tls.secretName fails with a clear message (Helm\'s, with the template line)', String(err));
 err = null;
 try { render(chart, { values: { ...required, cleanArchive: { enabled: true, clientCertSecret: '' } } }); } catch (e) { err = e; }
-ok(err instanceof RequiredError && /clientCertSecret/.test(err.message), 'the CronJob requires its client certificate Secret', String(err));
+ok(err instanceof RenderError && /cronjob\.yaml.*clientCertSecret/.test(err.message), 'the CronJob requires its client certificate Secret', String(err));
+err = null;
+try { render(chart, { values: required, strict: true }); } catch (e) { err = e; }
+is(err && err.message, null, 'renders under missingkey=error (helm lint --strict): no template reads an undefined value');
+err = null;
+try { render(chart, { set: ['tls.secretName=t,clientCA.secretName=c', 'cleanArchive.clientCertSecret=o', 'replicas=4'] }); } catch (e) { err = e; }
+is(err && err.message, null, 'required values can come from --set');
 
 // 3. the default install
 const def = parsed(required);
@@ -136,9 +233,11 @@ is([cv.secret.secretName, cjc.volumeMounts[0].mountPath], ['octopod-octo', path.
 const pw = (objs) => Buffer.from(find(objs, 'Secret', 'octopod-database').data.password, 'base64').toString();
 const a = pw(def.objs), b = pw(parsed(required).objs);
 ok(a.length >= 24 && a !== b, 'without a cluster each render generates a new database password');
-const live = { 'octopod-database': { data: { password: Buffer.from('kept-pw').toString('base64') } },
-	'octopod-ui': { data: { 'password-octopod': Buffer.from('kept-ui').toString('base64') } } };
-const up = parsed(required, { lookup: (api, kind, ns, name) => (kind === 'Secret' && ns === 'octopod' ? live[name] : undefined) });
+const secret = (name, ns, data) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: ns }, data });
+const live = [secret('octopod-database', 'octopod', { password: Buffer.from('kept-pw').toString('base64') }),
+	secret('octopod-ui', 'octopod', { 'password-octopod': Buffer.from('kept-ui').toString('base64') }),
+	secret('octopod-database', 'elsewhere', { password: Buffer.from('other-pw').toString('base64') })];
+const up = parsed(required, { lookup: live });
 is(pw(up.objs), 'kept-pw', 'an upgrade keeps the live database password');
 const url = Buffer.from(find(up.objs, 'Secret', 'octopod-database').data.DATABASE_URL, 'base64').toString();
 ok(url.includes('password=kept-pw') && url.includes('host=octopod-postgresql '), 'DATABASE_URL is built from it and the StatefulSet Service', url);
@@ -160,8 +259,93 @@ const ing = find(ext.objs, 'Ingress');
 is([ing?.spec.rules[0].host, ing?.spec.rules[0].http.paths[0].backend.service.name], ['octopod.example.org', 'octopod-ui'], 'the Ingress serves the ui door only');
 let extErr = null;
 try { render(chart, { values: { ...required, database: { internal: false } } }); } catch (e) { extErr = e; }
-ok(extErr instanceof RequiredError, 'an external database needs its Secret', String(extErr));
+ok(extErr instanceof RenderError && /database\.external\.secretName is required/.test(extErr.message), 'an external database needs its Secret', String(extErr));
 ok(/octopod-power/.test(def.notes) && /port-forward/.test(def.notes), 'NOTES.txt tells how to reach both doors');
+
+// 4b. every manifest of every variant against the Kubernetes API schemas:
+// replicas 1 and 3, the chart's PostgreSQL and an external one, the
+// CronJob on and off (and the two installs above)
+const variants = [];
+for (const replicas of [1, 3])
+	for (const internal of [true, false])
+		for (const cron of [true, false]) {
+			const v = { ...required, replicas, cleanArchive: { ...required.cleanArchive, enabled: cron } };
+			if (!internal) v.database = { internal: false, external: { secretName: 'pg', secretKey: 'url' } };
+			const r = parsed(v);
+			variants.push({ name: `replicas ${replicas}, ${internal ? 'chart' : 'external'} PostgreSQL, CronJob ${cron ? 'on' : 'off'}`, r, replicas, internal, cron });
+		}
+ok(variants.every((x) => !x.r.errors.length && find(x.r.objs, 'Deployment').spec.replicas === x.replicas &&
+	!!find(x.r.objs, 'StatefulSet') === x.internal && !!find(x.r.objs, 'CronJob') === x.cron),
+    `${variants.length} variants render with their replicas, PostgreSQL and CronJob`, variants.map((x) => [x.name, x.r.errors]));
+const all = [...def.docs, ...ext.docs, ...variants.flatMap((x) => x.r.docs)];
+const t0 = Date.now();
+const verrs = [...new Set(await validate(all))];
+is(verrs, [], `all ${all.length} manifests (${new Set(all.map((d) => d.obj.kind)).size} kinds) are valid Kubernetes API objects (${Date.now() - t0} ms)`);
+
+// every field name is checked: each key of each manifest of the default
+// install and the Ingress, renamed in turn, is refused, but for the keys
+// of free-form maps (labels, selectors, resource names, Secret data)
+const freeForm = (kind, p) => ['labels', 'annotations', 'matchLabels', 'nodeSelector', 'limits', 'requests', 'data', 'stringData'].includes(p.at(-2)) ||
+	(kind === 'Service' && p.join('.').startsWith('spec.selector.'));
+const renamed = [];
+const keyPaths = (o, p, out) => {
+	if (Array.isArray(o)) o.forEach((x, i) => keyPaths(x, [...p, i], out));
+	else if (o && typeof o === 'object') for (const k of Object.keys(o)) { out.push([...p, k]); keyPaths(o[k], [...p, k], out); }
+	return out;
+};
+for (const d of [...def.docs, ...ext.docs.filter((x) => x.obj.kind === 'Ingress')])
+	for (const p of keyPaths(d.obj, [], [])) {
+		const c = structuredClone(d.obj);
+		let x = c;
+		for (const k of p.slice(0, -1)) x = x[k];
+		x[`${p.at(-1)}X`] = x[p.at(-1)];
+		delete x[p.at(-1)];
+		renamed.push({ source: d.source, obj: c, what: `${d.obj.kind} ${p.join('.')}`, free: freeForm(d.obj.kind, p) });
+	}
+const t1 = Date.now();
+const each = await validateEach(renamed);
+const wrong = renamed.filter((r, i) => !each[i].length !== r.free).map((r) => `${r.what}: ${r.free ? 'refused' : 'accepted'}`);
+is(wrong, [], `each of ${renamed.filter((r) => !r.free).length} field names renamed is refused, the ${renamed.filter((r) => r.free).length} free-form map keys are not (${Date.now() - t1} ms)`);
+
+// the validation has teeth: a misspelt field, a wrong type, a wrong kind
+const bad = fs.mkdtempSync(path.join(os.tmpdir(), 'octopod-chart-'));
+fs.cpSync(chart, bad, { recursive: true });
+const dt = path.join(bad, 'templates/deployment.yaml');
+const orig = fs.readFileSync(dt, 'utf8');
+const mutate = async (from, to) => {
+	fs.writeFileSync(dt, orig.replace(from, to));
+	return (await validate(parsed(required, {}, bad).docs)).join('\n');
+};
+let e1 = await mutate('containerPort: 8443', 'containerPorts: 8443');
+ok(/deployment\.yaml Deployment\/octopod: .*'"containerPorts"' does not exist in type 'IContainerPort'/.test(e1), 'a misspelt field (containerPorts) is refused', e1);
+e1 = await mutate('replicas: {{ .Values.replicas }}', 'replicas: {{ .Values.replicas | quote }}');
+ok(/spec\/replicas must be integer/.test(e1), 'a string where the API wants an integer (replicas: "2") is refused', e1);
+e1 = await mutate('readinessProbe:', 'readinessprobe:');
+ok(/'"readinessprobe"' does not exist/.test(e1), 'a field in the wrong case (readinessprobe) is refused', e1);
+e1 = await mutate('kind: Deployment', 'kind: Deploymnet');
+ok(/no Kubernetes API schema for apps\/v1 Deploymnet/.test(e1), 'an unknown kind is refused', e1);
+fs.rmSync(bad, { recursive: true, force: true });
+
+// 4c. with a real helm at hand (REAL_HELM=/path/to/helm), `helm template`
+// and the renderer print the same bytes, generated passwords aside
+const realHelm = process.env.REAL_HELM;
+if (!realHelm) {
+	ok(true, '# skip helm template comparison (no REAL_HELM)');
+} else {
+	const mask = (t) => t.replace(/^( {2}(password|DATABASE_URL|credentials|password-[a-z]+)): "[^"]*"/gm, '$1: MASKED');
+	const hdir = fs.mkdtempSync(path.join(os.tmpdir(), 'helm-home-'));
+	const henv = { ...process.env, HELM_CACHE_HOME: hdir, HELM_CONFIG_HOME: hdir, HELM_DATA_HOME: hdir };
+	const diffs = [];
+	for (const [i, v] of [required, { ...required, replicas: 3, database: { internal: false, external: { secretName: 'pg' } } }, { ...required, ui: { htpasswdSecret: 'u', ingress: { enabled: true, host: 'h.example' } } }].entries()) {
+		const vf = path.join(hdir, `v${i}.json`);
+		fs.writeFileSync(vf, JSON.stringify(v));
+		const h = spawnSync(realHelm, ['template', 'octopod', chart, '-n', 'octopod', '-f', vf, '--kube-version', '1.31.0'], { encoding: 'utf8', env: henv });
+		const o = spawnSync(renderBin, ['-name', 'octopod', '-namespace', 'octopod', '-f', vf, chart], { encoding: 'utf8' });
+		if (h.status !== 0 || o.status !== 0 || mask(h.stdout) !== mask(o.stdout)) diffs.push({ values: v, helm: h.stderr || h.stdout.length, ours: o.stderr || o.stdout.length });
+	}
+	fs.rmSync(hdir, { recursive: true, force: true });
+	is(diffs, [], `${realHelm} template and the renderer print the same manifests`);
+}
 
 // 5. the Dockerfile builds with the commands README documents
 const readme = fs.readFileSync(path.join(top, 'README.md'), 'utf8');
