@@ -1,5 +1,7 @@
 # octopod-c. `make` builds; `make run` starts the whole stack on an embedded
-# default; `make test` runs the suite (prove); `make deps` installs packages.
+# default; `make test` runs the suite (prove); `make deps` installs packages
+# (run, test and test-san do that first); `make test-fresh` runs the README's
+# two commands in a pristine Debian 12 container.
 
 O		?= build
 CC		?= cc
@@ -133,7 +135,12 @@ fuzz:
 		    grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' || true; \
 	done
 
-run: all
+# run, test, test-san: first what is missing (scripts/deps.sh: quiet and
+# quick when nothing is), then the build in a new make, so that its
+# pkg-config flags see packages installed a moment ago
+run:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory all
 	O=$(O) scripts/run.sh
 
 # the benchmark (bench/README.md): the normal optimised build, the bare
@@ -156,10 +163,13 @@ $(O)/bench/barerelay: bench/barerelay.c
 bench: all $(BENCH_BINS)
 	O=$(O) bench/run.sh
 
-test: all
+test:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory all
 	O=$(O) prove -j2 --timer t/
 
 test-san:
+	@scripts/deps.sh
 	$(MAKE) SAN=1 all
 	O=build/san ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 prove -j2 --timer t/
@@ -174,6 +184,10 @@ soak: all
 deps:
 	@scripts/deps.sh
 
+# the README's two commands on a fresh Debian 12 (a container; see the script)
+test-fresh:
+	scripts/test-fresh.sh
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/octopod/sql
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
@@ -187,6 +201,7 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all run bench test test-san deps install clean fuzz fuzzers valgrind soak
+.PHONY: all run bench test test-san test-fresh deps install clean fuzz fuzzers valgrind \
+	soak
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
