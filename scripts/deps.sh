@@ -1,23 +1,16 @@
 #!/bin/sh
-# Install what octopod-c builds, runs and tests with.
+# Install the Debian packages octopod-c builds, runs and tests with.
 #	scripts/deps.sh [all|build|run]
-# all (the default; `make deps`, and first thing in `make run`, `make test`
-# and `make test-san`): the Debian packages for building and testing, then
-# the suite's npm packages (npm ci, when node_modules is missing or was
-# installed from another package-lock.json); build: what `make` needs;
-# run: what the installed programs need at run time (the container image's
-# last stage).
-# Silent when nothing is missing (one dpkg-query and one cmp: a few ms).
-# As root it installs what is missing; as another user it prints the one
-# apt-get line to run and exits 1.
+# all (the default, `make deps`): everything for building and testing;
+# build: what `make` needs; run: what the installed programs need at run
+# time (the container image's last stage).
 BUILD="build-essential pkg-config libfcgi-dev libpq-dev libwebsockets-dev
 libjansson-dev libssl-dev libcurl4-openssl-dev libcmocka-dev"
 RUN="nginx-light libfcgi0ldbl libpq5 libjansson4 libwebsockets17 libcurl4
 openssl ca-certificates"
 PKGS="$BUILD libfcgi-bin nginx postgresql postgresql-client openssl curl perl
 clang libclang-rt-14-dev wrk procps psmisc jq chromium"
-mode=${1:-all}
-case "$mode" in
+case "${1:-all}" in
 all)	;;
 build)	PKGS=$BUILD ;;
 run)	PKGS=$RUN ;;
@@ -25,13 +18,18 @@ run)	PKGS=$RUN ;;
 esac
 # node and npm: Debian's, unless the machine has its own (its npm may
 # conflict with Debian's npm package)
-if [ "$mode" = all ] && ! command -v npm >/dev/null 2>&1; then
+if [ "${1:-all}" = all ] && ! command -v npm >/dev/null 2>&1; then
 	PKGS="$PKGS nodejs npm"
 fi
 PKGS=$(echo $PKGS)
-installed=$(dpkg-query -W -f='${db:Status-Status} ${Package}\n' $PKGS 2>/dev/null |
-    sed -n 's/^installed //p')
-installed=" "$(echo $installed)" "
+
+# `make run`, `make test` and `make test-san` run this first, so it says
+# nothing and takes a few ms when nothing is missing (one dpkg-query, one
+# cmp). As root it installs what is missing; as another user it prints the
+# one apt-get line to run and exits 1. all: then the suite's npm packages
+# (npm ci, when node_modules was not installed from this package-lock.json).
+installed=" "$(dpkg-query -W -f='${db:Status-Status} ${Package}\n' $PKGS 2>/dev/null |
+    sed -n 's/^installed //p' | tr '\n' ' ')
 missing=
 for p in $PKGS; do
 	case "$installed" in
@@ -45,14 +43,18 @@ if [ -n "$missing" ]; then
 		exit 1
 	fi
 	echo "deps: installing$missing"
+	log=$(mktemp /tmp/deps.XXXXXX)
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq &&
-	    apt-get install -y -qq --no-install-recommends $missing >/dev/null ||
-	    { echo "deps: apt-get install failed" >&2; exit 1; }
+	if ! { apt-get update -qq &&
+	    apt-get install -y -qq --no-install-recommends $missing; } >"$log" 2>&1; then
+		tail -20 "$log" >&2
+		rm -f "$log"
+		echo "deps: apt-get install failed" >&2
+		exit 1
+	fi
+	rm -f "$log"
 fi
-[ "$mode" = all ] || exit 0
-# the suite's npm packages (package-lock.json): installed again when
-# node_modules does not hold the lock file they were installed from
+[ "${1:-all}" = all ] || exit 0
 top=$(cd "$(dirname "$0")/.." && pwd)
 stamp=$top/node_modules/.octopod-package-lock.json
 cmp -s "$top/package-lock.json" "$stamp" 2>/dev/null && exit 0

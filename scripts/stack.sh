@@ -21,10 +21,11 @@ stack_log() { echo "octopod: $*" >&2; }
 stack_die() { echo "octopod: $*" >&2; exit 1; }
 
 # Run a PostgreSQL program as the postgres user when we are root
-# (PostgreSQL refuses to run as root).
+# (PostgreSQL refuses to run as root), from / (the current directory may be
+# closed to postgres: a checkout in /root).
 as_pg() {
 	if [ "$(id -u)" = 0 ]; then
-		runuser -u postgres -- "$@"
+		(cd / && exec runuser -u postgres -- "$@")
 	else
 		"$@"
 	fi

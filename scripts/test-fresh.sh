@@ -11,7 +11,13 @@
 # Fails on any failure, and on any test skipped, but for the runs the suite
 # skips unless asked (a skip reason starting with "long"). Logs, the
 # timings and the list of skips are left in build/test-fresh/.
+#
+# All of it is in main(), which bash reads whole before running it, so
+# that editing this file while it runs (for minutes) does not change the
+# run.
 set -euo pipefail
+
+main() {
 top=$(cd "$(dirname "$0")/.." && pwd)
 TOP=$top . "$top/scripts/podman-env.sh"
 image=$("$top/scripts/debian-base.sh")
@@ -93,7 +99,7 @@ cred=$(cat var/ui-credentials)
 code=$(curl -s -o /dev/null -w '%{http_code}' --cacert var/tls/ca.pem -u "$cred" \
     "https://localhost:$UI_PORT/api/v1/ping")
 [ "$code" = 200 ] || { kill -INT -- -"$run"; fail "make run is ready but GET ping says $code"; }
-echo "test-fresh: make run: ready, GET /api/v1/ping 200"
+echo "test-fresh: make run: ready, GET /api/v1/ping 200 (node $(node --version), npm $(npm --version))"
 t1=$(now)
 kill -INT -- -"$run"
 stopped=
@@ -133,16 +139,23 @@ chmod 755 "$tmp/inside.sh"
 # (podman in podman, network namespaces, chroot, setpriv).
 # --shm-size: podman's default /dev/shm (64 MiB) is far smaller than a
 # machine's; Chromium and PostgreSQL use it.
+# -v /var/lib/containers: podman in the container (a test of the image)
+# keeps its storage on a volume: overlayfs does not stack on the
+# container's own overlay root, which a real machine's disk is not.
 # The host's CA bundle: this machine reaches the npm registry through a CA
 # that the host trusts and node does not (a real machine needs none of it).
 start=$SECONDS
 rc=0
 podman run --rm --name "$name" --network host --privileged --shm-size 2g \
-    -v "$tmp:/mnt/in:ro" -v "$out:/mnt/out" \
+    -v "$tmp:/mnt/in:ro" -v "$out:/mnt/out" -v /var/lib/containers \
     -v "$cache/apt:/var/cache/apt/archives" -v "$cache/npm:/root/.npm" \
     -v /etc/ssl/certs/ca-certificates.crt:/mnt/host-ca.crt:ro \
     -e NODE_EXTRA_CA_CERTS=/mnt/host-ca.crt -e npm_config_cafile=/mnt/host-ca.crt \
     -e UI_PORT="$ui_port" -e POWER_PORT="$power_port" \
     "$image" /mnt/in/inside.sh || rc=$?
 echo "test-fresh: $((SECONDS - start)) s in the container; logs in $out/"
-exit "$rc"
+return "$rc"
+}
+
+main "$@"
+exit
