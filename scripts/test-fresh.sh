@@ -144,14 +144,17 @@ chmod 755 "$tmp/inside.sh"
 # container's own overlay root, which a real machine's disk is not.
 # The host's CA bundle: this machine reaches the npm registry through a CA
 # that the host trusts and node does not (a real machine needs none of it).
+ca=()
+if [ -s /etc/ssl/certs/ca-certificates.crt ]; then
+	ca=(-v /etc/ssl/certs/ca-certificates.crt:/mnt/host-ca.crt:ro
+	    -e NODE_EXTRA_CA_CERTS=/mnt/host-ca.crt -e npm_config_cafile=/mnt/host-ca.crt)
+fi
 start=$SECONDS
 rc=0
 podman run --rm --name "$name" --network host --privileged --shm-size 2g \
     -v "$tmp:/mnt/in:ro" -v "$out:/mnt/out" -v /var/lib/containers \
     -v "$cache/apt:/var/cache/apt/archives" -v "$cache/npm:/root/.npm" \
-    -v /etc/ssl/certs/ca-certificates.crt:/mnt/host-ca.crt:ro \
-    -e NODE_EXTRA_CA_CERTS=/mnt/host-ca.crt -e npm_config_cafile=/mnt/host-ca.crt \
-    -e UI_PORT="$ui_port" -e POWER_PORT="$power_port" \
+    "${ca[@]}" -e UI_PORT="$ui_port" -e POWER_PORT="$power_port" \
     "$image" /mnt/in/inside.sh || rc=$?
 echo "test-fresh: $((SECONDS - start)) s in the container; logs in $out/"
 return "$rc"
