@@ -1,5 +1,7 @@
 # octopod-c. `make` builds; `make run` starts the whole stack on an embedded
-# default; `make test` runs the suite (prove); `make deps` installs packages.
+# default; `make test` runs the suite (prove); `make deps` installs packages
+# (run, test and test-san do that first); `make test-fresh` runs the README's
+# two commands in a pristine Debian 12 container.
 
 O		?= build
 CC		?= cc
@@ -194,7 +196,12 @@ dist: $(OCTO_STATIC)
 
 .PHONY: octo-static dist
 
-run: all
+# run, test, test-san: first what is missing (scripts/deps.sh: quiet and
+# quick when nothing is), then the build in a new make, so that its
+# pkg-config flags see packages installed a moment ago
+run:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory all
 	O=$(O) scripts/run.sh
 
 # the benchmark (bench/README.md): the normal optimised build, the bare
@@ -232,10 +239,13 @@ bench: all $(BENCH_BINS)
 bench-scale: all $(BENCH_BINS)
 	O=$(O) bench/scale.sh
 
-test: all
+test:
+	@scripts/deps.sh
+	@$(MAKE) --no-print-directory all
 	O=$(O) prove -j2 --timer t/
 
 test-san:
+	@scripts/deps.sh
 	$(MAKE) SAN=1 all
 	O=build/san ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 prove -j2 --timer t/
@@ -261,6 +271,10 @@ image:
 	    podman build --network host --layers --iidfile build/image.id \
 	    -t $(IMAGE) .
 
+# the README's two commands on a fresh Debian 12 (a container; see the script)
+test-fresh:
+	scripts/test-fresh.sh
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/octopod/sql
 	install -m 755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
@@ -275,7 +289,7 @@ clean:
 	rm -rf build
 
 
-.PHONY: bench-scale image
+.PHONY: bench-scale image test-fresh
 .PHONY: all run bench test test-san deps install clean fuzz fuzzers valgrind soak
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -36,16 +36,43 @@ if [ "${1:-all}" = all ] && ! command -v npm >/dev/null 2>&1; then
 	PKGS="$PKGS nodejs npm"
 fi
 PKGS=$(echo $PKGS)
-if [ "$(id -u)" != 0 ]; then
-	echo "run as root: apt-get install -y $PKGS"
-	exit 1
-fi
+
+# `make run`, `make test` and `make test-san` run this first, so it says
+# nothing and takes a few ms when nothing is missing (one dpkg-query, one
+# cmp). As root it installs what is missing; as another user it prints the
+# one apt-get line to run and exits 1. all: then the suite's npm packages
+# (npm ci, when node_modules was not installed from this package-lock.json).
+installed=" "$(dpkg-query -W -f='${db:Status-Status} ${Package}\n' $PKGS 2>/dev/null |
+    sed -n 's/^installed //p' | tr '\n' ' ')
 missing=
 for p in $PKGS; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
-	    missing="$missing $p"
+	case "$installed" in
+	*" $p "*) ;;
+	*) missing="$missing $p" ;;
+	esac
 done
-[ -z "$missing" ] && { echo "deps: everything is installed"; exit 0; }
-echo "deps: installing$missing"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "deps: missing packages; run as root: apt-get install -y$missing" >&2
+		exit 1
+	fi
+	echo "deps: installing$missing"
+	log=$(mktemp /tmp/deps.XXXXXX)
+	export DEBIAN_FRONTEND=noninteractive
+	if ! { apt-get update -qq &&
+	    apt-get install -y -qq --no-install-recommends $missing; } >"$log" 2>&1; then
+		tail -20 "$log" >&2
+		rm -f "$log"
+		echo "deps: apt-get install failed" >&2
+		exit 1
+	fi
+	rm -f "$log"
+fi
+[ "${1:-all}" = all ] || exit 0
+top=$(cd "$(dirname "$0")/.." && pwd)
+stamp=$top/node_modules/.octopod-package-lock.json
+cmp -s "$top/package-lock.json" "$stamp" 2>/dev/null && exit 0
+echo "deps: npm ci"
+(cd "$top" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
+    { echo "deps: npm ci failed" >&2; exit 1; }
+cp "$top/package-lock.json" "$stamp"

@@ -29,10 +29,11 @@ stack_log() { echo "octopod: $*" >&2; }
 stack_die() { echo "octopod: $*" >&2; exit 1; }
 
 # Run a PostgreSQL program as the postgres user when we are root
-# (PostgreSQL refuses to run as root).
+# (PostgreSQL refuses to run as root), from / (the current directory may be
+# closed to postgres: a checkout in /root).
 as_pg() {
 	if [ "$(id -u)" = 0 ]; then
-		runuser -u postgres -- "$@"
+		(cd / && exec runuser -u postgres -- "$@")
 	else
 		"$@"
 	fi
@@ -111,10 +112,35 @@ stack_nginx_conf() {
 	    "$TOP/nginx/octopod.conf.in" >"$OCTOPOD_VAR/nginx/nginx.conf"
 }
 
+# stack_pg_dir: PG_DIR, where the embedded cluster is: $OCTOPOD_VAR/pg.
+# As root PostgreSQL runs as postgres, who must be able to reach it: when
+# a parent is closed to others (a checkout in /root, mode 0700), the
+# cluster is kept in /var/lib/octopod/pg-HASH (of $OCTOPOD_VAR) instead
+# and $OCTOPOD_VAR/pg is a link to it.
+stack_pg_dir() {
+	local pg="$OCTOPOD_VAR/pg" real
+	PG_DIR=$pg
+	if [ -L "$pg" ]; then
+		PG_DIR=$(readlink -f "$pg")
+		return 0
+	fi
+	[ "$(id -u)" = 0 ] || return 0
+	runuser -u postgres -- test -x "$OCTOPOD_VAR" && return 0
+	[ ! -e "$pg/data" ] ||
+	    stack_die "the postgres user cannot reach $pg (PostgreSQL refuses to run as root)"
+	real=/var/lib/octopod/pg-$(printf '%s' "$OCTOPOD_VAR" | sha256sum | cut -c1-16)
+	mkdir -p "$real" && chmod 755 /var/lib/octopod && chown postgres "$real" &&
+	    rm -rf "$pg" && ln -s "$real" "$pg" ||
+	    stack_die "could not make $real for PostgreSQL"
+	PG_DIR=$real
+}
+
 # The embedded PostgreSQL cluster in $OCTOPOD_VAR/pg: created once,
 # listening on a unix socket only (trust, in a private directory).
 stack_pg_start() {
-	local pg="$OCTOPOD_VAR/pg" opts=""
+	local pg opts=""
+	stack_pg_dir
+	pg=$PG_DIR
 	mkdir -p "$pg"
 	[ "$(id -u)" = 0 ] && chown postgres "$pg"
 	if [ ! -s "$pg/data/PG_VERSION" ]; then
@@ -139,7 +165,7 @@ stack_pg_start() {
 
 stack_pg_stop() {
 	[ -n "${PG_STARTED:-}" ] || return 0
-	as_pg "$PGBIN/pg_ctl" -D "$OCTOPOD_VAR/pg/data" -m fast -w stop >/dev/null 2>&1
+	as_pg "$PGBIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1
 	PG_STARTED=
 }
 
