@@ -42,6 +42,7 @@ static PGnotify			*held;	/* next to relay, not yet */
 static lws_sorted_usec_list_t	 sul_retry;
 static lws_sorted_usec_list_t	 sul_flush;	/* a query to push out */
 static lws_sorted_usec_list_t	 sul_connect;	/* CONNECT_TIMEOUT */
+static lws_sorted_usec_list_t	 sul_write;	/* ask for POLLOUT, later */
 static int			 connecting;	/* PQconnectPoll not done */
 static int			 listening;	/* LISTEN answered */
 static int			 pgsock = -1;	/* PQsocket() pgwsi watches */
@@ -340,10 +341,27 @@ listen_done(void *arg, PGresult *r)
 }
 
 /*
+ * Ask for the socket's writability from outside any callback: lws drops
+ * POLLOUT from a raw file's events right after its writable callback
+ * returns, so a request made inside that callback (PQconnectPoll saying
+ * PGRES_POLLING_WRITING twice in a row, as a TCP connect does: once when
+ * connect() is under way, again once it is made, before the startup
+ * packet) would be lost, and the connect would wait for ever.
+ */
+static void
+pg_want_write(lws_sorted_usec_list_t *sul)
+{
+	(void)sul;
+	if (pgwsi != NULL)
+		lws_callback_on_writable(pgwsi);
+}
+
+/*
  * Watch libpq's socket in the loop: adopt a dup() of it (again when
  * libpq moved to another one, as it may while connecting: to the next
  * address of a host, often under the same descriptor number, hence the
- * inode), readable always, writable when asked. Returns -1 on failure.
+ * inode), readable always, writable when asked (on the next loop pass,
+ * see pg_want_write). Returns -1 on failure.
  */
 static int
 pg_watch(int want_write)
@@ -370,7 +388,7 @@ pg_watch(int want_write)
 		pgino = st.st_ino;
 	}
 	if (want_write)
-		lws_callback_on_writable(pgwsi);
+		lws_sul_schedule(ctx, 0, &sul_write, pg_want_write, 1);
 	return 0;
 }
 
@@ -487,6 +505,7 @@ pg_stop(void)
 	lws_sul_cancel(&sul_retry);
 	lws_sul_cancel(&sul_flush);
 	lws_sul_cancel(&sul_connect);
+	lws_sul_cancel(&sul_write);
 	connecting = 0;
 	if (conn != NULL) {
 		if (pgwsi != NULL)
