@@ -138,9 +138,12 @@ db_ensure(struct worker *w)
 			db_try_end(1);
 			return 0;
 		}
+		/* one attempt a request: not a second connect_timeout */
 		pgc_failed(NULL, PQerrorMessage(w->db));
 		PQfinish(w->db);
 		w->db = NULL;
+		db_try_end(0);
+		return -1;
 	}
 	w->db = db_connect();
 	db_try_end(w->db != NULL);
