@@ -112,6 +112,8 @@ pg_drop(const char *why)
 	connecting = 0;
 	lws_sul_cancel(&sul_connect);
 	pgsock = -1;
+	if (!stopping)
+		proctitle_set(NULL, "octopod-notifier: connecting");
 	while ((q = inflight) != NULL || (q = TAILQ_FIRST(&queue)) != NULL) {
 		if (q == inflight)
 			inflight = NULL;
@@ -339,6 +341,7 @@ listen_done(void *arg, PGresult *r)
 		return;
 	}
 	pgc_connected(NULL);
+	proctitle_set(NULL, "octopod-notifier: listening");
 	log_info("listening on channel %s", CHANNEL);
 	listening = 1;
 	backoff = 0;
@@ -536,6 +539,7 @@ pg_up(void)
 void
 pg_start(void)
 {
+	proctitle_set(NULL, "octopod-notifier: connecting");
 	pg_connect(&sul_retry);
 }
 
