@@ -60,4 +60,48 @@ t_ok "the websocket client saw it Running, live" \
     ws_wait live 'select(.event.name == "tls" and .event.status == "Running")' 10
 t_is "$(grep -c 'could not connect' "$OCTOPOD_VAR"/log/octopod-*.log | awk -F: '{s += $2} END {print s}')" 0 \
     "no connection failure logged"
+ws_cleanup
+
+# several hosts (issue 18), in the file: a first one that accepts and
+# never answers, then the database, and no connect_timeout: all three
+# give the first host the default 5 s (the runner had none: it waited on
+# a silent host for ever), target_session_attrs as libpq reads it
+SILENT_PORT=$(free_port)
+node -e "require('net').createServer(() => {}).listen($SILENT_PORT, '127.0.0.1')" &
+SILENT=$!
+for _ in $(seq 1 50); do (exec 3<>"/dev/tcp/127.0.0.1/$SILENT_PORT") 2>/dev/null && break; sleep 0.1; done
+t_cleanup_hook() { kill "$SILENT" 2>/dev/null; ws_cleanup; stack_stop; return 0; }
+stack_kill TERM "$FCGI_PID"
+stack_kill TERM "$NOTIFIER_PID"
+: >"$OCTOPOD_VAR/log/octopod-notifier.log"
+multi=${DATABASE_URL/host=127.0.0.1 port=$PG_PORT/host=localhost,127.0.0.1 port=$SILENT_PORT,$PG_PORT}
+(umask 077; printf '%s target_session_attrs=read-write\n' "$multi" >"$OCTOPOD_VAR/database-url")
+t_like "$(cat "$OCTOPOD_VAR/database-url")" "host=localhost,127.0.0.1 port=$SILENT_PORT,$PG_PORT *" "a conninfo of two hosts"
+url=$DATABASE_URL
+unset DATABASE_URL
+export DATABASE_URL_FILE="$OCTOPOD_VAR/database-url"
+stack_fcgi_start
+stack_notifier_start
+export DATABASE_URL=$url
+unset DATABASE_URL_FILE
+stack_wait_ready 30
+t_is $? 0 "the stack answers"
+for _ in $(seq 1 100); do
+	grep -q 'listening on channel' "$OCTOPOD_VAR/log/octopod-notifier.log" && break
+	sleep 0.1
+done
+t_ok "the notifier went past the silent host" grep -q \
+    "connection to server at \"localhost\", port $SILENT_PORT failed: no answer within 5 s: trying the next host" \
+    "$OCTOPOD_VAR/log/octopod-notifier.log"
+t_ok "and listens on the second" grep -q 'listening on channel' "$OCTOPOD_VAR/log/octopod-notifier.log"
+ws_watch multi --sub '{"subscribe":"list"}' || t_diag "no websocket client"
+ui POST deployments '{"name":"multi","tag":"v1"}'
+t_is "$S" 202 "a create through responders that went past it"
+t_is "$(wait_sql "SELECT status FROM deployments WHERE name = 'multi'" Running 40)" Running \
+    "and a runner that went past it takes it to Running"
+t_ok "the websocket client sees it live" \
+    ws_wait multi 'select(.event.name == "multi" and .event.status == "Running")' 10
+t_like "$(sql "SELECT string_agg(DISTINCT application_name, ' ' ORDER BY application_name)
+    FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) WHERE usename = 'octopod' AND s.ssl")" \
+    "*octopod-fcgi octopod-notifier octopod-runner*" "all three are connected, on TLS"
 ws_done
