@@ -20,6 +20,7 @@ extern char	**environ;
 
 static char	*area;		/* argv[0] in the original layout */
 static size_t	 area_len;	/* bytes there, the last NUL included */
+static char	**copy;		/* the argv handed out: kept for good */
 
 /*
  * Take over the argv and environ area; call first in main, before
@@ -52,6 +53,7 @@ proctitle_init(int argc, char **argv)
 		if ((nenv[i] = strdup(environ[i])) == NULL)
 			goto fail;
 	environ = nenv;
+	copy = nargv;
 	area = argv[0];
 	area_len = (size_t)(end - argv[0]) + 1;
 	return nargv;
