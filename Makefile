@@ -30,7 +30,9 @@ CFLAGS		 = -O1 -g -fno-omit-frame-pointer \
 LDFLAGS		+= -fsanitize=address,undefined
 endif
 
-LIB_SRCS	 = $(wildcard lib/*.c)
+# lib/pgconn.c: only for the programs that link libpq (not octo)
+LIB_SRCS	 = $(filter-out lib/pgconn.c,$(wildcard lib/*.c))
+PGC_OBJS	 = $(O)/lib/pgconn.o
 FCGI_SRCS	 = $(wildcard fcgi/*.c)
 NOTIFIER_SRCS	 = $(wildcard notifier/*.c)
 OCTO_SRCS	 = $(wildcard octo/*.c)
@@ -62,11 +64,11 @@ $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
 
-$(O)/bin/octopod-fcgi: $(FCGI_OBJS) $(LIB_OBJS)
+$(O)/bin/octopod-fcgi: $(FCGI_OBJS) $(LIB_OBJS) $(PGC_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_FCGI)
 
-$(O)/bin/octopod-notifier: $(NOTIFIER_OBJS) $(LIB_OBJS)
+$(O)/bin/octopod-notifier: $(NOTIFIER_OBJS) $(LIB_OBJS) $(PGC_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_NOTIFIER)
 
@@ -81,7 +83,8 @@ $(O)/t/octo_%: t/unit/octo_%.c $(LIB_OBJS) $(filter-out $(O)/octo/main.o,$(OCTO_
 	    $(LDLIBS_OCTO) -lcmocka
 
 # unit tests: t/unit/NAME.c links lib/ and the fcgi objects but main.o
-$(O)/t/%: t/unit/%.c $(LIB_OBJS) $(filter-out $(O)/fcgi/main.o,$(FCGI_OBJS))
+$(O)/t/%: t/unit/%.c $(LIB_OBJS) $(PGC_OBJS) \
+    $(filter-out $(O)/fcgi/main.o,$(FCGI_OBJS))
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Ifcgi $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $^ \
 	    $(LDLIBS_FCGI) -lcmocka
@@ -97,7 +100,7 @@ $(O)/t/db_%: t/db/%.c $(LIB_OBJS) $(filter-out $(O)/fcgi/main.o,$(FCGI_OBJS))
 $(O)/t/spawn_poll: LDFLAGS += -Wl,--wrap=poll
 
 # fuzz targets: replayed over their corpus by `make test` (t/fuzz.t) ...
-$(O)/t/fuzz_%: t/fuzz/fuzz_%.c t/fuzz/replay.c $(LIB_OBJS) \
+$(O)/t/fuzz_%: t/fuzz/fuzz_%.c t/fuzz/replay.c $(LIB_OBJS) $(PGC_OBJS) \
     $(filter-out $(O)/fcgi/main.o,$(FCGI_OBJS))
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Ifcgi $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $^ \
@@ -129,7 +132,7 @@ $(O)/fuzzer/fuzz_octo_%: t/fuzz/fuzz_octo_%.c $(LIB_OBJS) \
 	    $(LDFLAGS) -o $@ $^ $(LDLIBS_OCTO)
 
 # ... and run under libFuzzer by `make fuzz` (FUZZ_TIME seconds each)
-$(O)/fuzzer/fuzz_%: t/fuzz/fuzz_%.c $(LIB_OBJS) \
+$(O)/fuzzer/fuzz_%: t/fuzz/fuzz_%.c $(LIB_OBJS) $(PGC_OBJS) \
     $(filter-out $(O)/fcgi/main.o,$(FCGI_OBJS))
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Ifcgi $(CFLAGS) $(WARN) -fsanitize=fuzzer \

@@ -5,10 +5,12 @@
  * connection lost between statements is re-established once,
  * transparently.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "extern.h"
+#include "pgconn.h"
 #include "queries.h"
 
 /* The prepared statements: a name on the server and the SQL. */
@@ -64,26 +66,60 @@ db_res_lost(const PGresult *res)
 	    strncmp(st, "57P", 3) == 0;
 }
 
-/* A new connection from DATABASE_URL, or NULL (logged). */
+/* A new connection from DATABASE_URL, or NULL (logged once, pgc_failed). */
 PGconn *
 db_connect(void)
 {
-	const char	*keys[] = { "dbname", "application_name",
-			    "connect_timeout", NULL };
-	const char	*vals[] = { setting_str("DATABASE_URL"), "octopod-fcgi",
-			    "5", NULL };
+	const char	*kw[PGC_NKW], *val[PGC_NKW];
 	PGconn		*c;
 
-	c = PQconnectdbParams(keys, vals, 1);
-	if (c == NULL)
+	pgc_params("octopod-fcgi", kw, val);
+	c = PQconnectdbParams(kw, val, 1);
+	if (c == NULL) {
+		pgc_failed(NULL, "out of memory");
 		return NULL;
+	}
 	if (PQstatus(c) != CONNECTION_OK) {
-		log_warn("could not connect to the database: %s",
-		    PQerrorMessage(c));
+		pgc_failed(NULL, PQerrorMessage(c));
 		PQfinish(c);
 		return NULL;
 	}
+	pgc_connected(NULL);
 	return c;
+}
+
+/*
+ * This process's view of the database: once a connect has failed, one
+ * thread at a time tries again while the others answer 503 at once, so
+ * that a database that does not answer holds one request per responder
+ * for its connect_timeout, not all of them; the next request after it
+ * is back connects.
+ */
+static pthread_mutex_t	 down_mu = PTHREAD_MUTEX_INITIALIZER;
+static int		 down;		/* the last connect failed */
+static int		 probing;	/* a thread is trying meanwhile */
+
+/* Whether this thread may try to connect now (then db_try_end). */
+static int
+db_try_begin(void)
+{
+	int may;
+
+	pthread_mutex_lock(&down_mu);
+	may = !down || !probing;
+	if (may && down)
+		probing = 1;
+	pthread_mutex_unlock(&down_mu);
+	return may;
+}
+
+static void
+db_try_end(int ok)
+{
+	pthread_mutex_lock(&down_mu);
+	probing = 0;
+	down = !ok;
+	pthread_mutex_unlock(&down_mu);
 }
 
 /* Make sure w->db is connected; returns 0, or -1 when it cannot be. */
@@ -92,15 +128,25 @@ db_ensure(struct worker *w)
 {
 	if (w->db != NULL && PQstatus(w->db) == CONNECTION_OK && !db_lost)
 		return 0;
+	if (!db_try_begin())
+		return -1;
 	db_lost = 0;
 	if (w->db != NULL) {
 		PQreset(w->db);
-		if (PQstatus(w->db) == CONNECTION_OK)
+		if (PQstatus(w->db) == CONNECTION_OK) {
+			pgc_connected(NULL);
+			db_try_end(1);
 			return 0;
+		}
+		/* one attempt a request: not a second connect_timeout */
+		pgc_failed(NULL, PQerrorMessage(w->db));
 		PQfinish(w->db);
 		w->db = NULL;
+		db_try_end(0);
+		return -1;
 	}
 	w->db = db_connect();
+	db_try_end(w->db != NULL);
 	return w->db != NULL ? 0 : -1;
 }
 

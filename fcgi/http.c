@@ -258,12 +258,15 @@ resp_json(struct req *r, int status, json_t *body)
 		body = NULL;
 	}
 	r->status = status;
+	/* 503: the database is away; a client may try again shortly */
 	FCGX_FPrintF(out, "Status: %d %s\r\n"
 	    "Content-Type: application/json\r\n"
 	    "Cache-Control: no-store\r\n"
+	    "%s"
 	    "Server-Timing: app;dur=%.3f\r\n"
 	    "X-Content-Type-Options: nosniff\r\n\r\n",
-	    status, status_phrase(status), req_ms(r));
+	    status, status_phrase(status),
+	    status == 503 ? "Retry-After: 2\r\n" : "", req_ms(r));
 	if (body != NULL) {
 		FCGX_PutStr(w->obuf, (int)n, out);
 		FCGX_PutChar('\n', out);

@@ -1,7 +1,9 @@
 /*
  * fcgi/main.c: octopod-fcgi. The master process opens the FastCGI socket,
  * forks RESPONDERS responder processes and one runner process, restarts
- * any that dies, and on SIGTERM stops them all.
+ * any that dies, and on SIGTERM stops them all. ps shows them as
+ * "octopod-fcgi: master", "octopod-fcgi: responder N" (N its slot, kept
+ * across restarts) and "octopod-fcgi: runner".
  *
  *	octopod-fcgi [-dnm] [-s socket]
  *	  -d  stay in the foreground, log to stderr (the default here)
@@ -88,7 +90,8 @@ child_start(struct child *c)
 		return -1;
 	}
 	if (pid == 0) {
-		int	 rc;
+		int	 rc, n;
+		char	 comm[32];	/* the kernel keeps 15 bytes */
 		sigset_t none;
 
 		/* the master's handlers go before its mask does */
@@ -108,10 +111,20 @@ child_start(struct child *c)
 		    getppid() != master)
 			_exit(1);
 		if (c->kind == CHILD_RUNNER) {
+			proctitle_set("octopod-runner", "octopod-fcgi: runner");
 			close(listenfd);
 			rc = runner_main();
-		} else
+		} else {
+			/*
+			 * its number: the slot it fills, the same after a
+			 * restart; no space in comm (/proc/PID/stat is read
+			 * by fields)
+			 */
+			n = (int)(c - children) + 1;
+			snprintf(comm, sizeof(comm), "octopod-resp-%d", n);
+			proctitle_set(comm, "octopod-fcgi: responder %d", n);
 			rc = responder_main(listenfd);
+		}
 		if (rc == 0)	/* a clean stop: all its threads joined */
 			child_leak_check();
 		_exit(rc);
@@ -197,6 +210,8 @@ main(int argc, char *argv[])
 	struct sigaction	 sa;
 	sigset_t		 mask, omask;
 
+	/* before getopt and getenv point into the area it takes */
+	argv = proctitle_init(argc, argv);
 	while ((ch = getopt(argc, argv, "dnmRs:")) != -1) {
 		switch (ch) {
 		case 'd':
@@ -263,6 +278,7 @@ main(int argc, char *argv[])
 	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, &omask);
 
+	proctitle_set(NULL, "octopod-fcgi: master");
 	log_info("listening on %s, %d responders x %ld threads%s", sock, n,
 	    setting_int("THREADS"), norunner ? ", no runner" : ", 1 runner");
 	while (!got_term) {

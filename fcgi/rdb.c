@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "extern.h"
+#include "pgconn.h"
 
 #define PREP_MAX	64
 
@@ -63,24 +64,26 @@ prep_name(PGconn *c, const char *sql, int nparams, char *buf, size_t len)
 	return buf;
 }
 
-/* A new connection to DATABASE_URL, or NULL (logged). The caller PQfinish()es. */
+/*
+ * A new connection to DATABASE_URL, made as the responders make theirs
+ * (lib/pgconn.c: connect_timeout, application_name), or NULL (logged
+ * once, pgc_failed). The caller PQfinish()es.
+ */
 PGconn *
 rdb_connect(void)
 {
-	PGconn	*c;
-	PGresult *r;
+	const char	*kw[PGC_NKW], *val[PGC_NKW];
+	PGconn		*c;
 
-	c = PQconnectdb(setting_str("DATABASE_URL") ?
-	    setting_str("DATABASE_URL") : "");
+	pgc_params("octopod-runner", kw, val);
+	c = PQconnectdbParams(kw, val, 1);
 	if (c == NULL || PQstatus(c) != CONNECTION_OK) {
-		log_err("runner: could not connect to the database: %s",
-		    c ? PQerrorMessage(c) : "out of memory");
+		pgc_failed("runner", c ? PQerrorMessage(c) : "out of memory");
 		PQfinish(c);
 		return NULL;
 	}
+	pgc_connected("runner");
 	prep_forget(c);
-	r = PQexec(c, "SET application_name = 'octopod-runner'");
-	PQclear(r);
 	return c;
 }
 
@@ -97,8 +100,10 @@ rdb_ensure(PGconn **c)
 	if (*c != NULL) {
 		PQreset(*c);
 		prep_forget(*c);
-		if (PQstatus(*c) == CONNECTION_OK)
+		if (PQstatus(*c) == CONNECTION_OK) {
+			pgc_connected("runner");
 			return 0;
+		}
 		PQfinish(*c);
 	}
 	*c = rdb_connect();

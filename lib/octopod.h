@@ -56,6 +56,11 @@ const char	*valid_key(const char *s, size_t len);
 const char	*valid_value(const char *s, size_t len);
 int		 utf8_valid(const char *s, size_t len);
 
+/* proctitle.c: what ps and top show */
+char		**proctitle_init(int argc, char **argv);
+void		 proctitle_set(const char *comm, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+
 /* util.c */
 size_t		 strlcpy_(char *dst, const char *src, size_t dsize);
 

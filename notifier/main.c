@@ -85,6 +85,8 @@ main(int argc, char *argv[])
 	const char				*sock = NULL;
 	int					 ch, check = 0;
 
+	/* before getopt and getenv point into the area it takes */
+	argv = proctitle_init(argc, argv);
 	while ((ch = getopt(argc, argv, "dns:")) != -1) {
 		switch (ch) {
 		case 'd':

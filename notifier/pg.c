@@ -5,23 +5,25 @@
  * (ENV-NOTES), results and notifications are read when it is readable.
  * The connection itself is made the same way (PQconnectStartParams, then
  * PQconnectPoll whenever the socket is ready), so that a database that
- * does not answer never stalls the clients; CONNECT_TIMEOUT bounds it.
+ * does not answer never stalls the clients: one host of DATABASE_URL at
+ * a time, each for the connect timeout (lib/pgconn.c), then the next.
  * A lost connection is retried with backoff (an lws_sul timer); after
  * every connect the clients are told to resync, as notifications sent
  * meanwhile are lost.
  */
 #include <sys/stat.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "extern.h"
+#include "pgconn.h"
 
 #define BACKOFF_MIN_US	((lws_usec_t)100000)
 #define BACKOFF_MAX_US	(5 * LWS_USEC_PER_SEC)
 #define NOTIFY_BATCH	64	/* relayed per loop pass; 1 under pressure */
-#define CONNECT_TIMEOUT	(5 * LWS_USEC_PER_SEC)	/* said in pg_connect_late */
 
 struct pgq {
 	TAILQ_ENTRY(pgq)	 entry;
@@ -41,7 +43,8 @@ static PGresult			*inres;
 static PGnotify			*held;	/* next to relay, not yet */
 static lws_sorted_usec_list_t	 sul_retry;
 static lws_sorted_usec_list_t	 sul_flush;	/* a query to push out */
-static lws_sorted_usec_list_t	 sul_connect;	/* CONNECT_TIMEOUT */
+static lws_sorted_usec_list_t	 sul_connect;	/* pgc_timeout() a host */
+static lws_sorted_usec_list_t	 sul_write;	/* ask for POLLOUT, later */
 static int			 connecting;	/* PQconnectPoll not done */
 static int			 listening;	/* LISTEN answered */
 static int			 pgsock = -1;	/* PQsocket() pgwsi watches */
@@ -49,12 +52,15 @@ static ino_t			 pgino;		/* and its inode */
 static int			 more;	/* notifications wait for a pass */
 static lws_usec_t		 backoff;
 static int			 stopping;
+static int			 hostn;		/* the host being tried */
+static char			 fails[1024];	/* this round's, one line */
 
 static const char SQL_LISTEN[] = "LISTEN " CHANNEL;
 
 static void	pg_connect(lws_sorted_usec_list_t *);
 static void	pg_flush(lws_sorted_usec_list_t *);
 static void	pg_connect_fail(const char *);
+static void	pg_attempt(lws_sorted_usec_list_t *);
 static void	pg_connect_step(void);
 
 static void
@@ -106,6 +112,8 @@ pg_drop(const char *why)
 	connecting = 0;
 	lws_sul_cancel(&sul_connect);
 	pgsock = -1;
+	if (!stopping)
+		proctitle_set(NULL, "octopod-notifier: connecting");
 	while ((q = inflight) != NULL || (q = TAILQ_FIRST(&queue)) != NULL) {
 		if (q == inflight)
 			inflight = NULL;
@@ -332,6 +340,8 @@ listen_done(void *arg, PGresult *r)
 		pg_drop(why);
 		return;
 	}
+	pgc_connected(NULL);
+	proctitle_set(NULL, "octopod-notifier: listening");
 	log_info("listening on channel %s", CHANNEL);
 	listening = 1;
 	backoff = 0;
@@ -340,10 +350,27 @@ listen_done(void *arg, PGresult *r)
 }
 
 /*
+ * Ask for the socket's writability from outside any callback: lws drops
+ * POLLOUT from a raw file's events right after its writable callback
+ * returns, so a request made inside that callback (PQconnectPoll saying
+ * PGRES_POLLING_WRITING twice in a row, as a TCP connect does: once when
+ * connect() is under way, again once it is made, before the startup
+ * packet) would be lost, and the connect would wait for ever.
+ */
+static void
+pg_want_write(lws_sorted_usec_list_t *sul)
+{
+	(void)sul;
+	if (pgwsi != NULL)
+		lws_callback_on_writable(pgwsi);
+}
+
+/*
  * Watch libpq's socket in the loop: adopt a dup() of it (again when
  * libpq moved to another one, as it may while connecting: to the next
  * address of a host, often under the same descriptor number, hence the
- * inode), readable always, writable when asked. Returns -1 on failure.
+ * inode), readable always, writable when asked (on the next loop pass,
+ * see pg_want_write). Returns -1 on failure.
  */
 static int
 pg_watch(int want_write)
@@ -370,7 +397,7 @@ pg_watch(int want_write)
 		pgino = st.st_ino;
 	}
 	if (want_write)
-		lws_callback_on_writable(pgwsi);
+		lws_sul_schedule(ctx, 0, &sul_write, pg_want_write, 1);
 	return 0;
 }
 
@@ -403,56 +430,83 @@ pg_connect_step(void)
 	pg_next();
 }
 
-/* The database did not answer within CONNECT_TIMEOUT. */
+/* The host being tried did not answer within pgc_timeout(). */
 static void
 pg_connect_late(lws_sorted_usec_list_t *sul)
 {
+	char why[256];
+
 	(void)sul;
 	if (!connecting)
 		return;
-	pg_connect_fail("no answer within 5 s");
+	/* as libpq says it, which names the host */
+	snprintf(why, sizeof(why), "connection to server at \"%s\", port %s "
+	    "failed: no answer within %d s", PQhost(conn) ? PQhost(conn) : "",
+	    PQport(conn) ? PQport(conn) : "", pgc_timeout());
+	pg_connect_fail(why);
 }
 
-/* Start connecting; the socket's readiness drives the rest. */
+/*
+ * Try host hostn of DATABASE_URL alone (pgc_host_params): libpq leaves
+ * the timeout of a non-blocking connect to its caller and cannot be told
+ * to skip to its next host, so each host is an attempt of its own, with
+ * its own pgc_timeout(); the socket's readiness drives the rest.
+ */
 static void
-pg_connect(lws_sorted_usec_list_t *sul)
+pg_attempt(lws_sorted_usec_list_t *sul)
 {
-	static const char *const kw[] = { "dbname", "application_name",
-	    NULL };
-	const char		*val[] = { setting_str("DATABASE_URL"),
-	    "octopod-notifier", NULL };
+	const char	**kw, **val;
+	int		  t = pgc_timeout();
 
 	(void)sul;
-	conn = PQconnectStartParams(kw, val, 1);
+	if (pgc_host_params(hostn, "octopod-notifier", &kw, &val) == -1) {
+		pg_connect_fail("DATABASE_URL is not a valid conninfo");
+		return;
+	}
+	conn = PQconnectStartParams(kw, val, 0);
 	if (conn == NULL || PQstatus(conn) == CONNECTION_BAD) {
 		pg_connect_fail(NULL);
 		return;
 	}
 	connecting = 1;
-	lws_sul_schedule(ctx, 0, &sul_connect, pg_connect_late,
-	    CONNECT_TIMEOUT);
+	if (t > 0)
+		lws_sul_schedule(ctx, 0, &sul_connect, pg_connect_late,
+		    (lws_usec_t)t * LWS_USEC_PER_SEC);
 	/* as after PGRES_POLLING_WRITING (libpq's documented start) */
 	if (pg_watch(1) == -1)
 		pg_connect_fail(NULL);
 }
 
+/* Start a round: every host of DATABASE_URL in turn, the first first. */
+static void
+pg_connect(lws_sorted_usec_list_t *sul)
+{
+	hostn = 0;
+	fails[0] = '\0';
+	pg_attempt(sul);
+}
+
 /*
- * A connection attempt failed (why: NULL for libpq's message): drop it,
- * retry after the backoff.
+ * An attempt failed (why: NULL for libpq's message): drop it and try the
+ * next host at once; after the last, say why each failed (one line, once
+ * an outage) and start again after the backoff.
  */
 static void
 pg_connect_fail(const char *reason)
 {
-	char why[256];
+	char	 why[512];
+	size_t	 n;
 
 	if (reason != NULL)
 		strlcpy_(why, reason, sizeof(why));
 	else
-		pg_why(why, sizeof(why));
-	if (backoff == BACKOFF_MIN_US || backoff == 0)
-		log_warn("could not connect to the database: %s", why);
+		pgc_oneline(conn != NULL ? PQerrorMessage(conn) :
+		    "out of memory", why, sizeof(why));
+	n = strlen(fails);
+	snprintf(fails + n, sizeof(fails) - n, "%s%s", n > 0 ? "; " : "", why);
 	connecting = 0;
 	lws_sul_cancel(&sul_connect);
+	lws_sul_cancel(&sul_write);
 	if (pgwsi != NULL) {
 		lws_set_timeout(pgwsi, PENDING_TIMEOUT_USER_OK,
 		    LWS_TO_KILL_ASYNC);
@@ -461,11 +515,19 @@ pg_connect_fail(const char *reason)
 	pgsock = -1;
 	PQfinish(conn);
 	conn = NULL;
+	if (stopping)
+		return;
+	if (++hostn < pgc_hosts()) {
+		log_info("%s: trying the next host", why);
+		/* from the loop, not from inside this socket's callback */
+		lws_sul_schedule(ctx, 0, &sul_retry, pg_attempt, 1);
+		return;
+	}
+	pgc_failed(NULL, fails);
 	backoff = backoff == 0 ? BACKOFF_MIN_US : backoff * 2;
 	if (backoff > BACKOFF_MAX_US)
 		backoff = BACKOFF_MAX_US;
-	if (!stopping)
-		lws_sul_schedule(ctx, 0, &sul_retry, pg_connect, backoff);
+	lws_sul_schedule(ctx, 0, &sul_retry, pg_connect, backoff);
 }
 
 int
@@ -477,6 +539,7 @@ pg_up(void)
 void
 pg_start(void)
 {
+	proctitle_set(NULL, "octopod-notifier: connecting");
 	pg_connect(&sul_retry);
 }
 
@@ -487,6 +550,7 @@ pg_stop(void)
 	lws_sul_cancel(&sul_retry);
 	lws_sul_cancel(&sul_flush);
 	lws_sul_cancel(&sul_connect);
+	lws_sul_cancel(&sul_write);
 	connecting = 0;
 	if (conn != NULL) {
 		if (pgwsi != NULL)

@@ -3,7 +3,8 @@
 # (the tests), so that both start the stack the same way.
 #
 # Knobs (design section 9): OCTOPOD_VAR, UI_PORT, POWER_PORT, DATABASE_URL,
-# CONTROL_SCRIPTS_DIR. O is the build directory (build/). STACK_WRAP: a
+# CONTROL_SCRIPTS_DIR; PG_TCP=1 (and PG_PORT) for the embedded cluster
+# over TCP with TLS and scram-sha-256, as production has it. O is the build directory (build/). STACK_WRAP: a
 # command that octopod-fcgi and octopod-notifier are started under (the
 # tests' valgrind run, t/valgrind.t). STACK_DETACH=1: octopod-fcgi,
 # octopod-notifier and nginx each in a session of their own (setsid), so
@@ -136,9 +137,14 @@ stack_pg_dir() {
 }
 
 # The embedded PostgreSQL cluster in $OCTOPOD_VAR/pg: created once,
-# listening on a unix socket only (trust, in a private directory).
+# listening on a unix socket only (trust, in a private directory). With
+# PG_TCP=1 it listens as production has it instead: on 127.0.0.1:$PG_PORT
+# with TLS (a server certificate of its own CA, pg/tls/ca.pem) and only
+# hostssl scram-sha-256 lines for TCP; the role octopod has a password
+# (pg/password) and owns the database; DATABASE_URL says
+# sslmode=verify-full. The unix socket stays (trust, for postgres only).
 stack_pg_start() {
-	local pg opts=""
+	local pg opts="" sock="-c listen_addresses="
 	stack_pg_dir
 	pg=$PG_DIR
 	mkdir -p "$pg"
@@ -151,16 +157,82 @@ stack_pg_start() {
 	as_pg mkdir -p "$pg/run"
 	chmod 700 "$pg/run"
 	[ -n "${PG_FAST:-}" ] && opts="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+	if [ "${PG_TCP:-0}" = 1 ]; then
+		: "${PG_PORT:=5433}"
+		stack_pg_tls
+		printf '%s\n' 'local all postgres trust' \
+		    'hostssl all all 127.0.0.1/32 scram-sha-256' \
+		    'hostssl all all ::1/128 scram-sha-256' >"$pg/data/pg_hba.conf"
+		sock="-c listen_addresses=127.0.0.1 -c ssl=on -c password_encryption=scram-sha-256"
+		sock="$sock -c ssl_cert_file=$pg/tls/server.pem -c ssl_key_file=$pg/tls/server-key.pem"
+	else
+		printf '%s\n' 'local all all trust' >"$pg/data/pg_hba.conf"
+		PG_PORT=5432
+	fi
 	as_pg "$PGBIN/pg_ctl" -D "$pg/data" -l "$pg/postgres.log" -w -t 60 \
-	    -o "-k $pg/run -c listen_addresses= -p 5432 -c max_connections=300 $opts" \
+	    -o "-k $pg/run $sock -p $PG_PORT -c max_connections=300 $opts" \
 	    start >/dev/null || stack_die "PostgreSQL did not start: see $pg/postgres.log"
 	PG_STARTED=1
-	export DATABASE_URL="host=$pg/run port=5432 user=postgres dbname=octopod"
-	if ! "$PGBIN/psql" -X -q -d "host=$pg/run port=5432 user=postgres dbname=postgres" \
+	PG_OPTS="-k $pg/run $sock -p $PG_PORT -c max_connections=300 $opts"
+	PG_ADMIN="host=$pg/run port=$PG_PORT user=postgres dbname=postgres"
+	if ! "$PGBIN/psql" -X -q -d "$PG_ADMIN" \
 	    -tAc "SELECT 1 FROM pg_database WHERE datname = 'octopod'" | grep -q 1; then
-		"$PGBIN/psql" -X -q -d "host=$pg/run port=5432 user=postgres dbname=postgres" \
+		"$PGBIN/psql" -X -q -d "$PG_ADMIN" \
 		    -c "CREATE DATABASE octopod" || stack_die "could not create the database"
 	fi
+	if [ "${PG_TCP:-0}" = 1 ]; then
+		stack_pg_role
+		export DATABASE_URL="host=127.0.0.1 port=$PG_PORT user=octopod password=$(cat "$pg/password") dbname=octopod sslmode=verify-full sslrootcert=$pg/tls/ca.pem"
+	else
+		export DATABASE_URL="host=$pg/run port=$PG_PORT user=postgres dbname=octopod"
+	fi
+}
+
+# The cluster's TLS (PG_TCP=1), once: its own CA (pg/tls/ca.pem, which a
+# client verifies the server with) and a server certificate for
+# localhost and 127.0.0.1; the key belongs to postgres, mode 0600.
+stack_pg_tls() {
+	local t="$OCTOPOD_VAR/pg/tls"
+	[ -s "$t/server.pem" ] && return 0
+	mkdir -p "$t"
+	(
+		set -e
+		umask 077
+		cd "$t"
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+		    -nodes -keyout ca-key.pem -out ca.pem -days 3650 \
+		    -subj "/CN=octopod test PostgreSQL CA" 2>/dev/null
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+		    -nodes -keyout server-key.pem -out server.csr \
+		    -subj "/CN=localhost" 2>/dev/null
+		printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >server.ext
+		openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem \
+		    -CAcreateserial -out server.pem -days 825 -extfile server.ext 2>/dev/null
+		rm -f server.csr server.ext ca.srl
+		chmod 644 ca.pem server.pem
+	) || stack_die "could not generate PostgreSQL's TLS certificates"
+	[ "$(id -u)" = 0 ] && chown -R postgres "$t"
+	chmod 755 "$t"
+}
+
+# The role octopod with a generated password (pg/password, 0600), once;
+# it owns the database octopod (so that the migrations may create in it).
+stack_pg_role() {
+	local pg="$OCTOPOD_VAR/pg" pw
+	if [ ! -s "$pg/password" ]; then
+		pw=$(openssl rand -base64 24 | tr -dc 'A-Za-z0-9' | cut -c1-24)
+		(umask 077; printf '%s\n' "$pw" >"$pg/password")
+	fi
+	pw=$(cat "$pg/password")
+	"$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -v pw="$pw" -d "$PG_ADMIN" <<'SQL' >/dev/null ||
+SELECT NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'octopod') AS missing \gset
+\if :missing
+CREATE ROLE octopod LOGIN;
+\endif
+ALTER ROLE octopod PASSWORD :'pw';
+ALTER DATABASE octopod OWNER TO octopod;
+SQL
+	    stack_die "could not create the role octopod"
 }
 
 stack_pg_stop() {

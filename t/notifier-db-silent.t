@@ -30,10 +30,31 @@ t_diag "ms to hello, listening: $(tr '\n' ' ' <"$T_TMP/probe")"
 t_is "$(grep -c ' false$' "$T_TMP/probe")" 16 "every client was greeted, not listening"
 t_is "$(awk '$1 + 0 > 1000' "$T_TMP/probe")" "" "each within 1 s"
 t_ok "an attempt timed out meanwhile" \
-    grep -q 'could not connect to the database: no answer within 5 s' \
+    grep -q "could not connect to the database: connection to server at \"127.0.0.1\", port $SILENT_PORT failed: no answer within 5 s" \
     "$OCTOPOD_VAR/log/octopod-notifier.log"
 kill -0 "$NOTIFIER_PID"
 t_is $? 0 "the notifier still runs"
+
+t_is "$(grep -c 'could not connect' "$OCTOPOD_VAR/log/octopod-notifier.log")" 1 \
+    "said once, not once an attempt"
+
+# several hosts (issue 18), the silent one first: its connect timeout
+# (the conninfo's, 2 s) passes and the notifier moves on to the second,
+# as libpq's blocking connect does with connect_timeout
+pg=$OCTOPOD_VAR/pg/run
+t0=$(date +%s%N)
+restart_notifier "host=127.0.0.1,$pg port=$SILENT_PORT,5432 user=postgres dbname=octopod connect_timeout=2 target_session_attrs=read-write"
+for _ in $(seq 1 100); do
+	grep -q 'listening on channel' "$OCTOPOD_VAR/log/octopod-notifier.log" && break
+	sleep 0.05
+done
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+t_diag "listening after $ms ms"
+t_ok "past the silent first host to the second" grep -q 'listening on channel' "$OCTOPOD_VAR/log/octopod-notifier.log"
+t_ok "within about the connect timeout (2 s): $ms ms" test "$ms" -ge 1900 -a "$ms" -lt 4000
+t_ok "it says it moved on" grep -q "port $SILENT_PORT failed: no answer within 2 s: trying the next host" \
+    "$OCTOPOD_VAR/log/octopod-notifier.log"
+t_is "$(grep -c 'could not connect' "$OCTOPOD_VAR/log/octopod-notifier.log")" 0 "and logs no failure"
 
 restart_notifier "$REAL_URL"
 for _ in $(seq 1 50); do

@@ -5,6 +5,11 @@
 #
 #	FCGI_ARGS	flags for octopod-fcgi (-R: no runner)
 #	CONTROL_SCRIPTS_DIR	default t/fixtures/scripts (record argv, exit 0)
+#	PG_TCP=1	PostgreSQL over TCP with TLS and scram-sha-256 (scripts/
+#			stack.sh); DATABASE_URL then says sslmode=verify-full
+#	PG_URL_FILE=1	octopod-fcgi and octopod-notifier get the conninfo
+#			from DATABASE_URL_FILE ($OCTOPOD_VAR/database-url,
+#			0600, as a mounted Secret), not from DATABASE_URL
 #
 #	stack_start		start everything; bail out if it cannot
 #	ui METHOD PATH [BODY] [curl args...]	through the ui door (basic auth,
@@ -43,6 +48,13 @@ UI_PORT=$(free_port)
 POWER_PORT=$(free_port)
 while [ "$POWER_PORT" = "$UI_PORT" ]; do POWER_PORT=$(free_port); done
 export UI_PORT POWER_PORT
+if [ "${PG_TCP:-0}" = 1 ]; then
+	PG_PORT=$(free_port)
+	while [ "$PG_PORT" = "$UI_PORT" ] || [ "$PG_PORT" = "$POWER_PORT" ]; do
+		PG_PORT=$(free_port)
+	done
+	export PG_TCP PG_PORT
+fi
 
 . "$T_ROOT/scripts/stack.sh"
 stack_die() {
@@ -80,9 +92,19 @@ stack_start() {
 	stack_nginx_conf
 	stack_pg_start
 	stack_migrate
+	if [ "${PG_URL_FILE:-0}" = 1 ]; then
+		(umask 077; printf '%s\n' "$DATABASE_URL" >"$OCTOPOD_VAR/database-url")
+		export DATABASE_URL_FILE="$OCTOPOD_VAR/database-url"
+		local url=$DATABASE_URL
+		unset DATABASE_URL
+	fi
 	# shellcheck disable=SC2086
 	stack_fcgi_start $FCGI_ARGS
 	stack_notifier_start
+	if [ "${PG_URL_FILE:-0}" = 1 ]; then
+		export DATABASE_URL=$url
+		unset DATABASE_URL_FILE
+	fi
 	# another test may take our ports between the choice and the bind:
 	# then choose again
 	for try in 1 2 3; do
