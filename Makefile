@@ -91,7 +91,7 @@ $(O)/t/%: t/unit/%.c $(LIB_OBJS) $(PGC_OBJS) \
 
 # programs run by t/*.t against a throw-away database: t/db/NAME.c links
 # lib/ and the fcgi objects but main.o
-$(O)/t/db_%: t/db/%.c $(LIB_OBJS) $(filter-out $(O)/fcgi/main.o,$(FCGI_OBJS))
+$(O)/t/db_%: t/db/%.c $(LIB_OBJS) $(PGC_OBJS) $(filter-out $(O)/fcgi/main.o,$(FCGI_OBJS))
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Ifcgi $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $^ \
 	    $(LDLIBS_FCGI)
