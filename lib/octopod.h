@@ -58,5 +58,7 @@ int		 utf8_valid(const char *s, size_t len);
 
 /* util.c */
 size_t		 strlcpy_(char *dst, const char *src, size_t dsize);
+int		 sock_restrict(const char *path, char *errbuf, size_t errlen);
+int		 origin_allowed(const char *origin, const char *host);
 
 #endif

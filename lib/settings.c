@@ -56,6 +56,12 @@ static struct setting settings[] = {
 	/* expiry (docs/runner.md): 0 = deployments never expire */
 	{ "DEFAULT_TTL", SET_INT, "0", 0, 315360000, NULL, 0, NULL, 0 },
 	{ "EXPIRY_WARNING", SET_INT, "3600", 0, 315360000, NULL, 0, NULL, 0 },
+	/* security (docs/deployment.md "Security") */
+	{ "SOCKET_GROUP", SET_STR, NULL, 0, 0, NULL, 0, NULL, 0 },
+	{ "ALLOWED_ORIGINS", SET_STR, "", 0, 0, NULL, 0, NULL, 0 },
+	{ "NOTIFIER_MAX_CLIENTS", SET_INT, "4096", 1, 1000000, NULL, 0, NULL, 0 },
+	{ "CONFIG_CHECK_MAX_BYTES", SET_INT, "65536", 1024, 67108864, NULL, 0, NULL, 0 },
+	{ "CONFIG_CHECK_CONCURRENCY", SET_INT, "2", 1, 64, NULL, 0, NULL, 0 },
 };
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
 

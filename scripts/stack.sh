@@ -30,9 +30,17 @@ as_pg() {
 	fi
 }
 
+# The directories, and the umask of everything started from here (logs,
+# deployments' files: 0640 at most). $OCTOPOD_VAR is only traversable by
+# others (the postgres user reaches pg/ when we are root); run/, which
+# holds the sockets whose callers the responders trust (docs/API.md), is
+# for the owner and its group only.
 stack_dirs() {
+	umask 027
 	mkdir -p "$OCTOPOD_VAR"/{tls,nginx/tmp,run,log,deployments}
-	chmod 755 "$OCTOPOD_VAR" "$OCTOPOD_VAR/run"
+	chmod 711 "$OCTOPOD_VAR"
+	chmod 750 "$OCTOPOD_VAR/run" "$OCTOPOD_VAR/log" "$OCTOPOD_VAR/nginx" \
+	    "$OCTOPOD_VAR/deployments"
 	chmod 700 "$OCTOPOD_VAR/tls"
 }
 
@@ -87,7 +95,7 @@ stack_ui_user() {
 	printf '%s:%s\n' "$(cut -d: -f1 "$cred")" \
 	    "$(printf '%s' "$pw" | openssl passwd -apr1 -stdin)" \
 	    >"$OCTOPOD_VAR/nginx/htpasswd"
-	chmod 644 "$OCTOPOD_VAR/nginx/htpasswd"
+	chmod 640 "$OCTOPOD_VAR/nginx/htpasswd"
 }
 
 # Render the nginx config from nginx/octopod.conf.in.
