@@ -66,6 +66,7 @@ const char	*http_header(struct req *, const char *envname);
 int		 query_get(const char *query, const char *key, char *buf,
 		    size_t buflen);
 int		 json_body(struct req *, json_t **out);
+int		 http_dn_cn(const char *dn, char *out, size_t outlen);
 
 /* routes.c */
 #define ROUTE_ARGS	4
