@@ -9,7 +9,7 @@ libjansson-dev libssl-dev libcurl4-openssl-dev libcmocka-dev"
 RUN="nginx-light libfcgi0ldbl libpq5 libjansson4 libwebsockets17 libcurl4
 openssl ca-certificates"
 PKGS="$BUILD libfcgi-bin nginx postgresql postgresql-client openssl curl perl
-clang libclang-rt-14-dev wrk procps psmisc jq chromium"
+clang libclang-rt-14-dev wrk procps psmisc jq chromium testssl.sh bc"
 case "${1:-all}" in
 all)	;;
 build)	PKGS=$BUILD ;;

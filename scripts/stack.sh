@@ -98,17 +98,25 @@ stack_ui_user() {
 	chmod 640 "$OCTOPOD_VAR/nginx/htpasswd"
 }
 
-# Render the nginx config from nginx/octopod.conf.in.
+# Render the nginx config from nginx/octopod.conf.in (and the files it
+# includes). Knobs: WS_PER_CLIENT websockets per client address and door
+# (32), LOGIN_BURST failed basic-auth logins answered at once per client
+# address (20), then LOGIN_RATE a second (2).
 stack_nginx_conf() {
-	local user=""
+	local user="" f
 	[ "$(id -u)" = 0 ] && user="user root;"
-	cp /etc/nginx/mime.types /etc/nginx/fastcgi_params "$TOP/nginx/api-errors.conf" \
-	    "$OCTOPOD_VAR/nginx/"
-	sed -e "s|@VAR@|$OCTOPOD_VAR|g" -e "s|@UI_PORT@|$UI_PORT|g" \
-	    -e "s|@POWER_PORT@|$POWER_PORT|g" -e "s|@LISTEN@|$LISTEN_ADDR|g" \
-	    -e "s|@STATIC@|$TOP/static|g" -e "s|@USER@|$user|g" \
-	    -e "s|@ACCESS_LOG@|${ACCESS_LOG:-$OCTOPOD_VAR/log/nginx-access.log}|g" \
-	    "$TOP/nginx/octopod.conf.in" >"$OCTOPOD_VAR/nginx/nginx.conf"
+	cp /etc/nginx/mime.types /etc/nginx/fastcgi_params "$OCTOPOD_VAR/nginx/"
+	for f in octopod.conf.in:nginx.conf api-errors.conf:api-errors.conf \
+	    security-headers.conf:security-headers.conf; do
+		sed -e "s|@VAR@|$OCTOPOD_VAR|g" -e "s|@UI_PORT@|$UI_PORT|g" \
+		    -e "s|@POWER_PORT@|$POWER_PORT|g" -e "s|@LISTEN@|$LISTEN_ADDR|g" \
+		    -e "s|@STATIC@|$TOP/static|g" -e "s|@USER@|$user|g" \
+		    -e "s|@ACCESS_LOG@|${ACCESS_LOG:-$OCTOPOD_VAR/log/nginx-access.log}|g" \
+		    -e "s|@WS_PER_CLIENT@|${WS_PER_CLIENT:-32}|g" \
+		    -e "s|@LOGIN_BURST@|${LOGIN_BURST:-20}|g" \
+		    -e "s|@LOGIN_RATE@|${LOGIN_RATE:-2}|g" \
+		    "$TOP/nginx/${f%%:*}" >"$OCTOPOD_VAR/nginx/${f#*:}"
+	done
 }
 
 # The embedded PostgreSQL cluster in $OCTOPOD_VAR/pg: created once,
