@@ -50,6 +50,7 @@ struct req {
 	char		*body;		/* NUL-terminated, bodylen bytes */
 	size_t		 bodylen;
 	int		 status;	/* answered with this, 0 before */
+	int		 retry_after;	/* seconds, for Retry-After; 0: none */
 };
 
 /* http.c */

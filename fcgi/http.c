@@ -369,6 +369,8 @@ resp_json(struct req *r, int status, json_t *body)
 		body = NULL;
 	}
 	r->status = status;
+	if (r->retry_after > 0)
+		FCGX_FPrintF(out, "Retry-After: %d\r\n", r->retry_after);
 	FCGX_FPrintF(out, "Status: %d %s\r\n"
 	    "Content-Type: application/json\r\n"
 	    "Cache-Control: no-store\r\n"

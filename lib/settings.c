@@ -62,6 +62,7 @@ static struct setting settings[] = {
 	{ "NOTIFIER_MAX_CLIENTS", SET_INT, "4096", 1, 1000000, NULL, 0, NULL, 0 },
 	{ "CONFIG_CHECK_MAX_BYTES", SET_INT, "65536", 1024, 67108864, NULL, 0, NULL, 0 },
 	{ "CONFIG_CHECK_CONCURRENCY", SET_INT, "2", 1, 64, NULL, 0, NULL, 0 },
+	{ "CONFIG_CHECK_WAIT", SET_INT, "2", 0, 60, NULL, 0, NULL, 0 },
 };
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
 
