@@ -63,6 +63,10 @@ static struct setting settings[] = {
 	{ "CONFIG_CHECK_MAX_BYTES", SET_INT, "65536", 1024, 67108864, NULL, 0, NULL, 0 },
 	{ "CONFIG_CHECK_CONCURRENCY", SET_INT, "2", 1, 64, NULL, 0, NULL, 0 },
 	{ "CONFIG_CHECK_WAIT", SET_INT, "2", 0, 60, NULL, 0, NULL, 0 },
+	/* read by nginx (scripts/stack.sh renders them), checked here */
+	{ "WS_PER_CLIENT", SET_INT, "32", 1, 1000000, NULL, 0, NULL, 0 },
+	{ "LOGIN_BURST", SET_INT, "20", 0, 1000000, NULL, 0, NULL, 0 },
+	{ "LOGIN_RATE", SET_INT, "2", 1, 1000000, NULL, 0, NULL, 0 },
 };
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
 
