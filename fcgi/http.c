@@ -174,7 +174,9 @@ http_actor(struct req *r)
 	}
 	if ((dn = http_header(r, "SSL_CLIENT_S_DN")) == NULL)
 		return -1;
-	if ((n = http_dn_cn(dn, cn, sizeof(cn))) == -1 || has_controls(cn)) {
+	cn[0] = '\0';
+	if ((n = http_dn_cn(dn, cn, sizeof(cn))) == -1 ||
+	    (n == 1 && has_controls(cn))) {
 		log_warn("a client certificate's subject could not be read: "
 		    "%.200s", dn);
 		return -1;

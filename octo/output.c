@@ -298,7 +298,8 @@ esc_cookie_close(void *cookie)
 	struct esc_stream *es = cookie;
 
 	esc_write(es, NULL, 0, 1);
-	fflush(es->real);
+	fclose(es->real);
+	free(es);
 	return 0;
 }
 
