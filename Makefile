@@ -168,6 +168,10 @@ test-san:
 valgrind: all
 	O=$(O) VALGRIND=1 prove -v t/valgrind.t
 
+# both doors through Debian's testssl.sh (also part of make test)
+testssl: all
+	O=$(O) prove -v t/security-tls.t
+
 soak: all
 	O=$(O) SOAK_MINUTES=$${SOAK_MINUTES:-10} bench/soak.sh
 
@@ -187,6 +191,6 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all run bench test test-san deps install clean fuzz fuzzers valgrind soak
+.PHONY: all run bench test test-san deps install clean fuzz fuzzers valgrind soak testssl
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
