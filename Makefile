@@ -257,6 +257,10 @@ test-san:
 valgrind: all
 	O=$(O) VALGRIND=1 prove -v t/valgrind.t
 
+# both doors through Debian's testssl.sh (also part of make test)
+testssl: all
+	O=$(O) prove -v t/security-tls.t
+
 soak: all
 	O=$(O) SOAK_MINUTES=$${SOAK_MINUTES:-10} bench/soak.sh
 
@@ -292,7 +296,7 @@ clean:
 	rm -rf build
 
 
-.PHONY: bench-scale image test-fresh
+.PHONY: bench-scale image test-fresh testssl
 .PHONY: all run bench test test-san deps install clean fuzz fuzzers valgrind soak
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

@@ -51,6 +51,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 ulimit -n 20000 2>/dev/null
+# every client comes from one address: lift the per-client caps
+export WS_PER_CLIENT=${WS_PER_CLIENT:-4000} NOTIFIER_MAX_CLIENTS=${NOTIFIER_MAX_CLIENTS:-8192}
 stack_up >/dev/null
 UI_CRED=$(cat "$OCTOPOD_VAR/ui-credentials")
 export UI_CRED OCTOPOD_VAR DATABASE_URL

@@ -99,7 +99,7 @@ entry_ui_users() {
 		stack_ui_user
 		return 0
 	fi
-	chmod 644 "$out"
+	chmod 640 "$out"
 }
 
 # An extra server block for the kubelet's probes: plain HTTP on

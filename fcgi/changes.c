@@ -3,12 +3,16 @@
  * then in one transaction locks the row, checks the state machine (design
  * section 4), writes the change, its history row and a queued action, and
  * notifies; it answers 202 with the deployment and the action. A refusal
- * changes nothing.
+ * changes nothing. config_check (create, update, restore) runs before that
+ * transaction, bounded (config_check_gate); the write then re-checks that
+ * the deployment did not change meanwhile (409 version_conflict).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "extern.h"
 #include "queries.h"
@@ -204,6 +208,112 @@ refuse_config(struct req *r, int rc, char *msg)
 	free(msg);
 }
 
+/* config_checks running and waiting in this responder process */
+static pthread_mutex_t	 cc_mutex = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t	 cc_cond = PTHREAD_COND_INITIALIZER;
+static long		 cc_running, cc_waiting;
+
+/*
+ * Take a config_check slot: at most cap run at once; a request finding
+ * them taken waits up to CONFIG_CHECK_WAIT seconds for one, if fewer than
+ * max(THREADS - 1, cap + 1) threads are running or waiting already (so
+ * that, with THREADS above CONFIG_CHECK_CONCURRENCY + 1, a thread always
+ * stays free for other requests). Returns 0 with a slot, -1 without.
+ */
+static int
+cc_enter(long cap, long threads)
+{
+	struct timespec	 until;
+	long		 room = threads - 1 > cap + 1 ? threads - 1 : cap + 1;
+	int		 rc = 0;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += setting_int("CONFIG_CHECK_WAIT");
+	pthread_mutex_lock(&cc_mutex);
+	if (cc_running >= cap && cc_running + cc_waiting >= room)
+		rc = -1;
+	else {
+		cc_waiting++;
+		while (cc_running >= cap && rc == 0)
+			if (pthread_cond_timedwait(&cc_cond, &cc_mutex,
+			    &until) != 0 && cc_running >= cap)
+				rc = -1;
+		cc_waiting--;
+		if (rc == 0)
+			cc_running++;
+	}
+	pthread_mutex_unlock(&cc_mutex);
+	return rc;
+}
+
+static void
+cc_leave(void)
+{
+	pthread_mutex_lock(&cc_mutex);
+	cc_running--;
+	pthread_cond_signal(&cc_cond);
+	pthread_mutex_unlock(&cc_mutex);
+}
+
+/* The bytes of the keys and values of the overrides in arr. */
+static size_t
+overrides_bytes(json_t *arr)
+{
+	json_t	*o;
+	size_t	 i, n = 0;
+
+	json_array_foreach(arr, i, o)
+		n += json_string_length(json_object_get(o, "key")) +
+		    json_string_length(json_object_get(o, "value"));
+	return n;
+}
+
+/*
+ * Run config_check on the overrides a change would leave (app, dep),
+ * outside any transaction, within bounds: the overrides may hold at most
+ * CONFIG_CHECK_MAX_BYTES (413 past it), and at most
+ * CONFIG_CHECK_CONCURRENCY run at once in this process, never all of its
+ * THREADS; a request waits a little for a slot (cc_enter), else 503 with
+ * Retry-After: slow checks cannot hold every thread. Returns 0 when the change may go on, -1 when answered
+ * (413, 503, 422, 500).
+ */
+static int
+config_check_gate(struct req *r, const char *kind, const char *name,
+    const char *tag, json_t *app, json_t *dep)
+{
+	long	 cap = setting_int("CONFIG_CHECK_CONCURRENCY");
+	long	 threads = setting_int("THREADS");
+	size_t	 max = (size_t)setting_int("CONFIG_CHECK_MAX_BYTES"), n;
+	char	*msg = NULL;
+	int	 rc;
+
+	n = overrides_bytes(app) + overrides_bytes(dep);
+	if (n > max) {
+		resp_error(r, 413, "overrides_too_large", json_pack("{s:I, s:I}",
+		    "bytes", (json_int_t)n, "max", (json_int_t)max),
+		    "the overrides hold %zu bytes of keys and values, more "
+		    "than %zu", n, max);
+		return -1;
+	}
+	if (threads > 1 && cap > threads - 1)
+		cap = threads - 1;
+	if (cc_enter(cap, threads) == -1) {
+		r->retry_after = 5;
+		resp_error(r, 503, "config_check_busy", NULL, "%ld "
+		    "config_checks are running already; try again shortly",
+		    cap);
+		return -1;
+	}
+	rc = scripts_config_check(kind, name, tag, app, dep, &msg);
+	cc_leave();
+	if (rc != 0) {
+		refuse_config(r, rc, msg);
+		return -1;
+	}
+	free(msg);
+	return 0;
+}
+
 /* Add the overrides of arr under scope; 0 or -1. */
 static int
 insert_overrides(PGconn *c, const char *id, const char *scope, json_t *arr)
@@ -238,8 +348,9 @@ api_create(struct req *r, const char **args)
 {
 	json_t		*b = NULL, *app, *dep, *snap, *v;
 	struct verr	 e;
+	struct locked	 l;
 	const char	*name, *tag, *p[5];
-	char		 id[24], ttl[24], *msg = NULL;
+	char		 id[24], ttl[24];
 	PGresult	*res;
 	int		 rc;
 
@@ -259,6 +370,20 @@ api_create(struct req *r, const char **args)
 	if (dep == NULL)
 		json_object_set_new(b, "deployment_overrides",
 		    dep = json_array());
+
+	/* a taken name is refused before config_check runs (and again by
+	 * the insert, should another create win meanwhile) */
+	if (db_begin(r->db) == -1 ||
+	    (rc = lock_deployment(r->db, name, &l)) == -1)
+		goto dberr;
+	db_rollback(r->db);
+	if (rc == 1) {
+		resp_error(r, 409, "exists", NULL,
+		    "a deployment named \"%s\" already exists", name);
+		goto out;
+	}
+	if (config_check_gate(r, "create", name, tag, app, dep) == -1)
+		goto out;
 
 	if (db_begin(r->db) == -1)
 		goto dberr;
@@ -286,13 +411,6 @@ api_create(struct req *r, const char **args)
 	strlcpy_(id, PQgetvalue(res, 0, 0), sizeof(id));
 	PQclear(res);
 
-	rc = scripts_config_check("create", name, tag, app, dep, &msg);
-	if (rc != 0) {
-		db_rollback(r->db);
-		refuse_config(r, rc, msg);
-		goto out;
-	}
-	free(msg);
 	if (insert_overrides(r->db, id, "app", app) == -1 ||
 	    insert_overrides(r->db, id, "deployment", dep) == -1)
 		goto dberr;
@@ -469,7 +587,7 @@ api_update(struct req *r, const char **args)
 	json_t		*b = NULL, *eff = NULL, *snap, *chg, *o;
 	struct verr	 e;
 	struct locked	 l;
-	char		 field[32], ttl[24], *msg = NULL;
+	char		 field[32], ttl[24];
 	long		 want;
 	int		 rc, bad, s;
 	size_t		 i;
@@ -488,21 +606,23 @@ api_update(struct req *r, const char **args)
 	}
 	tag = json_string_value(json_object_get(b, "tag"));
 
+	/* read what config_check needs, let go of the row, check, then
+	 * lock again: the version must be the one that was checked */
 	if ((rc = begin_change(r, name, &l, allowed, want)) == -1)
 		goto dberr;
 	if (rc == 0)
 		goto out;
 	if ((eff = effective_overrides(r->db, l.id, b)) == NULL)
 		goto dberr;
-	rc = scripts_config_check("update", name, tag ? tag : l.tag,
-	    json_object_get(eff, "app"), json_object_get(eff, "deployment"),
-	    &msg);
-	if (rc != 0) {
-		db_rollback(r->db);
-		refuse_config(r, rc, msg);
+	db_rollback(r->db);
+	if (config_check_gate(r, "update", name, tag ? tag : l.tag,
+	    json_object_get(eff, "app"), json_object_get(eff, "deployment"))
+	    == -1)
 		goto out;
-	}
-	free(msg);
+	if ((rc = begin_change(r, name, &l, allowed, l.version)) == -1)
+		goto dberr;
+	if (rc == 0)
+		goto out;
 
 	snap = json_object();
 	if (tag != NULL)
@@ -581,7 +701,6 @@ api_transition(struct req *r, const char **args)
 	const char		*name = args[0], *verb, *p[4];
 	struct locked		 l;
 	json_t			*eff = NULL;
-	char			*msg = NULL;
 	long			 want;
 	int			 rc, bad;
 	size_t			 i;
@@ -605,22 +724,25 @@ api_transition(struct req *r, const char **args)
 	if (rc == 0)
 		return;
 	if (strcmp(t->kind, "restore") == 0) {
+		/* as for an update: config_check with the row let go */
 		json_t *none = json_object();
 
 		eff = effective_overrides(r->db, l.id, none);
 		json_decref(none);
 		if (eff == NULL)
 			goto dberr;
-		rc = scripts_config_check("restore", name, l.tag,
+		db_rollback(r->db);
+		rc = config_check_gate(r, "restore", name, l.tag,
 		    json_object_get(eff, "app"),
-		    json_object_get(eff, "deployment"), &msg);
+		    json_object_get(eff, "deployment"));
 		json_decref(eff);
-		if (rc != 0) {
-			db_rollback(r->db);
-			refuse_config(r, rc, msg);
+		if (rc == -1)
 			return;
-		}
-		free(msg);
+		if ((rc = begin_change(r, name, &l, t->allowed, l.version))
+		    == -1)
+			goto dberr;
+		if (rc == 0)
+			return;
 	}
 	p[0] = l.id;
 	p[1] = t->to;

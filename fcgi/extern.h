@@ -50,6 +50,7 @@ struct req {
 	char		*body;		/* NUL-terminated, bodylen bytes */
 	size_t		 bodylen;
 	int		 status;	/* answered with this, 0 before */
+	int		 retry_after;	/* seconds, for Retry-After; 0: none */
 };
 
 /* http.c */
@@ -66,6 +67,7 @@ const char	*http_header(struct req *, const char *envname);
 int		 query_get(const char *query, const char *key, char *buf,
 		    size_t buflen);
 int		 json_body(struct req *, json_t **out);
+int		 http_dn_cn(const char *dn, char *out, size_t outlen);
 
 /* routes.c */
 #define ROUTE_ARGS	4

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "extern.h"
@@ -43,15 +44,127 @@ http_header(struct req *r, const char *envname)
 	return FCGX_GetParam(envname, r->w->fr.envp);
 }
 
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Read one attribute value of an RFC 4514 DN at *pp into out (outlen
+ * bytes, NUL-terminated): escapes "\\X" for a special character and
+ * "\\HH" hex pairs are decoded; the value ends at an unescaped ',', ';'
+ * or '+' (left at *pp) or the end. Returns 0, or -1 when malformed or too
+ * long.
+ */
+static int
+dn_value(const char **pp, char *out, size_t outlen)
+{
+	const char	*p = *pp;
+	size_t		 o = 0;
+	int		 c, h, l;
+
+	if (*p == '#')		/* a BER hex string: not a name we can use */
+		return -1;
+	while (*p != '\0' && *p != ',' && *p != ';' && *p != '+') {
+		c = (unsigned char)*p++;
+		if (c == '\\') {
+			if (*p == '\0')
+				return -1;
+			if ((h = hexval(p[0])) >= 0 && (l = hexval(p[1])) >= 0) {
+				c = h * 16 + l;
+				p += 2;
+			} else if (strchr(" \"#+,;<=>\\", *p) != NULL)
+				c = (unsigned char)*p++;
+			else
+				return -1;
+		} else if (c == '"' || c == '<' || c == '>')
+			return -1;	/* must be escaped */
+		if (c == '\0' || o + 1 >= outlen)
+			return -1;
+		out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	*pp = p;
+	return 0;
+}
+
+/*
+ * The first CN attribute of dn, a DN in RFC 4514 (RFC 2253) form as nginx's
+ * $ssl_client_s_dn gives it ("CN=ci-bot,O=evil\\,CN=admin"): RDNs split on
+ * unescaped ',' (or ';'), multi-valued RDNs on '+', each value unescaped.
+ * Returns 1 with the value in out, 0 when there is no CN, -1 when dn is
+ * malformed.
+ */
+int
+http_dn_cn(const char *dn, char *out, size_t outlen)
+{
+	const char	*p = dn, *t;
+	char		 val[1024];
+	size_t		 tl;
+	int		 found = 0;
+
+	while (*p != '\0') {
+		while (*p == ' ')
+			p++;
+		for (t = p; *t != '=' && *t != '\0' && *t != ',' &&
+		    *t != '+' && *t != '\\'; t++)
+			;
+		if (*t != '=' || t == p)
+			return -1;
+		tl = (size_t)(t - p);
+		while (tl > 0 && p[tl - 1] == ' ')
+			tl--;
+		t++;
+		if (dn_value(&t, val, sizeof(val)) == -1)
+			return -1;
+		if (!found && ((tl == 2 && strncasecmp(p, "CN", 2) == 0) ||
+		    (tl == 7 && strncmp(p, "2.5.4.3", 7) == 0))) {
+			if (strlcpy_(out, val, outlen) >= outlen)
+				return -1;
+			found = 1;
+		}
+		p = t;
+		if (*p != '\0')
+			p++;		/* ',', ';' or '+' */
+	}
+	return found;
+}
+
+/* Whether s holds a control character (C0 but TAB, DEL, C1) or bad UTF-8. */
+static int
+has_controls(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (!utf8_valid(s, strlen(s)))
+		return 1;
+	for (; *u != '\0'; u++) {
+		if ((*u < 0x20 && *u != '\t') || *u == 0x7f)
+			return 1;
+		if (u[0] == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f)
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * Take the actor from the door's identity: the certificate's CN on the
- * power door, REMOTE_USER on the ui door. Returns 0 or -1 when absent.
+ * power door, REMOTE_USER on the ui door. Returns 0, or -1 when absent or
+ * unusable (a malformed DN, control characters).
  */
 static int
 http_actor(struct req *r)
 {
-	const char	*dn, *p, *e;
-	size_t		 len;
+	const char	*dn, *p;
+	char		 cn[1024];
+	int		 n;
 
 	if (r->door == DOOR_UI) {
 		p = http_header(r, "REMOTE_USER");
@@ -60,26 +173,22 @@ http_actor(struct req *r)
 		strlcpy_(r->actor, p, sizeof(r->actor));
 		return 0;
 	}
-	/* RFC 2253 ("CN=octo,O=x") or the old "/O=x/CN=octo" form */
 	if ((dn = http_header(r, "SSL_CLIENT_S_DN")) == NULL)
 		return -1;
-	for (p = dn; (p = strstr(p, "CN=")) != NULL; p += 3)
-		if (p == dn || p[-1] == ',' || p[-1] == '/')
-			break;
-	if (p == NULL) {
+	cn[0] = '\0';
+	if ((n = http_dn_cn(dn, cn, sizeof(cn))) == -1 ||
+	    (n == 1 && has_controls(cn))) {
+		log_warn("a client certificate's subject could not be read: "
+		    "%.200s", dn);
+		return -1;
+	}
+	if (n == 0 || cn[0] == '\0') {
 		strlcpy_(r->actor, "cert", sizeof(r->actor));
 		return 0;
 	}
-	p += 3;
-	for (e = p; *e != '\0' && *e != ',' && *e != '/'; e++)
-		;
-	len = (size_t)(e - p);
-	if (len >= sizeof(r->actor) - 5)
-		len = sizeof(r->actor) - 6;
-	memcpy(r->actor, p, len);
-	r->actor[len] = '\0';
-	if (len == 0)
-		strlcpy_(r->actor, "cert", sizeof(r->actor));
+	if (strlen(cn) >= sizeof(r->actor))
+		return -1;
+	strlcpy_(r->actor, cn, sizeof(r->actor));
 	return 0;
 }
 
@@ -142,8 +251,13 @@ http_read(struct req *r, FCGX_Request *fr)
 		return -1;
 	}
 	if (http_actor(r) == -1) {
-		resp_error(r, 401, "unauthenticated", NULL,
-		    "no authenticated user");
+		if (r->door == DOOR_POWER)
+			resp_error(r, 401, "certificate_required", NULL,
+			    "the client certificate's subject could not be "
+			    "read (RFC 4514)");
+		else
+			resp_error(r, 401, "unauthenticated", NULL,
+			    "no authenticated user");
 		return -1;
 	}
 
@@ -245,6 +359,7 @@ resp_json(struct req *r, int status, json_t *body)
 	FCGX_Stream	*out = r->w->fr.out;
 	struct worker	*w = r->w;
 	size_t		 n = 0;
+	char		 ra[32];
 
 	if (r->status != 0) {	/* answered already */
 		json_decref(body);
@@ -258,15 +373,18 @@ resp_json(struct req *r, int status, json_t *body)
 		body = NULL;
 	}
 	r->status = status;
-	/* 503: the database is away; a client may try again shortly */
+	/* 503 (the database is away) or r->retry_after: try again shortly */
+	ra[0] = '\0';
+	if (r->retry_after > 0 || status == 503)
+		snprintf(ra, sizeof(ra), "Retry-After: %d\r\n",
+		    r->retry_after > 0 ? r->retry_after : 2);
 	FCGX_FPrintF(out, "Status: %d %s\r\n"
 	    "Content-Type: application/json\r\n"
 	    "Cache-Control: no-store\r\n"
 	    "%s"
 	    "Server-Timing: app;dur=%.3f\r\n"
 	    "X-Content-Type-Options: nosniff\r\n\r\n",
-	    status, status_phrase(status),
-	    status == 503 ? "Retry-After: 2\r\n" : "", req_ms(r));
+	    status, status_phrase(status), ra, req_ms(r));
 	if (body != NULL) {
 		FCGX_PutStr(w->obuf, (int)n, out);
 		FCGX_PutChar('\n', out);
@@ -316,17 +434,6 @@ resp_db_error(struct req *r, PGresult *res)
 	resp_error(r, 500, "internal", NULL, "internal error");
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /*
  * Find key in a query string and copy its decoded value into buf.

@@ -252,8 +252,9 @@ main(int argc, char *argv[])
 		unlink(sock);
 	if ((listenfd = FCGX_OpenSocket(sock, 1024)) == -1)
 		errx(1, "could not listen on \"%s\"", sock);
-	if (sock[0] == '/' && chmod(sock, 0666) == -1)
-		err(1, "could not chmod \"%s\"", sock);
+	/* nginx's workers, and nobody else, can connect (docs/API.md) */
+	if (sock[0] == '/' && sock_restrict(sock, errbuf, sizeof(errbuf)) == -1)
+		errx(1, "%s", errbuf);
 
 	if (metrics_init() == -1)
 		err(1, "could not map the shared counters");

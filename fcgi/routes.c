@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "extern.h"
 
@@ -116,7 +117,77 @@ route_lookup(const char *method, const char *path, char *buf, size_t buflen,
 	return found;
 }
 
-/* Find the handler for r and run it, or answer 404/405/403/503. */
+/*
+ * Whether the request's Content-Type is application/json (parameters
+ * such as "; charset=utf-8" allowed, case-insensitive).
+ */
+static int
+is_json_type(const char *ct)
+{
+	size_t n = strlen("application/json");
+
+	while (*ct == ' ')
+		ct++;
+	if (strncasecmp(ct, "application/json", n) != 0)
+		return 0;
+	ct += n;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	return *ct == '\0' || *ct == ';';
+}
+
+/*
+ * The browser guards of both doors (docs/API.md "Cross-site requests"): a
+ * request a browser marks as cross-site, or whose Origin is not this
+ * door's own (nor one of ALLOWED_ORIGINS), is refused with 403. Returns 0
+ * to go on, or -1 after answering. route_type then refuses a change whose
+ * body (or any Content-Type it names) is not application/json with 415: a
+ * cross-site HTML form cannot send that.
+ */
+static int
+route_guard(struct req *r)
+{
+	const char	*sfs, *origin, *host;
+
+	sfs = http_header(r, "HTTP_SEC_FETCH_SITE");
+	if (sfs != NULL && strcasecmp(sfs, "cross-site") == 0) {
+		resp_error(r, 403, "cross_site", NULL,
+		    "cross-site requests are refused (Sec-Fetch-Site: "
+		    "cross-site)");
+		return -1;
+	}
+	/* the Host as the browser sent it, with its port (nginx's $http_host) */
+	if ((host = http_header(r, "OCTOPOD_HOST")) == NULL)
+		host = http_header(r, "HTTP_HOST");
+	origin = http_header(r, "HTTP_ORIGIN");
+	if (origin != NULL && !origin_allowed(origin, host)) {
+		resp_error(r, 403, "cross_site", NULL,
+		    "requests from origin \"%.200s\" are refused", origin);
+		return -1;
+	}
+	return 0;
+}
+
+/* A change's body must be JSON; 0, or -1 after answering 415. */
+static int
+route_type(struct req *r)
+{
+	const char	*ct, *cl;
+
+	if (!is_change(r->method))
+		return 0;
+	ct = http_header(r, "CONTENT_TYPE");
+	cl = http_header(r, "CONTENT_LENGTH");
+	if ((ct != NULL && *ct != '\0') ? !is_json_type(ct) :
+	    (cl != NULL && *cl != '\0' && strcmp(cl, "0") != 0)) {
+		resp_error(r, 415, "unsupported_media_type", NULL,
+		    "a change must be sent as Content-Type: application/json");
+		return -1;
+	}
+	return 0;
+}
+
+/* Find the handler for r and run it, or answer 404/405/403/415/503. */
 void
 route(struct req *r)
 {
@@ -151,6 +222,8 @@ route(struct req *r)
 		    "certificate)");
 		return;
 	}
+	if (r->door != DOOR_METRICS && route_guard(r) == -1)
+		return;
 	if (r->door == DOOR_UI && is_change(r->method)) {
 		xrw = http_header(r, "HTTP_X_REQUESTED_WITH");
 		if (xrw == NULL || strcmp(xrw, "octopod") != 0) {
@@ -159,6 +232,8 @@ route(struct req *r)
 			return;
 		}
 	}
+	if (r->door != DOOR_METRICS && route_type(r) == -1)
+		return;
 	if (!(rt->flags & R_NODB) && r->db == NULL) {
 		resp_error(r, 503, "database_unavailable", NULL,
 		    "the database is not reachable, try again shortly");

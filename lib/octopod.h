@@ -63,5 +63,7 @@ void		 proctitle_set(const char *comm, const char *fmt, ...)
 
 /* util.c */
 size_t		 strlcpy_(char *dst, const char *src, size_t dsize);
+int		 sock_restrict(const char *path, char *errbuf, size_t errlen);
+int		 origin_allowed(const char *origin, const char *host);
 
 #endif

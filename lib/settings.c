@@ -60,6 +60,17 @@ static struct setting settings[] = {
 	{ "OUTPUT_RETENTION", SET_INT, "2592000", 0, 315360000, NULL, 0, NULL, 0 },
 	{ "OUTPUT_SWEEP_INTERVAL", SET_INT, "300", 1, 86400, NULL, 0, NULL, 0 },
 	{ "OUTPUT_SWEEP_BATCH", SET_INT, "50", 1, 10000, NULL, 0, NULL, 0 },
+	/* security (docs/deployment.md "Security") */
+	{ "SOCKET_GROUP", SET_STR, NULL, 0, 0, NULL, 0, NULL, 0 },
+	{ "ALLOWED_ORIGINS", SET_STR, "", 0, 0, NULL, 0, NULL, 0 },
+	{ "NOTIFIER_MAX_CLIENTS", SET_INT, "4096", 1, 1000000, NULL, 0, NULL, 0 },
+	{ "CONFIG_CHECK_MAX_BYTES", SET_INT, "65536", 1024, 67108864, NULL, 0, NULL, 0 },
+	{ "CONFIG_CHECK_CONCURRENCY", SET_INT, "2", 1, 64, NULL, 0, NULL, 0 },
+	{ "CONFIG_CHECK_WAIT", SET_INT, "2", 0, 60, NULL, 0, NULL, 0 },
+	/* read by nginx (scripts/stack.sh renders them), checked here */
+	{ "WS_PER_CLIENT", SET_INT, "32", 1, 1000000, NULL, 0, NULL, 0 },
+	{ "LOGIN_BURST", SET_INT, "20", 0, 1000000, NULL, 0, NULL, 0 },
+	{ "LOGIN_RATE", SET_INT, "2", 1, 1000000, NULL, 0, NULL, 0 },
 };
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
 

@@ -123,11 +123,17 @@ valid_key(const char *s, size_t len)
 	return NULL;
 }
 
-/* A value: any UTF-8 text without NUL or line breaks, bounded. */
+/*
+ * A value: UTF-8 text, bounded, without line breaks or other control
+ * characters (C0 but TAB, DEL, C1: U+0080-U+009F): a value reaches
+ * terminals (octo), logs and script output, where ESC and friends would
+ * act instead of being shown.
+ */
 const char *
 valid_value(const char *s, size_t len)
 {
-	size_t i;
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i;
 
 	if (len > VALUE_MAX_LEN)
 		return "value is longer than 4096 bytes";
@@ -136,5 +142,11 @@ valid_value(const char *s, size_t len)
 	for (i = 0; i < len; i++)
 		if (s[i] == '\n' || s[i] == '\r')
 			return "value must not contain line breaks";
+	for (i = 0; i < len; i++)
+		if ((u[i] < 0x20 && u[i] != '\t') || u[i] == 0x7f ||
+		    (u[i] == 0xc2 && i + 1 < len && u[i + 1] >= 0x80 &&
+		    u[i + 1] <= 0x9f))
+			return "value must not contain control characters "
+			    "(only TAB is allowed)";
 	return NULL;
 }

@@ -144,9 +144,9 @@ main(int argc, char *argv[])
 		errx(1, "could not listen on \"%s\"", sock);
 	if ((vhost = lws_get_vhost_by_name(ctx, "default")) == NULL)
 		errx(1, "no vhost");
-	/* nginx's workers must be able to connect (ENV-NOTES) */
-	if (chmod(sock, 0666) == -1)
-		errx(1, "could not chmod \"%s\": %s", sock, strerror(errno));
+	/* nginx's workers, and nobody else, must be able to connect */
+	if (sock_restrict(sock, errbuf, sizeof(errbuf)) == -1)
+		errx(1, "%s", errbuf);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;

@@ -11,17 +11,74 @@
 
 static const char	EVENTS_PATH[] = "/events";
 
-/* Only GET /events may upgrade; 0 to accept, 1 to refuse. */
+/*
+ * Answer the upgrade request with status and the API's error shape
+ * instead of upgrading; returns 1 (refuse) for the filter callback.
+ */
+static int
+ws_refuse(struct lws *wsi, unsigned int status, const char *code,
+    const char *message)
+{
+	unsigned char	 buf[LWS_PRE + 1024], *start = buf + LWS_PRE, *p = start;
+	unsigned char	*end = buf + sizeof(buf) - 1;
+	char		 body[512];
+	json_t		*j;
+	size_t		 n;
+
+	j = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message",
+	    message);
+	n = j != NULL ? json_dumpb(j, body, sizeof(body) - 1, JSON_COMPACT) : 0;
+	json_decref(j);
+	if (n == 0 || n >= sizeof(body) - 1)
+		return 1;
+	body[n++] = '\n';
+	if (lws_add_http_common_headers(wsi, status, "application/json",
+	    (lws_filepos_t)n, &p, end) == 0 &&
+	    lws_finalize_write_http_header(wsi, start, &p, end) == 0)
+		lws_write(wsi, (unsigned char *)body, n, LWS_WRITE_HTTP_FINAL);
+	return 1;
+}
+
+/*
+ * Only GET /events may upgrade, from a browser page of our own origin:
+ * the Origin header (sent by every browser on a websocket) must be
+ * https:// + the Host the request came to (nginx passes it as
+ * X-Octopod-Host) or one of ALLOWED_ORIGINS, else 403 before the
+ * upgrade: a foreign page opened by a signed-in user cannot subscribe.
+ * Without Origin the client is not a browser (octo, scripts) and holds
+ * the door's own credentials: it is let in. A client past
+ * NOTIFIER_MAX_CLIENTS gets 503. Returns 0 to accept, 1 to refuse.
+ */
 static int
 ws_filter(struct lws *wsi)
 {
-	char	uri[64];
+	char	uri[64], origin[512], host[300];
 	int	n;
 
 	n = lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI);
 	if (n <= 0 || strcmp(uri, EVENTS_PATH) != 0) {
 		log_info("refused a websocket on \"%s\"", n > 0 ? uri : "?");
 		return 1;
+	}
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN) > 0) {
+		if (lws_hdr_copy(wsi, origin, sizeof(origin),
+		    WSI_TOKEN_ORIGIN) <= 0)
+			origin[0] = '\0';
+		if (lws_hdr_custom_copy(wsi, host, sizeof(host),
+		    "x-octopod-host:", 15) <= 0)
+			host[0] = '\0';
+		if (origin[0] == '\0' || !origin_allowed(origin, host)) {
+			log_info("refused a websocket from origin \"%.200s\"",
+			    origin);
+			return ws_refuse(wsi, 403, "cross_site", "websockets "
+			    "from another origin are refused");
+		}
+	}
+	if (nclients >= (size_t)setting_int("NOTIFIER_MAX_CLIENTS")) {
+		log_warn("refused a websocket: %zu clients already "
+		    "(NOTIFIER_MAX_CLIENTS)", nclients);
+		return ws_refuse(wsi, 503, "too_many_clients", "too many "
+		    "websocket clients, try again later");
 	}
 	return 0;
 }

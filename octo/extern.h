@@ -130,6 +130,8 @@ void	 tbl_print(const struct octo_table *, FILE *);
 size_t	 tbl_rows(const struct octo_table *);
 void	 tbl_free(struct octo_table *);
 void	 out_json(json_t *);
+void	 out_safe_init(void);
+int	 out_unsafe_cp(long);
 const char *jstr(json_t *obj, const char *key, const char *def);
 const char *out_override(json_t *o, char *buf, size_t len);
 

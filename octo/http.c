@@ -236,7 +236,9 @@ octo_call(const char *method, const char *path, json_t *body, int flags,
 		    (long)(data ? strlen(data) : 0));
 	} else if (strcmp(method, "GET") != 0 &&
 	    strcmp(method, "DELETE") != 0) {
-		/* POST without a body */
+		/* POST without a body: not curl's default form type (415) */
+		hdr = curl_slist_append(hdr,
+		    "Content-Type: application/json");
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, "");
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, 0L);
 	} else

@@ -114,6 +114,7 @@ main(int argc, char **argv)
 	const struct cmd_entry	*e;
 	int			 ch, rc;
 
+	out_safe_init();	/* nothing printed drives the terminal */
 	octo.url = env("OCTOPOD_URL");
 	octo.cert = env("TLS_CERT_PATH");
 	octo.key = env("TLS_KEY_PATH");

@@ -1,11 +1,13 @@
 /*
- * octo/output.c: human tables (columns as wide as their widest cell) and
- * JSON for scripts (the server's objects, indented).
+ * octo/output.c: human tables (columns as wide as their widest cell),
+ * JSON for scripts (the server's objects, indented), and the escapes that
+ * keep text output from driving the terminal.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "extern.h"
 
@@ -114,11 +116,15 @@ tbl_free(struct octo_table *t)
 	free(t);
 }
 
-/* j on stdout, indented, with a final newline. */
+/*
+ * j on stdout, indented, with a final newline; ASCII only (controls and
+ * everything past U+007F as \uXXXX), so that it is safe on a terminal too.
+ */
 void
 out_json(json_t *j)
 {
-	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+	    JSON_ENSURE_ASCII);
 	fputc('\n', stdout);
 }
 
@@ -139,4 +145,219 @@ out_override(json_t *o, char *buf, size_t len)
 	    json_is_true(json_object_get(o, "secret")) ? "***" :
 	    jstr(o, "value", ""));
 	return buf;
+}
+
+/*
+ * Terminal safety: text output passes through out_escape, so that nothing
+ * a server, a script or a user wrote (values, links, script output, error
+ * messages) can drive the terminal. Kept: printable text, valid UTF-8,
+ * '\n' and '\t'. Escaped: other C0 controls and DEL as \xHH, C1
+ * (U+0080-U+009F) and the bidirectional controls U+202A-U+202E and
+ * U+2066-U+2069 as \u{XXXX}, and bytes that are not valid UTF-8 as \xHH.
+ * JSON output (-o json) is ASCII (out_json) with DEL as \u007f.
+ */
+struct esc_stream {
+	FILE		*real;
+	int		 always;	/* stderr: whatever the output mode */
+	unsigned char	 pend[4];	/* an incomplete UTF-8 sequence */
+	size_t		 npend;
+};
+
+/* Length of the UTF-8 sequence that starts with c, or 0 when invalid. */
+static size_t
+u8_len(unsigned char c)
+{
+	if (c >= 0xc2 && c <= 0xdf)
+		return 2;
+	if (c >= 0xe0 && c <= 0xef)
+		return 3;
+	if (c >= 0xf0 && c <= 0xf4)
+		return 4;
+	return 0;
+}
+
+/* Decode the n-byte sequence s; -1 when malformed or overlong. */
+static long
+u8_decode(const unsigned char *s, size_t n)
+{
+	long	 cp;
+	size_t	 i;
+
+	cp = s[0] & (n == 2 ? 0x1f : n == 3 ? 0x0f : 0x07);
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return -1;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 ||
+	    cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+		return -1;
+	return cp;
+}
+
+/* Whether code point cp must be shown escaped. */
+int
+out_unsafe_cp(long cp)
+{
+	return (cp < 0x20 && cp != '\n' && cp != '\t') || cp == 0x7f ||
+	    (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e) ||
+	    (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/*
+ * Write the escaped form of buf (len bytes) to f; an incomplete sequence
+ * at the end is kept in es for the next call (flush: written escaped).
+ */
+static void
+esc_write(struct esc_stream *es, const unsigned char *buf, size_t len,
+    int flush)
+{
+	unsigned char	 seq[4];
+	size_t		 i = 0, n, k;
+	long		 cp;
+
+	while (i < len || (flush && es->npend > 0)) {
+		if (es->npend > 0) {
+			n = u8_len(es->pend[0]);
+			while (es->npend < n && i < len)
+				es->pend[es->npend++] = buf[i++];
+			if (es->npend < n && !flush)
+				return;
+			memcpy(seq, es->pend, es->npend);
+			k = es->npend;
+			es->npend = 0;
+		} else {
+			seq[0] = buf[i++];
+			k = 1;
+			if ((n = u8_len(seq[0])) > 1) {
+				while (k < n && i < len)
+					seq[k++] = buf[i++];
+				if (k < n && !flush) {
+					memcpy(es->pend, seq, k);
+					es->npend = k;
+					return;
+				}
+			}
+		}
+		if (k == 1 && seq[0] < 0x80) {
+			if (out_unsafe_cp(seq[0]))
+				fprintf(es->real, "\\x%02x", seq[0]);
+			else
+				fputc(seq[0], es->real);
+			continue;
+		}
+		n = u8_len(seq[0]);
+		cp = n == k && n > 1 ? u8_decode(seq, n) : -1;
+		if (cp == -1) {
+			/* not UTF-8: the first byte escaped, the rest again */
+			fprintf(es->real, "\\x%02x", seq[0]);
+			if (k > 1) {
+				memcpy(es->pend, seq + 1, k - 1);
+				es->npend = k - 1;
+				if (es->npend > 0 && u8_len(es->pend[0]) == 0) {
+					/* stray continuation bytes */
+					size_t j;
+
+					for (j = 0; j < es->npend; j++)
+						fprintf(es->real, "\\x%02x",
+						    es->pend[j]);
+					es->npend = 0;
+				}
+			}
+		} else if (out_unsafe_cp(cp))
+			fprintf(es->real, "\\u{%04lx}", cp);
+		else
+			fwrite(seq, 1, k, es->real);
+	}
+}
+
+static ssize_t
+esc_cookie_write(void *cookie, const char *buf, size_t len)
+{
+	struct esc_stream *es = cookie;
+
+	size_t i;
+
+	if (!es->always && octo.json) {
+		/* ASCII JSON (out_json); DEL is the one raw control left */
+		for (i = 0; i < len; i++)
+			if (buf[i] == 0x7f)
+				fputs("\\u007f", es->real);
+			else
+				fputc(buf[i], es->real);
+	} else
+		esc_write(es, (const unsigned char *)buf, len, 0);
+	if (fflush(es->real) == EOF || ferror(es->real))
+		return -1;
+	return (ssize_t)len;
+}
+
+static int
+esc_cookie_close(void *cookie)
+{
+	struct esc_stream *es = cookie;
+
+	esc_write(es, NULL, 0, 1);
+	fclose(es->real);
+	free(es);
+	return 0;
+}
+
+/* A stream writing to real through the escapes; real if that fails. */
+static FILE *
+esc_stream(FILE *real, int always)
+{
+	static const cookie_io_functions_t io = {
+		.write = esc_cookie_write,
+		.close = esc_cookie_close,
+	};
+	struct esc_stream	*es;
+	FILE			*f;
+
+	if ((es = calloc(1, sizeof(*es))) == NULL)
+		return real;
+	es->real = real;
+	es->always = always;
+	if ((f = fopencookie(es, "w", io)) == NULL) {
+		free(es);
+		return real;
+	}
+	return f;
+}
+
+static FILE	*esc_out, *esc_err;
+
+/* At exit: what is buffered, then an incomplete sequence, escaped. */
+static void
+esc_at_exit(void)
+{
+	FILE *f[2] = { esc_out, esc_err };
+	int   i;
+
+	for (i = 0; i < 2; i++)
+		if (f[i] != NULL)
+			fclose(f[i]);	/* esc_cookie_close */
+	esc_out = esc_err = NULL;
+}
+
+/*
+ * From here on, stdout (text output) and stderr (messages) go through the
+ * escapes, to copies of the original descriptors.
+ */
+void
+out_safe_init(void)
+{
+	FILE	*o, *e;
+	int	 fo, fe;
+
+	if ((fo = dup(STDOUT_FILENO)) == -1 || (fe = dup(STDERR_FILENO)) == -1)
+		return;
+	if ((o = fdopen(fo, "w")) == NULL || (e = fdopen(fe, "w")) == NULL)
+		return;
+	if ((esc_out = esc_stream(o, 0)) == o || (esc_err = esc_stream(e, 1)) == e)
+		return;
+	setvbuf(esc_err, NULL, _IOLBF, 0);
+	stdout = esc_out;
+	stderr = esc_err;
+	atexit(esc_at_exit);
 }

@@ -16,7 +16,7 @@ RUN="nginx-light libfcgi0ldbl libpq5 libjansson4 libwebsockets17 libcurl4
 openssl ca-certificates curl"
 PKGS="$BUILD $STATIC file libfcgi-bin nginx postgresql postgresql-client
 openssl curl perl python3 clang libclang-rt-14-dev wrk procps psmisc jq chromium
-podman runc debootstrap uidmap"
+podman runc debootstrap uidmap testssl.sh bc"
 case "${1:-all}" in
 all)	;;
 build)	PKGS=$BUILD ;;

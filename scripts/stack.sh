@@ -40,9 +40,17 @@ as_pg() {
 	fi
 }
 
+# The directories, and the umask of everything started from here (logs,
+# deployments' files: 0640 at most). $OCTOPOD_VAR is only traversable by
+# others (the postgres user reaches pg/ when we are root); run/, which
+# holds the sockets whose callers the responders trust (docs/API.md), is
+# for the owner and its group only.
 stack_dirs() {
+	umask 027
 	mkdir -p "$OCTOPOD_VAR"/{tls,nginx/tmp,run,log,deployments}
-	chmod 755 "$OCTOPOD_VAR" "$OCTOPOD_VAR/run"
+	chmod 711 "$OCTOPOD_VAR"
+	chmod 750 "$OCTOPOD_VAR/run" "$OCTOPOD_VAR/log" "$OCTOPOD_VAR/nginx" \
+	    "$OCTOPOD_VAR/deployments"
 	chmod 700 "$OCTOPOD_VAR/tls"
 }
 
@@ -97,20 +105,28 @@ stack_ui_user() {
 	printf '%s:%s\n' "$(cut -d: -f1 "$cred")" \
 	    "$(printf '%s' "$pw" | openssl passwd -apr1 -stdin)" \
 	    >"$OCTOPOD_VAR/nginx/htpasswd"
-	chmod 644 "$OCTOPOD_VAR/nginx/htpasswd"
+	chmod 640 "$OCTOPOD_VAR/nginx/htpasswd"
 }
 
-# Render the nginx config from nginx/octopod.conf.in.
+# Render the nginx config from nginx/octopod.conf.in (and the files it
+# includes). Knobs: WS_PER_CLIENT websockets per client address and door
+# (32), LOGIN_BURST failed basic-auth logins answered at once per client
+# address (20), then LOGIN_RATE a second (2).
 stack_nginx_conf() {
-	local user=""
+	local user="" f
 	[ "$(id -u)" = 0 ] && user="user root;"
-	cp /etc/nginx/mime.types /etc/nginx/fastcgi_params "$TOP/nginx/api-errors.conf" \
-	    "$OCTOPOD_VAR/nginx/"
-	sed -e "s|@VAR@|$OCTOPOD_VAR|g" -e "s|@UI_PORT@|$UI_PORT|g" \
-	    -e "s|@POWER_PORT@|$POWER_PORT|g" -e "s|@LISTEN@|$LISTEN_ADDR|g" \
-	    -e "s|@STATIC@|$TOP/static|g" -e "s|@USER@|$user|g" \
-	    -e "s|@ACCESS_LOG@|${ACCESS_LOG:-$OCTOPOD_VAR/log/nginx-access.log}|g" \
-	    "$TOP/nginx/octopod.conf.in" >"$OCTOPOD_VAR/nginx/nginx.conf"
+	cp /etc/nginx/mime.types /etc/nginx/fastcgi_params "$OCTOPOD_VAR/nginx/"
+	for f in octopod.conf.in:nginx.conf api-errors.conf:api-errors.conf \
+	    security-headers.conf:security-headers.conf; do
+		sed -e "s|@VAR@|$OCTOPOD_VAR|g" -e "s|@UI_PORT@|$UI_PORT|g" \
+		    -e "s|@POWER_PORT@|$POWER_PORT|g" -e "s|@LISTEN@|$LISTEN_ADDR|g" \
+		    -e "s|@STATIC@|$TOP/static|g" -e "s|@USER@|$user|g" \
+		    -e "s|@ACCESS_LOG@|${ACCESS_LOG:-$OCTOPOD_VAR/log/nginx-access.log}|g" \
+		    -e "s|@WS_PER_CLIENT@|${WS_PER_CLIENT:-32}|g" \
+		    -e "s|@LOGIN_BURST@|${LOGIN_BURST:-20}|g" \
+		    -e "s|@LOGIN_RATE@|${LOGIN_RATE:-2}|g" \
+		    "$TOP/nginx/${f%%:*}" >"$OCTOPOD_VAR/nginx/${f#*:}"
+	done
 }
 
 # stack_pg_dir: PG_DIR, where the embedded cluster is: $OCTOPOD_VAR/pg.

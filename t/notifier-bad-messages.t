@@ -52,7 +52,7 @@ S=$(curl -sS -o /dev/null -w '%{http_code}' --max-time 5 \
     -H 'Upgrade: websocket' -H 'Connection: Upgrade' -H 'Sec-WebSocket-Version: 13' \
     -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==')
 t_isnt "$S" 101 "only /events upgrades ($S)"
-t_is "$(stat -c %a "$OCTOPOD_VAR/run/notifier.sock")" 666 "the socket is 0666"
+t_is "$(stat -c %a "$OCTOPOD_VAR/run/notifier.sock")" 660 "the socket is 0660 (owner and SOCKET_GROUP only)"
 
 kill -0 "$NOTIFIER_PID"
 t_is $? 0 "the notifier survived all of it"

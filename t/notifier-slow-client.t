@@ -2,6 +2,8 @@
 # 200 clients, one of which never reads: the others get every event, in
 # order. Then a flood the sleeper cannot take: its queue passes the bound
 # and the notifier drops it, while another client gets all of the flood.
+# 200 clients from one address: past the default per-client cap
+export WS_PER_CLIENT=256
 . "$(dirname "$0")/lib/stack.sh"
 . "$(dirname "$0")/lib/ws.sh"
 stack_start

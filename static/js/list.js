@@ -26,10 +26,24 @@ export function overrideChips(d, expanded, onToggle) {
 	return box;
 }
 
+// Only http and https links become anchors (an `info` script's
+// "javascript:…" or "data:…" is shown as text, never followed).
+export function safeUrl(u) {
+	try {
+		const p = new URL(u);
+		return p.protocol === 'http:' || p.protocol === 'https:' ? p.href : null;
+	} catch {
+		return null;
+	}
+}
+
 export function linksEl(d) {
 	if (!d.links || !d.links.length) return null;
-	return h('span', { class: 'links' }, d.links.map((l) =>
-		h('a', { href: l.url, target: '_blank', rel: 'noopener noreferrer', class: 'ext' }, l.name || l.url)));
+	return h('span', { class: 'links' }, d.links.map((l) => {
+		const url = safeUrl(l.url);
+		return url ? h('a', { href: url, target: '_blank', rel: 'noopener noreferrer', class: 'ext' }, l.name || l.url)
+			: h('span', { class: 'ext bad-link', title: 'not an http(s) link: ' + l.url }, l.name || l.url);
+	}));
 }
 
 export class ListView {
