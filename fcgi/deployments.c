@@ -143,14 +143,15 @@ void
 api_project(struct req *r, const char **args)
 {
 	(void)args;
-	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s,"
-	    " s:{s:i, s:i, s:i, s:i}, s:{s:i, s:i, s:i, s:i, s:i}}",
+	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s,"
+	    " s:{s:s, s:s}, s:s, s:{s:i, s:i, s:i, s:i}, s:{s:i, s:i, s:i, s:i, s:i}}",
 	    "name", setting_str("PROJECT_NAME"),
 	    "base_domain", setting_str("BASE_DOMAIN"),
 	    "namespace", setting_str("NAMESPACE"),
 	    "version", OCTOPOD_VERSION,
 	    "args_style", setting_str("CONTROL_SCRIPT_ARGS"),
 	    "actor", r->actor,
+	    "you", "name", r->actor, "role", role_name(r->role),
 	    "door", r->door == DOOR_POWER ? "power" : "ui",
 	    "settings",
 	    "status_check_interval", (int)setting_int("STATUS_CHECK_INTERVAL"),

@@ -37,6 +37,9 @@ struct worker {
 
 enum door { DOOR_UI, DOOR_POWER, DOOR_METRICS };
 
+/* Who may do what (roles.c); each role may do all the ones before. */
+enum role { ROLE_NONE, ROLE_VIEWER, ROLE_DEPLOYER, ROLE_ADMIN, ROLE__MAX };
+
 /* One request, alive from accept to finish (http.c fills it). */
 struct req {
 	struct worker	*w;
@@ -47,6 +50,7 @@ struct req {
 	const char	*query;		/* raw query string or "" */
 	enum door	 door;
 	char		 actor[ACTOR_MAX_LEN];
+	enum role	 role;		/* of actor, set by route() */
 	char		*body;		/* NUL-terminated, bodylen bytes */
 	size_t		 bodylen;
 	int		 status;	/* answered with this, 0 before */
@@ -75,6 +79,12 @@ void		 route(struct req *);
 int		 route_lookup(const char *method, const char *path, char *buf,
 		    size_t buflen, const char **args, char *allow,
 		    size_t allowlen);
+
+/* roles.c */
+enum role	 role_of(struct req *);
+int		 role_allows(enum role, enum role need);
+int		 role_check(struct req *, enum role need, const char *what);
+const char	*role_name(enum role);
 
 /* db.c */
 PGconn		*db_connect(void);

@@ -11,6 +11,8 @@
 #define R_POWER		0x01	/* only on the power door */
 #define R_NODB		0x02	/* answers without the database */
 #define R_METRICS	0x04	/* only on the metrics door, which has no other */
+#define R_DEPLOYER	0x08	/* needs the deployer role (else viewer) */
+#define R_ADMIN		0x10	/* needs the admin role */
 
 struct route {
 	const char	*method;
@@ -23,22 +25,22 @@ static const struct route routes[] = {
 	{ "GET", "ping", 0, api_ping },
 	{ "GET", "project", 0, api_project },
 	{ "GET", "deployments", 0, api_list },
-	{ "POST", "deployments", 0, api_create },
+	{ "POST", "deployments", R_DEPLOYER, api_create },
 	{ "GET", "deployments/*", 0, api_get },
-	{ "PATCH", "deployments/*", 0, api_update },
-	{ "DELETE", "deployments/*", R_POWER, api_forget },
-	{ "POST", "deployments/*/archive", 0, api_transition },
-	{ "POST", "deployments/*/restore", 0, api_transition },
-	{ "POST", "deployments/*/cleanup", 0, api_transition },
-	{ "POST", "deployments/*/pin", 0, api_pin },
-	{ "POST", "deployments/*/unpin", 0, api_pin },
+	{ "PATCH", "deployments/*", R_DEPLOYER, api_update },
+	{ "DELETE", "deployments/*", R_POWER | R_ADMIN, api_forget },
+	{ "POST", "deployments/*/archive", R_DEPLOYER, api_transition },
+	{ "POST", "deployments/*/restore", R_DEPLOYER, api_transition },
+	{ "POST", "deployments/*/cleanup", R_ADMIN, api_transition },
+	{ "POST", "deployments/*/pin", R_DEPLOYER, api_pin },
+	{ "POST", "deployments/*/unpin", R_DEPLOYER, api_pin },
 	{ "GET", "deployments/*/actions", 0, api_actions },
 	{ "GET", "deployments/*/history", 0, api_history },
 	{ "GET", "actions/*", 0, api_action },
 	{ "GET", "actions/*/output", 0, api_output },
 	{ "GET", "override_keys", 0, api_override_keys },
 	{ "GET", "default_overrides", 0, api_default_overrides },
-	{ "POST", "clean_archive", R_POWER, api_clean_archive },
+	{ "POST", "clean_archive", R_POWER | R_ADMIN, api_clean_archive },
 	{ "GET", "metrics", R_METRICS, api_metrics },
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -187,6 +189,28 @@ route_type(struct req *r)
 	return 0;
 }
 
+ * The role rt needs and the name of what it does, for the message of a
+ * refusal: "create", "update", "forget", or the last segment ("cleanup").
+ */
+static enum role
+route_role(const struct route *rt, const char **what)
+{
+	const char *slash = strrchr(rt->pattern, '/');
+
+	if (strcmp(rt->method, "PATCH") == 0)
+		*what = "update";
+	else if (strcmp(rt->method, "DELETE") == 0)
+		*what = "forget";
+	else if (strcmp(rt->pattern, "deployments") == 0)
+		*what = strcmp(rt->method, "POST") == 0 ? "create" : "reading";
+	else
+		*what = slash != NULL && slash[1] != '*' ? slash + 1 :
+		    rt->pattern;
+	if (rt->flags & R_ADMIN)
+		return ROLE_ADMIN;
+	return (rt->flags & R_DEPLOYER) ? ROLE_DEPLOYER : ROLE_VIEWER;
+}
+
 /* Find the handler for r and run it, or answer 404/405/403/415/503. */
 void
 route(struct req *r)
@@ -194,7 +218,8 @@ route(struct req *r)
 	const char	*args[ROUTE_ARGS + 1] = { NULL };
 	char		 buf[sizeof(r->path)], allow[128];
 	const struct route *rt;
-	const char	*xrw;
+	const char	*xrw, *what;
+	enum role	 need;
 	int		 i;
 
 	i = route_lookup(r->method, r->path, buf, sizeof(buf), args, allow,
@@ -223,6 +248,9 @@ route(struct req *r)
 		return;
 	}
 	if (r->door != DOOR_METRICS && route_guard(r) == -1)
+		return;
+	need = route_role(rt, &what);
+	if (r->door != DOOR_METRICS && role_check(r, need, what) == -1)
 		return;
 	if (r->door == DOOR_UI && is_change(r->method)) {
 		xrw = http_header(r, "HTTP_X_REQUESTED_WITH");

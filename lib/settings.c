@@ -33,6 +33,11 @@ static struct setting settings[] = {
 	{ "BODY_MAX", SET_INT, "1048576", 1024, 67108864, NULL, 0, NULL, 0 },
 	{ "OUTPUT_MAX", SET_INT, "4194304", 1024, 1073741824, NULL, 0, NULL, 0 },
 	{ "LOG_FORMAT", SET_ENUM, "text", 0, 0, "text|json", 0, NULL, 0 },
+	/* roles (docs/API.md): files of "name role" lines, and the defaults */
+	{ "UI_ROLES_FILE", SET_STR, NULL, 0, 0, NULL, 0, NULL, 0 },
+	{ "UI_DEFAULT_ROLE", SET_ENUM, "deployer", 0, 0, "viewer|deployer|admin", 0, NULL, 0 },
+	{ "POWER_ROLES_FILE", SET_STR, NULL, 0, 0, NULL, 0, NULL, 0 },
+	{ "POWER_DEFAULT_ROLE", SET_ENUM, "deployer", 0, 0, "viewer|deployer|admin", 0, NULL, 0 },
 	/* the runner (docs/runner.md) */
 	{ "CREATE_COMMAND", SET_STR, NULL, 0, 0, NULL, 0, NULL, 0 },
 	{ "UPDATE_COMMAND", SET_STR, NULL, 0, 0, NULL, 0, NULL, 0 },

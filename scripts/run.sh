@@ -141,7 +141,8 @@ cred=$(cat "$OCTOPOD_VAR/ui-credentials")
 cat <<MSG
 
 ready: https://localhost:$UI_PORT/
-  UI login:     ${cred%%:*} / ${cred#*:}   (also in $OCTOPOD_VAR/ui-credentials)
+  UI login:     ${cred%%:*} / ${cred#*:}   (an admin; also in $OCTOPOD_VAR/ui-credentials)
+  more users:   OCTOPOD_VAR=$OCTOPOD_VAR $TOP/scripts/ui-user.sh add NAME viewer|deployer|admin
   API for octo: https://localhost:$POWER_PORT/api/v1/ (client certificate)
 
 Try it with octo (paste into another shell):

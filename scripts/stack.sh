@@ -93,19 +93,40 @@ stack_client_cert() {
 	)
 }
 
-# The UI user with a generated password, once: ui-credentials holds
-# "user:password" (0600), nginx/htpasswd the hash.
+# The first UI user with a generated password, once: ui-credentials holds
+# "user:password" (0600); that user's line of nginx/htpasswd is written
+# again from it (0640, replaced atomically), the other users' lines
+# (scripts/ui-user.sh) are kept. ui-roles makes that first user an admin
+# when there is no ui-roles yet.
 stack_ui_user() {
-	local cred="$OCTOPOD_VAR/ui-credentials" pw
+	local cred="$OCTOPOD_VAR/ui-credentials" ht="$OCTOPOD_VAR/nginx/htpasswd" pw user
 	if [ ! -s "$cred" ]; then
 		pw=$(openssl rand -base64 24 | tr -dc 'A-Za-z0-9' | cut -c1-20)
 		(umask 077; printf 'octopod:%s\n' "$pw" >"$cred")
 	fi
+	user=$(cut -d: -f1 "$cred")
 	pw=$(cut -d: -f2- "$cred")
-	printf '%s:%s\n' "$(cut -d: -f1 "$cred")" \
-	    "$(printf '%s' "$pw" | openssl passwd -apr1 -stdin)" \
-	    >"$OCTOPOD_VAR/nginx/htpasswd"
-	chmod 640 "$OCTOPOD_VAR/nginx/htpasswd"
+	(
+		umask 027
+		{
+			[ -f "$ht" ] && awk -F: -v u="$user" '$1 != u' "$ht"
+			printf '%s:%s\n' "$user" \
+			    "$(printf '%s' "$pw" | openssl passwd -apr1 -stdin)"
+		} >"$ht.tmp" && chmod 640 "$ht.tmp" && mv -f "$ht.tmp" "$ht"
+	) || stack_die "could not write $ht"
+	[ -e "$OCTOPOD_VAR/ui-roles" ] ||
+	    (umask 027; printf '# name role (viewer, deployer, admin): scripts/ui-user.sh\n%s admin\n' \
+	    "$user" >"$OCTOPOD_VAR/ui-roles")
+}
+
+# power-roles: the CN of the octo certificate that stack_tls generates is
+# an admin, when there is no power-roles yet; other CNs are deployers
+# (POWER_DEFAULT_ROLE).
+stack_power_roles() {
+	[ -e "$OCTOPOD_VAR/power-roles" ] && return 0
+	[ -s "$OCTOPOD_VAR/tls/octo.pem" ] || return 0
+	(umask 027; printf '# certificate CN and role (viewer, deployer, admin)\nocto admin\n' \
+	    >"$OCTOPOD_VAR/power-roles")
 }
 
 # Render the nginx config from nginx/octopod.conf.in (and the files it
@@ -269,6 +290,10 @@ stack_fcgi_start() {
 	export CONTROL_SCRIPTS_DIR OCTOPOD_VAR
 	export FCGI_SOCKET="$OCTOPOD_VAR/run/fcgi.sock"
 	export MIGRATIONS_DIR="$TOP/sql"
+	# roles (docs/API.md): the files stack_ui_user and stack_power_roles make
+	stack_power_roles
+	export UI_ROLES_FILE="${UI_ROLES_FILE-$OCTOPOD_VAR/ui-roles}"
+	export POWER_ROLES_FILE="${POWER_ROLES_FILE-$OCTOPOD_VAR/power-roles}"
 	# shellcheck disable=SC2086
 	$(stack_detach) ${STACK_WRAP:-} "$O/bin/octopod-fcgi" "$@" >>"$OCTOPOD_VAR/log/octopod-fcgi.log" 2>&1 &
 	FCGI_PID=$!

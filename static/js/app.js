@@ -52,6 +52,30 @@ function show() {
 	}
 }
 
+// Roles (docs/API.md): what the signed-in person may do, from GET project's
+// "you". app.may(kind) is null when allowed (or not known yet: the server
+// decides anyway), else the reason, shown on the disabled control.
+const NEEDS = { create: 'deployer', edit: 'deployer', archive: 'deployer', restore: 'deployer', pin: 'deployer', unpin: 'deployer', cleanup: 'admin' };
+const DOING = { create: 'Creating a deployment', edit: 'Editing', archive: 'Archiving', restore: 'Restoring', pin: 'Pinning', unpin: 'Unpinning', cleanup: 'Deleting for good' };
+const RANK = { viewer: 1, deployer: 2, admin: 3 };
+app.may = (kind) => {
+	const you = app.project && app.project.you;
+	const need = NEEDS[kind];
+	if (!you || !need || (RANK[you.role] || 0) >= RANK[need]) return null;
+	return `${DOING[kind]} needs the ${need} role; you (${you.name}) are ${you.role === 'admin' ? 'an' : 'a'} ${you.role}`;
+};
+
+function applyRole() {
+	const nb = document.getElementById('new-btn');
+	const why = app.may('create');
+	nb.disabled = !!why;
+	nb.title = why || '';
+	if (why) nb.setAttribute('aria-description', why); else nb.removeAttribute('aria-description');
+	const you = app.project && app.project.you;
+	document.getElementById('whoami').textContent = you ? `signed in as ${you.name} (${you.role})` : (app.project && app.project.actor ? `signed in as ${app.project.actor}` : '');
+	if (app.view && app.view.rolesChanged) app.view.rolesChanged();
+}
+
 app.openEdit = (d) => openPanel(app, 'edit', d);
 app.changed = (d) => {
 	// a change we made: show it at once, whatever the live channel does
@@ -156,7 +180,7 @@ function init() {
 	api('GET', 'project').then((p) => {
 		app.project = p;
 		document.getElementById('project-name').textContent = p.name;
-		document.getElementById('whoami').textContent = p.actor ? `signed in as ${p.actor}` : '';
+		applyRole();
 	}).catch((e) => toast('Could not load the project: ' + e.message, 'error'));
 	show();
 }

@@ -133,6 +133,11 @@ export class DetailView {
 		this.render(first);
 	}
 
+	// the person's role is known (app.js applyRole): redraw the buttons
+	rolesChanged() {
+		if (this.d) this.render(false);
+	}
+
 	render(first) {
 		const d = this.d;
 		const focusId = document.activeElement && this.main.contains(document.activeElement) ? document.activeElement.id : null;
@@ -145,9 +150,10 @@ export class DetailView {
 					: `Could not load ${this.name}: ${this.dErr.message}`));
 		} else {
 			const busy = d.busy || /Pending$/.test(d.status);
-			const can = (k) => !busy && ({ edit: ['Running', 'Failure'], archive: ['Running', 'Failure'], restore: ['Archived'], cleanup: ['Archived', 'CleanupFailed'] })[k].includes(d.status);
+			const may = (k) => this.app.may(k);
+			const can = (k) => !busy && !may(k) && ({ edit: ['Running', 'Failure'], archive: ['Running', 'Failure'], restore: ['Archived'], cleanup: ['Archived', 'CleanupFailed'] })[k].includes(d.status);
 			const btn = (k, label, cls) => h('button', { type: 'button', id: `do-${k}`, class: cls || null, disabled: !can(k),
-				title: busy ? 'Busy: wait until the current action ends' : null,
+				title: may(k) || (busy ? 'Busy: wait until the current action ends' : null),
 				onclick: () => k === 'edit' ? this.app.openEdit(d) : this.app.confirmAction(k, d) }, label);
 			parts.push(
 				h('div', { class: 'detail-head' },
@@ -161,13 +167,19 @@ export class DetailView {
 				isArchivedStatus(d.status) ? null : h('p', { class: 'expiry-line' },
 					expiryEl(d) || h('span', { class: 'muted' }, 'never expires'), ' ',
 					h('button', { type: 'button', id: 'do-pin', 'aria-pressed': d.pinned ? 'true' : 'false',
-						title: d.pinned ? 'Let it expire again' : 'Keep it: it will not expire while pinned',
+						disabled: !!may(d.pinned ? 'unpin' : 'pin'),
+						title: may(d.pinned ? 'unpin' : 'pin') || (d.pinned ? 'Let it expire again' : 'Keep it: it will not expire while pinned'),
 						onclick: () => this.togglePin(d) }, d.pinned ? 'Unpin' : 'Pin')),
 				busy ? h('p', { class: 'note' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), ` ${statusLabel(d.status)} Changes are possible again when this ends.`) : null,
 				h('div', { class: 'detail-actions' },
 					isArchivedStatus(d.status)
 						? [btn('restore', 'Restore', 'primary'), btn('cleanup', 'Delete for good…', 'danger')]
 						: [btn('edit', 'Edit', 'primary'), btn('archive', 'Archive…')]),
+				(() => {
+					// why the buttons are greyed out, in words (a title is easy to miss)
+					const k = isArchivedStatus(d.status) ? (may('restore') ? 'restore' : 'cleanup') : 'edit';
+					return may(k) ? h('p', { class: 'note', id: 'role-note' }, may(k)) : null;
+				})(),
 				this.configEl(d));
 		}
 		parts.push(this.timelineEl(), this.actionsEl());

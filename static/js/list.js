@@ -257,9 +257,10 @@ export class ListView {
 				expiryEl(d) ? [' · ', expiryEl(d)] : null),
 			h('div', { class: 'r-actions' },
 				archived
-					? h('button', { type: 'button', disabled: busy || d.status !== 'Archived', onclick: () => this.app.confirmAction('restore', d) }, 'Restore')
-					: h('button', { type: 'button', disabled: busy || !['Running', 'Failure'].includes(d.status),
-						title: busy ? 'Busy: wait until the current action ends' : null,
+					? h('button', { type: 'button', disabled: busy || d.status !== 'Archived' || !!this.app.may('restore'),
+						title: this.app.may('restore') || null, onclick: () => this.app.confirmAction('restore', d) }, 'Restore')
+					: h('button', { type: 'button', disabled: busy || !['Running', 'Failure'].includes(d.status) || !!this.app.may('edit'),
+						title: this.app.may('edit') || (busy ? 'Busy: wait until the current action ends' : null),
 						'aria-label': `Edit ${d.name}`, onclick: () => this.app.openEdit(d) }, 'Edit')));
 		this.els.set(d.name, { sig: this.sig(d), el });
 		return el;
@@ -273,6 +274,11 @@ export class ListView {
 		const el = this.rowEl(d);
 		cur.el.replaceWith(el);
 		if (had >= 0) { const f = el.querySelectorAll('a,button')[had]; f && !f.disabled && f.focus(); }
+	}
+
+	// the person's role is known (app.js applyRole): redraw the buttons
+	rolesChanged() {
+		if (this.rows) this.render(true);
 	}
 
 	render(full) {

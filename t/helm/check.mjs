@@ -161,7 +161,7 @@ is(err && err.message, null, 'required values can come from --set');
 const def = parsed(required);
 is(def.errors, [], 'every rendered document parses as YAML with apiVersion, kind and name');
 is(def.objs.map((o) => `${o.kind}/${o.metadata.name}`).sort(), [
-	'CronJob/octopod-clean-archive', 'Deployment/octopod', 'Role/octopod-control',
+	'ConfigMap/octopod-roles', 'CronJob/octopod-clean-archive', 'Deployment/octopod', 'Role/octopod-control',
 	'RoleBinding/octopod-control', 'Secret/octopod-database', 'Secret/octopod-ui',
 	'Service/octopod-postgresql', 'Service/octopod-power', 'Service/octopod-ui',
 	'ServiceAccount/octopod', 'StatefulSet/octopod-postgresql',
@@ -185,6 +185,20 @@ ok(pod.volumes.find((v) => v.name === ctl.name)?.emptyDir !== undefined && mount
 const env = Object.fromEntries(main.env.map((e) => [e.name, e]));
 is(env.CONTROL_SCRIPTS_DIR.value, '/control', 'CONTROL_SCRIPTS_DIR points at the copied scripts');
 is(env.DATABASE_URL.valueFrom.secretKeyRef, { name: 'octopod-database', key: 'DATABASE_URL' }, 'DATABASE_URL from the chart database Secret');
+
+// roles: a ConfigMap of "name role" lines, mounted where the env says
+const roles = find(def.objs, 'ConfigMap', 'octopod-roles');
+is([roles.data['ui-roles'], roles.data['power-roles']], ['octopod admin\n', 'clean-archive admin\n'],
+	'roles: the first UI user and the CronJob\'s certificate CN are admins');
+const rmount = main.volumeMounts.find((m) => m.name === 'roles');
+is([env.UI_ROLES_FILE.value, env.POWER_ROLES_FILE.value], [`${rmount.mountPath}/ui-roles`, `${rmount.mountPath}/power-roles`],
+	'UI_ROLES_FILE and POWER_ROLES_FILE name the mounted ConfigMap');
+is(dep.spec.template.spec.volumes.find((v) => v.name === 'roles').configMap.name, 'octopod-roles', 'mounted from the roles ConfigMap');
+const many = find(parsed({ ...required, roles: { ui: { alice: 'viewer', bob: 'deployer', octopod: 'admin' } } }).objs, 'ConfigMap', 'octopod-roles');
+is(many.data['ui-roles'], 'alice viewer\nbob deployer\noctopod admin\n', 'roles.ui entries, one line each, sorted');
+err = null;
+try { render(chart, { values: { ...required, roles: { power: { ci: 'root' } } } }); } catch (e) { err = e; }
+ok(err instanceof RenderError && /roles\.power\.ci: root is not viewer, deployer or admin/.test(err.message), 'an unknown role stops the render', String(err));
 
 // env names octopod-fcgi does not know would be ignored silently
 const known = [...fs.readFileSync(path.join(top, 'lib/settings.c'), 'utf8').matchAll(/\{ "([A-Z_]+)", SET_/g)].map((m) => m[1]);

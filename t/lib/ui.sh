@@ -1,6 +1,7 @@
 # t/lib/ui.sh: the wrapper of a browser test (t/ui-*.t): start the stack
 # (t/lib/stack.sh), run t/ui/NAME.mjs with node (it prints TAP), keep its
-# screenshots ($OCTOPOD_VAR/screenshots, copied to var/screenshots).
+# screenshots ($OCTOPOD_VAR/screenshots, copied to var/screenshots). A test
+# may define ui_before: it runs once the stack is up, before the browser.
 . "$(dirname "$0")/lib/stack.sh"
 
 ui_run() {
@@ -13,6 +14,8 @@ ui_run() {
 		    { echo "Bail out! npm ci failed"; exit 1; }
 	fi
 	stack_start
+	# a test's own setup on the running stack (users, deployments)
+	[ "$(type -t ui_before)" = function ] && ui_before
 	mkdir -p "$OCTOPOD_VAR/screenshots"
 	NOTIFIER_PID=${NOTIFIER_PID:-}
 	export UI_PORT OCTOPOD_VAR DATABASE_URL PGBIN NOTIFIER_PID

@@ -68,6 +68,14 @@ DATABASE_URL
   value: {{ .Values.responders | toString | quote }}
 - name: THREADS
   value: {{ .Values.threads | toString | quote }}
+- name: UI_ROLES_FILE
+  value: /etc/octopod/roles/ui-roles
+- name: POWER_ROLES_FILE
+  value: /etc/octopod/roles/power-roles
+- name: UI_DEFAULT_ROLE
+  value: {{ .Values.roles.uiDefault | quote }}
+- name: POWER_DEFAULT_ROLE
+  value: {{ .Values.roles.powerDefault | quote }}
 {{- range $k, $v := .Values.settings }}
 - name: {{ $k }}
   value: {{ $v | toString | quote }}
