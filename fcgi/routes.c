@@ -189,6 +189,7 @@ route_type(struct req *r)
 	return 0;
 }
 
+/*
  * The role rt needs and the name of what it does, for the message of a
  * refusal: "create", "update", "forget", or the last segment ("cleanup").
  */
