@@ -36,7 +36,9 @@ static const char SQL_CHECK_LOCK[] =
 	"    AND a.state IN ('queued', 'running')), "
 	"  extract(epoch FROM now() - greatest(d.status_changed_at, "
 	"    (SELECT max(a.finished_at) FROM actions a "
-	"     WHERE a.deployment_id = d.id)))::bigint "
+	"     WHERE a.deployment_id = d.id)))::bigint, "
+	"  (SELECT a.kind FROM actions a WHERE a.deployment_id = d.id "
+	"    ORDER BY a.id DESC LIMIT 1) "
 	"FROM deployments d WHERE d.id = $1 FOR UPDATE";
 static const char SQL_CHECK_DONE[] =
 	"UPDATE deployments SET checked_at = now(), check_claimed_until = NULL "
@@ -183,7 +185,7 @@ check_apply(PGconn *db, struct chk *c, int code, double secs,
 {
 	PGresult	*r;
 	struct rdb_q	 q[3];
-	char		 ids[32], lat[32], status[32];
+	char		 ids[32], lat[32], status[32], timeout[48];
 	const char	*p[1] = { ids }, *pl[1] = { lat };
 	const char	*to = NULL, *reason = NULL;
 	long long	 version = 0;
@@ -213,6 +215,12 @@ check_apply(PGconn *db, struct chk *c, int code, double secs,
 		version = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
 		busy = *PQgetvalue(r, 0, 2) == 't';
 		pending = strtol(PQgetvalue(r, 0, 3), NULL, 10);
+		/* which step did not come through: create, update, archive */
+		snprintf(timeout, sizeof(timeout), "%s timeout",
+		    strcmp(status, "UpdatePending") == 0 ? "update" :
+		    strcmp(status, "ArchivePending") == 0 ? "archive" :
+		    !PQgetisnull(r, 0, 4) && strcmp(PQgetvalue(r, 0, 4),
+		    "restore") == 0 ? "restore" : "create");
 	}
 	rdb_batch_clear(q, 2);
 
@@ -222,12 +230,12 @@ check_apply(PGconn *db, struct chk *c, int code, double secs,
 		if (code == 0)
 			to = "Archived";
 		else if (pending > setting_int("STATUS_UPDATE_TIMEOUT"))
-			to = "Failure", reason = "timeout";
+			to = "Failure", reason = timeout;
 	} else if (is_pending(status)) {
 		if (code == 0)
 			to = "Running";
 		else if (pending > setting_int("STATUS_UPDATE_TIMEOUT"))
-			to = "Failure", reason = "timeout";
+			to = "Failure", reason = timeout;
 	} else if (strcmp(status, "Running") == 0 && code != 0)
 		to = "Failure", reason = check_reason(code);
 	else if (strcmp(status, "Failure") == 0 && code == 0)
@@ -319,13 +327,15 @@ check_job(PGconn **db, void *arg)
 	struct chk		*c = arg;
 	struct dep		*d = &c->d;
 	struct run_result	 res;
+	struct call		 call;
 	const char		*script;
-	char			*path = NULL, **av = NULL;
+	char			*path = NULL;
 	char			 why[512];
 	json_t			*changes = json_array();
 	int			 code, tries;
 	double			 t0, secs = -1;
 
+	memset(&call, 0, sizeof(call));
 	if (run_quit) {
 		check_release(db, c);
 		goto out;
@@ -349,13 +359,13 @@ check_job(PGconn **db, void *arg)
 	} else {
 		struct run_opts o;
 
-		if ((av = scripts_argv(script, path, d->name, d->tag, d->app,
-		    d->depl, NULL, NULL)) == NULL) {
+		if (scripts_call(script, path, d, NULL, NULL, &call) == -1) {
 			check_release(db, c);
 			goto out;
 		}
 		memset(&o, 0, sizeof(o));
-		o.argv = av;
+		o.argv = call.argv;
+		o.envp = call.envp;
 		o.timeout = (int)setting_int("CHECK_TIMEOUT");
 		o.grace = (int)setting_int("KILL_GRACE");
 		o.stop = &run_quit;
@@ -389,7 +399,7 @@ check_job(PGconn **db, void *arg)
 	changes = NULL;
 out:
 	json_decref(changes);
-	argv_free(av);
+	scripts_call_free(&call);
 	free(path);
 	chk_free_one(c);
 }

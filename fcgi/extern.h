@@ -188,6 +188,7 @@ enum run_stream { RUN_STDOUT, RUN_STDERR, RUN__MAX };
 
 struct run_opts {
 	char *const	 *argv;		/* argv[0] is the executable's path */
+	char *const	 *envp;		/* its environment; NULL: ours */
 	int		  timeout;	/* seconds; SIGTERM to the group after */
 	int		  grace;	/* seconds from SIGTERM to SIGKILL */
 	/* output as it comes; may be NULL */
@@ -211,9 +212,10 @@ struct run_result {
 };
 
 int		 run_spawn(const struct run_opts *, struct run_result *);
-int		 run_capture(char *const *argv, int timeout, size_t max,
-		    char **out, struct run_result *);
+int		 run_capture(char *const *argv, char *const *envp,
+		    int timeout, size_t max, char **out, struct run_result *);
 char		*run_script_path(const char *script);
+int		 run_script_set(const char *script);
 int		 run_describe(const struct run_result *, const char *script,
 		    char *buf, size_t len);
 
@@ -288,13 +290,26 @@ struct dep {
 int		 scripts_dep_row(PGresult *, int row, int col, struct dep *);
 void		 scripts_dep_free(struct dep *);
 json_t		*scripts_secrets(const struct dep *);
-char		**scripts_argv(const char *script, const char *path,
-		    const char *name, const char *tag, json_t *app,
-		    json_t *depl, const char *const *extra, json_t **masked);
+/* one run of a control script, prepared (scripts_call) */
+struct call {
+	char	**argv;		/* argv[0] is the script's path */
+	char	**envp;		/* the server's environment + OCTOPOD_* */
+	json_t	 *masked;	/* argv as stored: secret values "***" */
+	json_t	 *secrets;	/* the secret values it was given */
+	char	 *cfgfile;	/* OCTOPOD_CONFIG_FILE, removed by _free */
+};
+int		 scripts_call(const char *script, const char *path,
+		    const struct dep *, json_t *depl, const char *const *extra,
+		    struct call *);
+void		 scripts_call_free(struct call *);
+json_t		*scripts_effective_depl(json_t *depl);
+json_t		*scripts_effective_app(const char *tag, json_t *app,
+		    json_t *eff_depl);
+const char	*scripts_status_name(const char *status, const char *reason);
 void		 argv_free(char **);
 
 /* keys.c: app_keys, deployment_keys, app_overrides, deployment_overrides */
-json_t		*keys_get(const char *script, char **err);
+json_t		*keys_get(const char *script, json_t *depl, char **err);
 
 /* fsm.c: the state changes of design section 4, each with its events. */
 enum act_end { ACT_OK, ACT_FAILED, ACT_TIMED_OUT, ACT_INTERRUPTED };

@@ -23,6 +23,7 @@ static const char *const key_scripts[] = { "app_keys", "deployment_keys",
 
 static pthread_mutex_t	 keys_lock = PTHREAD_MUTEX_INITIALIZER;
 static json_t		*keys_cache[NKEYS];
+static char		*keys_args[NKEYS];	/* the depl it was for */
 static time_t		 keys_at[NKEYS];
 
 /* Parse a script's stdout: keys one a line, or "key,value" lines. */
@@ -60,44 +61,56 @@ keys_parse(const char *script, char *out)
 }
 
 /*
- * The parsed output of key script "script": a new reference, or NULL
- * when it is not configured (*err NULL) or failed with no earlier answer
- * (*err malloc'd, the caller frees).
+ * The parsed output of key script "script", run with the effective
+ * deployment config depl (app_keys and app_overrides in the v2 style; may
+ * be NULL): a new reference, or NULL when it is not configured (*err
+ * NULL) or failed with no earlier answer (*err malloc'd, the caller
+ * frees). The answer is kept for the same depl.
  */
 json_t *
-keys_get(const char *script, char **err)
+keys_get(const char *script, json_t *depl, char **err)
 {
 	struct run_result	 res;
 	struct stat		 st;
-	char			*path = NULL, **av = NULL, *out = NULL;
+	struct call		 c;
+	char			*path = NULL, *out = NULL, *args = NULL;
 	char			 why[512];
 	json_t			*v = NULL;
 	size_t			 i;
 	time_t			 now = time(NULL);
 
 	*err = NULL;
+	memset(&c, 0, sizeof(c));
 	for (i = 0; i < NKEYS; i++)
 		if (strcmp(key_scripts[i], script) == 0)
 			break;
 	if (i == NKEYS)
 		return NULL;
+	if (depl != NULL && strncmp(script, "app_", 4) == 0 &&
+	    (args = json_dumps(depl, JSON_COMPACT)) == NULL)
+		return NULL;
 	pthread_mutex_lock(&keys_lock);
 	if (keys_cache[i] != NULL &&
-	    now - keys_at[i] < setting_int("KEYS_CACHE_TTL")) {
+	    now - keys_at[i] < setting_int("KEYS_CACHE_TTL") &&
+	    ((args == NULL && keys_args[i] == NULL) || (args != NULL &&
+	    keys_args[i] != NULL && strcmp(args, keys_args[i]) == 0))) {
 		v = json_incref(keys_cache[i]);
 		goto out;
 	}
 	if ((path = run_script_path(script)) == NULL || stat(path, &st) == -1)
 		goto out;
-	if ((av = scripts_argv(script, path, NULL, NULL, NULL, NULL, NULL,
-	    NULL)) == NULL)
+	if (scripts_call(script, path, NULL, args != NULL ? depl : NULL, NULL,
+	    &c) == -1)
 		goto out;
-	if (run_capture(av, (int)setting_int("CONFIG_CHECK_TIMEOUT"),
+	if (run_capture(c.argv, c.envp, (int)setting_int("CONFIG_CHECK_TIMEOUT"),
 	    KEYS_OUT_MAX, &out, &res) == 0 && res.exit_code == 0 &&
 	    !res.timed_out) {
 		json_decref(keys_cache[i]);
 		keys_cache[i] = keys_parse(script, out);
 		keys_at[i] = now;
+		free(keys_args[i]);
+		keys_args[i] = args;
+		args = NULL;
 		v = json_incref(keys_cache[i]);
 		goto out;
 	}
@@ -109,9 +122,10 @@ keys_get(const char *script, char **err)
 		*err = strdup(why);
 out:
 	pthread_mutex_unlock(&keys_lock);
+	scripts_call_free(&c);
+	free(args);
 	free(path);
 	free(out);
-	argv_free(av);
 	return v;
 }
 
@@ -133,10 +147,16 @@ keys_answer(struct req *r, const char *what, const char *scope,
     const char *suffix)
 {
 	char	 script[64], *err = NULL;
-	json_t	*v;
+	json_t	*v, *depl = NULL;
 
 	snprintf(script, sizeof(script), "%s%s", scope, suffix);
-	if ((v = keys_get(script, &err)) == NULL && err != NULL) {
+	/* v2: the app-level scripts get the deployment defaults */
+	if (strcmp(scope, "app") == 0 &&
+	    strcmp(setting_str("CONTROL_SCRIPT_ARGS"), "v2") == 0)
+		depl = scripts_effective_depl(NULL);
+	v = keys_get(script, depl, &err);
+	json_decref(depl);
+	if (v == NULL && err != NULL) {
 		resp_error(r, 502, "script_failed", NULL, "%s", err);
 		free(err);
 		return;
