@@ -26,7 +26,7 @@ t_is "$(sql "SELECT state || ' ' || exit_code || ' ' || requested_by || ' ' || a
 ui GET "actions/$a"
 t_like "$(j .duration_ms)" "[0-9]*" "the action has a duration"
 t_like "$(j '.argv|join(" ")')" "*--name hello*--tag v1*--app-env-override GREETING=hi there*" "argv recorded"
-t_like "$(j '.argv|join(" ")')" "*TOKEN=\*\*\**" "the secret masked in the recorded argv"
+t_is "$(j '.argv|join(" ")' | grep -c TOKEN)" 0 "the secret is not in argv (OCTOPOD_CONFIG_FILE has it)"
 ui GET deployments/hello
 url=$(j '.links[0].url')
 t_like "$url" "http://127.0.0.1:*" "info gave the deployment's URL"
