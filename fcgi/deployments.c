@@ -174,8 +174,25 @@ api_get(struct req *r, const char **args)
 	else if (PQntuples(res) == 0)
 		resp_error(r, 404, "not_found", NULL,
 		    "no deployment named \"%.63s\"", args[0]);
-	else
-		resp_json(r, 200, deployment_json(res, 0));
+	else {
+		json_t *d = deployment_json(res, 0);
+
+		PQclear(res);
+		/* last_check_failure: what the last failing check said */
+		res = db_exec(r->db, SQL_DEP_CHECK_FAILURE, 1, p);
+		if (!db_ok(res, PGRES_TUPLES_OK)) {
+			json_decref(d);
+			resp_db_error(r, res);
+		} else if (d != NULL) {
+			json_object_set_new(d, "last_check_failure",
+			    PQntuples(res) == 0 ? json_null() : json_pack(
+			    "{s:s, s:i, s:s}", "output", PQgetvalue(res, 0, 0),
+			    "exit_code", atoi(PQgetvalue(res, 0, 1)), "at",
+			    PQgetvalue(res, 0, 2)));
+			resp_json(r, 200, d);
+		} else
+			resp_json(r, 200, d);
+	}
 	PQclear(res);
 }
 

@@ -30,6 +30,10 @@
 	" d.ttl, octopod_iso(d.expires_at), d.pinned, d.id"
 
 #define SQL_DEP_BY_NAME		DEP_SELECT " WHERE d.name = $1"
+/* why the last failing status check failed (sql/006), by name */
+#define SQL_DEP_CHECK_FAILURE \
+	"SELECT check_output, check_exit_code, octopod_iso(check_failed_at)" \
+	" FROM deployments WHERE name = $1 AND check_failed_at IS NOT NULL"
 #define SQL_DEP_LOCK \
 	"SELECT d.id, d.status, d.version, d.tag," \
 	" EXISTS (SELECT 1 FROM actions a WHERE a.deployment_id = d.id" \

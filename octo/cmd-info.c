@@ -32,6 +32,32 @@ print_overrides(const char *title, json_t *list)
 		printf("  %s\n", out_override(o, buf, sizeof(buf)));
 }
 
+/*
+ * The output of the last failing check (server-side masked), indented,
+ * with control characters but newline and tab shown as \xNN: it is a
+ * script's text and must not drive the terminal.
+ */
+static void
+print_check_failure(json_t *f)
+{
+	const unsigned char	*p;
+	char			 t1[32];
+
+	if (!json_is_object(f))
+		return;
+	printf("last failed check: exit %lld, %s\n  ", (long long)
+	    json_integer_value(json_object_get(f, "exit_code")),
+	    octo_time(jstr(f, "at", NULL), t1, sizeof(t1)));
+	for (p = (const unsigned char *)jstr(f, "output", ""); *p != '\0'; p++)
+		if (*p == '\n')
+			fputs(p[1] != '\0' ? "\n  " : "", stdout);
+		else if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+			printf("\\x%02x", *p);
+		else
+			putchar(*p);
+	putchar('\n');
+}
+
 static void
 print_info(json_t *d, json_t *actions)
 {
@@ -62,6 +88,7 @@ print_info(json_t *d, json_t *actions)
 	print_overrides("app overrides", json_object_get(d, "app_overrides"));
 	print_overrides("deployment overrides",
 	    json_object_get(d, "deployment_overrides"));
+	print_check_failure(json_object_get(d, "last_check_failure"));
 	if (actions == NULL)
 		return;
 	printf("recent actions:%s\n", json_array_size(actions) ? "" : " none");

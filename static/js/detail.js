@@ -161,6 +161,7 @@ export class DetailView {
 						title: d.pinned ? 'Let it expire again' : 'Keep it: it will not expire while pinned',
 						onclick: () => this.togglePin(d) }, d.pinned ? 'Unpin' : 'Pin')),
 				busy ? h('p', { class: 'note' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), ` ${statusLabel(d.status)} Changes are possible again when this ends.`) : null,
+				this.checkFailureEl(d),
 				h('div', { class: 'detail-actions' },
 					isArchivedStatus(d.status)
 						? [btn('restore', 'Restore', 'primary'), btn('cleanup', 'Delete for good…', 'danger')]
@@ -182,6 +183,18 @@ export class DetailView {
 		} catch (e) {
 			toast(`Could not ${d.pinned ? 'unpin' : 'pin'} ${d.name}: ${e.message}`);
 		}
+	}
+
+	// Why the last failing status check failed: its own words (masked,
+	// at most 4 KiB, as the server keeps them), its exit code and when.
+	checkFailureEl(d) {
+		const f = d.last_check_failure;
+		if (!f) return null;
+		return h('section', { class: 'card check-failure', id: 'check-failure', 'aria-labelledby': 'cf-title' },
+			h('h2', { id: 'cf-title' }, 'Last failed check'),
+			h('p', { class: 'muted' }, `exit code ${f.exit_code} · `, timeEl(f.at),
+				d.status === 'Failure' ? null : ' · the deployment has recovered since'),
+			h('pre', { class: 'output', tabindex: '0', 'aria-label': 'Output of the last failed check' }, f.output));
 	}
 
 	configEl(d) {
