@@ -246,7 +246,7 @@ api_create(struct req *r, const char **args)
 	(void)args;
 	if (json_body(r, &b) == -1)
 		return;
-	if (valid_create(b, &e) == -1) {
+	if (valid_create(b, &e) == -1 || ovr_create(b, &e) == -1) {
 		refuse_invalid(r, &e);
 		goto out;
 	}
@@ -492,6 +492,13 @@ api_update(struct req *r, const char **args)
 		goto dberr;
 	if (rc == 0)
 		goto out;
+	if ((rc = ovr_update(r->db, l.id, l.tag, b, &e)) == -2)
+		goto dberr;
+	if (rc == -1) {
+		db_rollback(r->db);
+		refuse_invalid(r, &e);
+		goto out;
+	}
 	if ((eff = effective_overrides(r->db, l.id, b)) == NULL)
 		goto dberr;
 	rc = scripts_config_check("update", name, tag ? tag : l.tag,

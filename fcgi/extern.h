@@ -119,6 +119,10 @@ struct verr {
 int		 valid_overrides(json_t *, const char *field, struct verr *);
 int		 valid_create(json_t *, struct verr *);
 int		 valid_update(json_t *, struct verr *);
+/* ovrules.c: the rules that need the deployment or the defaults */
+int		 ovr_create(json_t *, struct verr *);
+int		 ovr_update(PGconn *, const char *id, const char *tag, json_t *,
+		    struct verr *);
 
 /* deployments.c */
 void		 api_ping(struct req *, const char **);

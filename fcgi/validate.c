@@ -38,8 +38,14 @@ only_keys(json_t *o, const char *const *allowed, const char *where,
 		for (i = 0; allowed[i] != NULL; i++)
 			if (strcmp(k, allowed[i]) == 0)
 				break;
-		if (allowed[i] == NULL)
-			return verr(e, where, "unknown field \"%.64s\"", k);
+		if (allowed[i] == NULL) {
+			char f[64];
+
+			/* the field itself, in the path of its object */
+			snprintf(f, sizeof(f), "%s%s%.40s", where,
+			    *where ? "." : "", k);
+			return verr(e, f, "unknown field \"%.64s\"", k);
+		}
 	}
 	return 0;
 }
