@@ -277,18 +277,18 @@ struct dep {
 	char		*tag;
 	char		*status;
 	long long	 version;
-	json_t		*app;		/* [{key,value,secret}] */
-	json_t		*depl;		/* [{key,value,secret}] */
+	json_t		*app;		/* [{key,value,secret,deleted?}] */
+	json_t		*depl;		/* [{key,value,secret,deleted?}] */
 };
 /*
  * The columns of deployment alias d that scripts_dep_row reads: id, name,
  * tag, status, version and the overrides as one JSON array of [scope, key,
- * value, secret] in (scope, key) order (NULL when none).
+ * value, secret, deleted] in (scope, key) order (NULL when none).
  */
 #define DEP_SCRIPT_COLUMNS(d) \
 	d ".id, " d ".name, " d ".tag, " d ".status, " d ".version, " \
 	"(SELECT json_agg(json_build_array(o.scope, o.key, o.value, " \
-	"  o.secret) ORDER BY o.scope, o.key) FROM overrides o " \
+	"  o.secret, o.deleted) ORDER BY o.scope, o.key) FROM overrides o " \
 	"  WHERE o.deployment_id = " d ".id)"
 #define DEP_SCRIPT_NCOLS	6
 int		 scripts_dep_row(PGresult *, int row, int col, struct dep *);

@@ -13,9 +13,9 @@
 #include "extern.h"
 #include "queries.h"
 
-/* The value of key in arr of {key,value}, or NULL. */
-static const char *
-value_of(json_t *arr, const char *key)
+/* The entry of key in arr of {key,...}, or NULL. */
+static json_t *
+entry_of(json_t *arr, const char *key)
 {
 	json_t	*o;
 	size_t	 i;
@@ -23,8 +23,19 @@ value_of(json_t *arr, const char *key)
 	json_array_foreach(arr, i, o)
 		if (json_is_string(json_object_get(o, "key")) &&
 		    strcmp(json_string_value(json_object_get(o, "key")), key) == 0)
-			return json_string_value(json_object_get(o, "value"));
+			return o;
 	return NULL;
+}
+
+/* The value of key in arr of {key,value}, or NULL (none, or deleted). */
+static const char *
+value_of(json_t *arr, const char *key)
+{
+	json_t *o = entry_of(arr, key);
+
+	if (o == NULL || json_is_true(json_object_get(o, "deleted")))
+		return NULL;
+	return json_string_value(json_object_get(o, "value"));
 }
 
 /* An image.tag among app overrides arr that is not tag: refused. */
@@ -149,8 +160,9 @@ ovr_update(PGconn *c, const char *id, const char *tag, json_t *b,
 		for (row = 0; row < PQntuples(res); row++)
 			if (strcmp(PQgetvalue(res, row, 0), scopes[s]) == 0)
 				json_array_append_new(have[s], json_pack(
-				    "{s:s, s:s}", "key", PQgetvalue(res, row, 1),
-				    "value", PQgetvalue(res, row, 2)));
+				    "{s:s, s:s, s:b}", "key", PQgetvalue(res, row,
+				    1), "value", PQgetvalue(res, row, 2),
+				    "deleted", PQgetvalue(res, row, 4)[0] == 't'));
 	}
 	PQclear(res);
 	for (s = 0; s < 2; s++) {
@@ -158,7 +170,7 @@ ovr_update(PGconn *c, const char *id, const char *tag, json_t *b,
 		chg = json_object_get(b, field);
 		json_array_foreach(json_object_get(chg, "unset"), i, o) {
 			k = json_string_value(o);
-			if (value_of(have[s], k) == NULL) {
+			if (entry_of(have[s], k) == NULL) {
 				snprintf(field, sizeof(field),
 				    "%s_overrides.unset[%zu]", scopes[s], i);
 				strlcpy_(e->field, field, sizeof(e->field));
@@ -193,6 +205,27 @@ ovr_update(PGconn *c, const char *id, const char *tag, json_t *b,
 			if (!found)
 				json_array_append(have[s], o);
 		}
+	}
+	/* delete: only a key that has a default */
+	for (s = 0; s < 2; s++) {
+		snprintf(field, sizeof(field), "%s_overrides", scopes[s]);
+		chg = json_object_get(b, field);
+		if (json_array_size(json_object_get(chg, "delete")) == 0)
+			continue;
+		defs = defaults(scopes[s], have[1]);
+		json_array_foreach(json_object_get(chg, "delete"), i, o)
+			if (value_of(defs, json_string_value(o)) == NULL) {
+				snprintf(field, sizeof(field),
+				    "%s_overrides.delete[%zu]", scopes[s], i);
+				strlcpy_(e->field, field, sizeof(e->field));
+				snprintf(e->msg, sizeof(e->msg), "\"%.200s\" "
+				    "has no %s default to remove", json_string_value(o),
+				    scopes[s]);
+				json_decref(defs);
+				rc = -1;
+				goto out;
+			}
+		json_decref(defs);
 	}
 	if (tag_agrees(json_string_value(json_object_get(b, "tag")) ?
 	    json_string_value(json_object_get(b, "tag")) : tag, have[0],

@@ -527,7 +527,7 @@ scripts_dep_row(PGresult *r, int row, int col, struct dep *d)
 		goto fail;
 	if (PQgetisnull(r, row, col + 5))
 		return 1;	/* no overrides */
-	/* [[scope, key, value, secret], ...] */
+	/* [[scope, key, value, secret, deleted], ...] */
 	o = json_loads(PQgetvalue(r, row, col + 5), 0, &e);
 	if (!json_is_array(o)) {
 		log_err("runner: overrides of \"%s\": %s", d->name, o == NULL ?
@@ -543,8 +543,10 @@ scripts_dep_row(PGresult *r, int row, int col, struct dep *d)
 		if (scope == NULL || key == NULL || val == NULL)
 			continue;
 		json_array_append_new(strcmp(scope, "app") == 0 ? d->app :
-		    d->depl, json_pack("{s:s, s:s, s:b}", "key", key, "value",
-		    val, "secret", json_is_true(json_array_get(v, 3))));
+		    d->depl, json_is_true(json_array_get(v, 4)) ?
+		    json_pack("{s:s, s:b}", "key", key, "deleted", 1) :
+		    json_pack("{s:s, s:s, s:b}", "key", key, "value", val,
+		    "secret", json_is_true(json_array_get(v, 3))));
 	}
 	json_decref(o);
 	return 1;

@@ -59,4 +59,21 @@ t_is "$(sql "SELECT count(*) FROM overrides WHERE key='GREETING'")" 0 "the overr
 settle r-1
 ui PATCH deployments/r-1 '{"app_overrides":{"unset":["image.tag"]}}'
 t_is "$S" 202 "unset of an override it has: accepted"
+settle r-1
+
+# delete: a default's key removed (Octopod's deleted override)
+ui PATCH deployments/r-1 '{"app_overrides":{"delete":["NOPE"]}}'
+t_is "$S/$(j .error.details.field)" "400/app_overrides.delete[0]" "delete of a key with no default: 400"
+t_like "$(j .error.message)" '*"NOPE" has no app default to remove*' "naming it"
+ui PATCH deployments/r-1 '{"app_overrides":{"delete":["LOG_LEVEL"],"unset":["LOG_LEVEL"]}}'
+t_is "$S" 400 "a key both deleted and unset: 400"
+ui PATCH deployments/r-1 '{"app_overrides":{"delete":["LOG_LEVEL"]}}'
+t_is "$S" 202 "delete LOG_LEVEL (a default): accepted"
+t_is "$(j '.deployment.app_overrides[] | select(.key=="LOG_LEVEL") | "\(.deleted) \(.value)"')" "true null" \
+    "the deployment shows it deleted, no value"
+t_is "$(sql "SELECT deleted FROM overrides WHERE key='LOG_LEVEL'")" t "stored as deleted"
+settle r-1
+ui PATCH deployments/r-1 '{"app_overrides":{"unset":["LOG_LEVEL"]}}'
+t_is "$S" 202 "unset of the deletion: the default is back"
+t_is "$(sql "SELECT count(*) FROM overrides WHERE key='LOG_LEVEL'")" 0 "no row left"
 t_done

@@ -14,4 +14,17 @@ done
 t_like "$(grep '^config_check ' "$STRICT_LOG/calls" | head -1)" "*--name pr-1 --application-config*image.tag=v1*" "config_check gets the full config"
 t_like "$(grep '^app_overrides ' "$STRICT_LOG/calls" | head -1)" "*--deployment-config replicas=2 --deployment-config chart=stable/app" "app_overrides gets the effective deployment config"
 t_like "$(grep '^notifications ' "$STRICT_LOG/calls" | head -1)" "notifications --project-name * --name pr-1 --old-status * --new-status *" "notifications: the statuses, no --tag"
+
+# Octopod's deleted override: a default's key removed from the config
+power POST deployments '{"name":"pr-3","tag":"v1"}'
+t_is "$(wait_status pr-3 Running)" Running "pr-3 Running"
+wait_idle pr-3
+ui PATCH deployments/pr-3 '{"app_overrides":{"delete":["LOG_LEVEL"]}}'
+t_is "$S" 202 "update: delete the default LOG_LEVEL"
+sleep 0.2
+t_is "$(wait_status pr-3 Running)" Running "update -> Running"
+last=$(grep '^update --project-name .* --name pr-3 ' "$STRICT_LOG/calls" | tail -1)
+t_like "$last" "*--application-config image.repository=registry.test/app*" "update: the other defaults"
+t_is "$(printf '%s' "$last" | grep -c LOG_LEVEL)" 0 "update: LOG_LEVEL removed from the config"
+t_is "$(cat "$STRICT_LOG/refused" 2>/dev/null)" "" "still no refused argv"
 t_done

@@ -209,8 +209,8 @@ export class DetailView {
 				h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Key'), h('th', { scope: 'col' }, 'Value'), h('th', { scope: 'col' }, 'Where from'))),
 				h('tbody', null, keys.map((k) => {
 					const o = ovs.get(k);
-					const val = o ? (o.secret ? h('span', { class: 'secret' }, '••••• (secret)') : o.value) : defs.get(k);
-					const from = o ? (defs.has(k) ? `override (default: ${defs.get(k)})` : 'override') : 'default';
+					const val = o ? (o.deleted ? h('del', null, defs.get(k) ?? '') : o.secret ? h('span', { class: 'secret' }, '••••• (secret)') : o.value) : defs.get(k);
+					const from = o ? (o.deleted ? 'default removed' : defs.has(k) ? `override (default: ${defs.get(k)})` : 'override') : 'default';
 					return h('tr', { class: o ? 'is-override' : 'is-default' }, h('th', { scope: 'row' }, h('code', null, k)), h('td', null, h('code', null, val)), h('td', { class: 'muted' }, from));
 				}))));
 		}
