@@ -35,6 +35,13 @@ t_like "$page" "*hello*" "its page shows the name"
 t_like "$page" "*v1*" "and the tag"
 t_like "$page" "*hi there*" "and the overrides"
 
+# the local set's defaults in Octopod's key,value CSV, as the server parses them
+ui GET 'default_overrides?scope=app'
+t_is "$(j '[.overrides[]|.key+"="+.value]|join(" ")')" "GREETING=Hello from octopod LOG_LEVEL=info" \
+    "the server reads the local set's app defaults (key,value lines)"
+ui GET 'default_overrides?scope=deployment'
+t_is "$(j '[.overrides[]|.key+"="+.value]|join(" ")')" "replicas=1 storage_size=1Gi" "and its deployment defaults"
+
 # a second deployment beside the first gets a port of its own
 power POST deployments '{"name":"second","tag":"s1"}'
 t_is "$(wait_sql "SELECT status FROM deployments WHERE name='second'" Running 30)" Running "a second deployment also reaches Running"
