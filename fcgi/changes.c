@@ -554,11 +554,11 @@ api_update(struct req *r, const char **args)
 				goto dberr;
 			}
 		}
-		json_object_set_new(snap, field, json_pack("{s:o, s:O, s:O*}",
+		json_object_set_new(snap, field, json_pack("{s:o, s:o, s:O*}",
 		    "set", masked(json_object_get(chg, "set")), "unset",
-		    json_object_get(chg, "unset") ? json_object_get(chg,
-		    "unset") : json_array(), "delete", json_object_get(chg,
-		    "delete")));
+		    json_object_get(chg, "unset") ? json_incref(
+		    json_object_get(chg, "unset")) : json_array(), "delete",
+		    json_object_get(chg, "delete")));
 	}
 	{
 		const char *pc[4] = { l.id, "UpdatePending", r->actor, tag };
