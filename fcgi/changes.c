@@ -357,7 +357,7 @@ api_create(struct req *r, const char **args)
 	(void)args;
 	if (json_body(r, &b) == -1)
 		return;
-	if (valid_create(b, &e) == -1) {
+	if (valid_create(b, &e) == -1 || ovr_create(b, &e) == -1) {
 		refuse_invalid(r, &e);
 		goto out;
 	}
@@ -563,7 +563,13 @@ effective_overrides(PGconn *c, const char *id, json_t *b)
 				if (strcmp(json_string_value(json_object_get(o,
 				    "key")), key) == 0)
 					drop = 1;
-			if (!drop)
+			json_array_foreach(json_object_get(chg, "delete"), i, k)
+				if (strcmp(json_string_value(k), key) == 0)
+					drop = 1;
+			if (!drop && PQgetvalue(res, row, 4)[0] == 't')
+				json_array_append_new(arr, json_pack(
+				    "{s:s, s:b}", "key", key, "deleted", 1));
+			else if (!drop)
 				json_array_append_new(arr, json_pack(
 				    "{s:s, s:s, s:b}", "key", key, "value",
 				    PQgetvalue(res, row, 2), "secret",
@@ -571,6 +577,9 @@ effective_overrides(PGconn *c, const char *id, json_t *b)
 		}
 		json_array_foreach(json_object_get(chg, "set"), j, o)
 			json_array_append(arr, o);
+		json_array_foreach(json_object_get(chg, "delete"), i, k)
+			json_array_append_new(arr, json_pack("{s:O, s:b}", "key",
+			    k, "deleted", 1));
 		json_object_set_new(eff, scopes[s], arr);
 	}
 	PQclear(res);
@@ -612,6 +621,13 @@ api_update(struct req *r, const char **args)
 		goto dberr;
 	if (rc == 0)
 		goto out;
+	if ((rc = ovr_update(r->db, l.id, l.tag, b, &e)) == -2)
+		goto dberr;
+	if (rc == -1) {
+		db_rollback(r->db);
+		refuse_invalid(r, &e);
+		goto out;
+	}
 	if ((eff = effective_overrides(r->db, l.id, b)) == NULL)
 		goto dberr;
 	db_rollback(r->db);
@@ -647,10 +663,22 @@ api_update(struct req *r, const char **args)
 				goto dberr;
 			}
 		}
-		json_object_set_new(snap, field, json_pack("{s:o, s:o}",
+		/* a default's key removed: Octopod's deleted override */
+		json_array_foreach(json_object_get(chg, "delete"), i, o) {
+			p[0] = l.id;
+			p[1] = scopes[s];
+			p[2] = json_string_value(o);
+			if (exec_ok(r->db, SQL_OVERRIDE_REMOVE_DEFAULT, 3, p,
+			    PGRES_COMMAND_OK) == -1) {
+				json_decref(snap);
+				goto dberr;
+			}
+		}
+		json_object_set_new(snap, field, json_pack("{s:o, s:o, s:O*}",
 		    "set", masked(json_object_get(chg, "set")), "unset",
 		    json_object_get(chg, "unset") ? json_incref(
-		    json_object_get(chg, "unset")) : json_array()));
+		    json_object_get(chg, "unset")) : json_array(), "delete",
+		    json_object_get(chg, "delete")));
 	}
 	{
 		const char *pc[4] = { l.id, "UpdatePending", r->actor, tag };

@@ -36,11 +36,16 @@ static const char SQL_CHECK_LOCK[] =
 	"    AND a.state IN ('queued', 'running')), "
 	"  extract(epoch FROM now() - greatest(d.status_changed_at, "
 	"    (SELECT max(a.finished_at) FROM actions a "
-	"     WHERE a.deployment_id = d.id)))::bigint "
+	"     WHERE a.deployment_id = d.id)))::bigint, "
+	"  (SELECT a.kind FROM actions a WHERE a.deployment_id = d.id "
+	"    ORDER BY a.id DESC LIMIT 1) "
 	"FROM deployments d WHERE d.id = $1 FOR UPDATE";
 static const char SQL_CHECK_DONE[] =
 	"UPDATE deployments SET checked_at = now(), check_claimed_until = NULL "
 	"WHERE id = $1";
+static const char SQL_CHECK_OUTPUT[] =
+	"UPDATE deployments SET check_output = $2, check_exit_code = $3, "
+	"  check_failed_at = now() WHERE id = $1";
 static const char SQL_CHECK_RELEASE[] =
 	"UPDATE deployments SET check_claimed_until = NULL WHERE id = $1";
 
@@ -48,6 +53,14 @@ static const char SQL_CHECK_RENEW[] =
 	"UPDATE deployments SET check_claimed_until = now() + "
 	"  make_interval(secs => $1) "
 	"WHERE id = ANY ($2::bigint[]) AND check_claimed_until IS NOT NULL";
+
+/*
+ * What a failing check printed, kept (SQL_CHECK_OUTPUT): at most
+ * CHECK_OUTPUT_MAX bytes, cut after masking, so more is read: a secret
+ * cut at the edge of what was read would escape the mask.
+ */
+#define CHECK_OUTPUT_MAX	4096
+#define CHECK_READ_MAX		(CHECK_OUTPUT_MAX + VALUE_MAX_LEN)
 
 /* A claimed check: the deployment as claimed (its version is the claim's). */
 struct chk {
@@ -173,18 +186,20 @@ rollback_open(PGconn *db)
 
 /*
  * Apply the verdict (exit code, -1 when the script could not run) to
- * deployment c, and count a check of secs seconds (none when secs < 0),
+ * deployment c, keep output when it failed, and count a check of secs
+ * seconds (none when secs < 0),
  * in one transaction of two round trips when the status stays. Returns
  * 0, or -1 on a database error (rolled back).
  */
 static int
 check_apply(PGconn *db, struct chk *c, int code, double secs,
-    json_t *changes)
+    const char *output, json_t *changes)
 {
 	PGresult	*r;
-	struct rdb_q	 q[3];
-	char		 ids[32], lat[32], status[32];
+	struct rdb_q	 q[4];
+	char		 ids[32], lat[32], status[32], timeout[48], codes[16];
 	const char	*p[1] = { ids }, *pl[1] = { lat };
+	const char	*po[3] = { ids, output, codes };
 	const char	*to = NULL, *reason = NULL;
 	long long	 version = 0;
 	long		 pending = 0;
@@ -213,6 +228,12 @@ check_apply(PGconn *db, struct chk *c, int code, double secs,
 		version = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
 		busy = *PQgetvalue(r, 0, 2) == 't';
 		pending = strtol(PQgetvalue(r, 0, 3), NULL, 10);
+		/* which step did not come through: create, update, archive */
+		snprintf(timeout, sizeof(timeout), "%s timeout",
+		    strcmp(status, "UpdatePending") == 0 ? "update" :
+		    strcmp(status, "ArchivePending") == 0 ? "archive" :
+		    !PQgetisnull(r, 0, 4) && strcmp(PQgetvalue(r, 0, 4),
+		    "restore") == 0 ? "restore" : "create");
 	}
 	rdb_batch_clear(q, 2);
 
@@ -222,12 +243,12 @@ check_apply(PGconn *db, struct chk *c, int code, double secs,
 		if (code == 0)
 			to = "Archived";
 		else if (pending > setting_int("STATUS_UPDATE_TIMEOUT"))
-			to = "Failure", reason = "timeout";
+			to = "Failure", reason = timeout;
 	} else if (is_pending(status)) {
 		if (code == 0)
 			to = "Running";
 		else if (pending > setting_int("STATUS_UPDATE_TIMEOUT"))
-			to = "Failure", reason = "timeout";
+			to = "Failure", reason = timeout;
 	} else if (strcmp(status, "Running") == 0 && code != 0)
 		to = "Failure", reason = check_reason(code);
 	else if (strcmp(status, "Failure") == 0 && code == 0)
@@ -239,6 +260,15 @@ check_apply(PGconn *db, struct chk *c, int code, double secs,
 		return -1;
 	}
 	memset(q, 0, sizeof(q));
+	snprintf(codes, sizeof(codes), "%d", code);
+	if (found && !busy && version == c->version && code != 0) {
+		/* why it failed, for the API, the UI and octo info */
+		q[n].sql = SQL_CHECK_OUTPUT;
+		q[n].n = 3;
+		q[n].params = po;
+		q[n].want = PGRES_COMMAND_OK;
+		q[n++].what = "check output";
+	}
 	if (found) {
 		q[n].sql = SQL_CHECK_DONE;
 		q[n].n = 1;
@@ -301,6 +331,43 @@ mono(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* The output of a check, bounded (a run_opts on_data). */
+static void
+check_data(void *arg, enum run_stream s, const char *p, size_t n)
+{
+	struct sbuf *b = arg;
+
+	(void)s;
+	if (b->len < CHECK_READ_MAX)
+		sbuf_add(b, p, n > CHECK_READ_MAX - b->len ?
+		    CHECK_READ_MAX - b->len : n);
+}
+
+/*
+ * What a failing check said, for SQL_CHECK_OUTPUT: its output with the
+ * secrets masked, cut to CHECK_OUTPUT_MAX bytes between characters, then
+ * octopod's own line why. A malloc'd string, or NULL (out of memory).
+ */
+static char *
+check_output(struct sbuf *b, json_t *secrets, const char *why)
+{
+	char	*m, *out;
+	size_t	 n;
+
+	if (sbuf_addc(b, '\0') == -1 || (m = mask_string(secrets, b->p)) == NULL)
+		return strdup(why);
+	if ((n = strlen(m)) > CHECK_OUTPUT_MAX) {
+		n = CHECK_OUTPUT_MAX;
+		while (n > 0 && ((unsigned char)m[n] & 0xc0) == 0x80)
+			n--;
+	}
+	if (asprintf(&out, "%.*s%s[octopod: %s]", (int)n, m,
+	    n > 0 && m[n - 1] != '\n' ? "\n" : "", why) < 0)
+		out = NULL;
+	free(m);
+	return out;
+}
+
 static void
 chk_free_one(struct chk *c)
 {
@@ -319,13 +386,17 @@ check_job(PGconn **db, void *arg)
 	struct chk		*c = arg;
 	struct dep		*d = &c->d;
 	struct run_result	 res;
+	struct call		 call;
+	struct sbuf		 outb;
 	const char		*script;
-	char			*path = NULL, **av = NULL;
+	char			*path = NULL, *output = NULL;
 	char			 why[512];
 	json_t			*changes = json_array();
 	int			 code, tries;
 	double			 t0, secs = -1;
 
+	memset(&call, 0, sizeof(call));
+	memset(&outb, 0, sizeof(outb));
 	if (run_quit) {
 		check_release(db, c);
 		goto out;
@@ -349,13 +420,15 @@ check_job(PGconn **db, void *arg)
 	} else {
 		struct run_opts o;
 
-		if ((av = scripts_argv(script, path, d->name, d->tag, d->app,
-		    d->depl, NULL, NULL)) == NULL) {
+		if (scripts_call(script, path, d, NULL, NULL, &call) == -1) {
 			check_release(db, c);
 			goto out;
 		}
 		memset(&o, 0, sizeof(o));
-		o.argv = av;
+		o.argv = call.argv;
+		o.envp = call.envp;
+		o.on_data = check_data;
+		o.arg = &outb;
 		o.timeout = (int)setting_int("CHECK_TIMEOUT");
 		o.grace = (int)setting_int("KILL_GRACE");
 		o.stop = &run_quit;
@@ -371,12 +444,14 @@ check_job(PGconn **db, void *arg)
 			secs = mono() - t0;
 		run_describe(&res, script, why, sizeof(why));
 	}
-	if (code != 0)
+	if (code != 0) {
 		log_debug("%s: %s", d->name, why);
+		output = check_output(&outb, call.secrets, why);
+	}
 	/* a connection idle across a restart of PostgreSQL fails once */
 	for (tries = 0; ; tries++) {
 		if (rdb_ensure(db) == 0 && check_apply(*db, c, code, secs,
-		    changes) == 0)
+		    output, changes) == 0)
 			break;
 		json_array_clear(changes);
 		if (tries > 0 || run_quit || (*db != NULL &&
@@ -389,7 +464,9 @@ check_job(PGconn **db, void *arg)
 	changes = NULL;
 out:
 	json_decref(changes);
-	argv_free(av);
+	scripts_call_free(&call);
+	sbuf_free(&outb);
+	free(output);
 	free(path);
 	chk_free_one(c);
 }

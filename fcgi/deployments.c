@@ -58,8 +58,8 @@ lp_string(const char *s, long len)
 /*
  * Append the overrides of the length-prefixed column s (see DEP_COLUMNS
  * in queries.h) to app and dep as {"key","value","secret"} objects, a
- * secret without its value. Returns 0, or -1 when s is malformed (what
- * came before stays).
+ * secret without its value, a removed default as {"key","deleted":true}.
+ * Returns 0, or -1 when s is malformed (what came before stays).
  */
 static int
 overrides_add(const char *s, size_t len, json_t *app, json_t *dep)
@@ -68,25 +68,26 @@ overrides_add(const char *s, size_t len, json_t *app, json_t *dep)
 	json_t		*o, *k, *v;
 	long		 n;
 	char		 scope;
-	int		 secret;
+	int		 secret, deleted;
 
 	while (p < e) {
 		if (e - p < 2 || (p[0] != 'a' && p[0] != 'd') ||
-		    (p[1] != 't' && p[1] != 'f'))
+		    (p[1] != 't' && p[1] != 'f' && p[1] != 'x'))
 			return -1;
 		scope = p[0];
 		secret = p[1] == 't';
+		deleted = p[1] == 'x';
 		p += 2;
 		if ((n = lp_len(&p, e)) == -1 || (k = lp_string(p, n)) == NULL)
 			return -1;
 		p += n;
 		v = NULL;
-		if (!secret && ((n = lp_len(&p, e)) == -1 ||
+		if (!secret && !deleted && ((n = lp_len(&p, e)) == -1 ||
 		    (v = lp_string(p, n)) == NULL)) {
 			json_decref(k);
 			return -1;
 		}
-		p += secret ? 0 : n;
+		p += secret || deleted ? 0 : n;
 		if ((o = json_object()) == NULL) {
 			json_decref(k);
 			json_decref(v);
@@ -96,6 +97,8 @@ overrides_add(const char *s, size_t len, json_t *app, json_t *dep)
 		if (v != NULL)
 			json_object_set_new_nocheck(o, "value", v);
 		json_object_set_new_nocheck(o, "secret", json_boolean(secret));
+		if (deleted)
+			json_object_set_new_nocheck(o, "deleted", json_true());
 		json_array_append_new(scope == 'a' ? app : dep, o);
 	}
 	return 0;
@@ -175,8 +178,25 @@ api_get(struct req *r, const char **args)
 	else if (PQntuples(res) == 0)
 		resp_error(r, 404, "not_found", NULL,
 		    "no deployment named \"%.63s\"", args[0]);
-	else
-		resp_json(r, 200, deployment_json(res, 0));
+	else {
+		json_t *d = deployment_json(res, 0);
+
+		PQclear(res);
+		/* last_check_failure: what the last failing check said */
+		res = db_exec(r->db, SQL_DEP_CHECK_FAILURE, 1, p);
+		if (!db_ok(res, PGRES_TUPLES_OK)) {
+			json_decref(d);
+			resp_db_error(r, res);
+		} else if (d != NULL) {
+			json_object_set_new(d, "last_check_failure",
+			    PQntuples(res) == 0 ? json_null() : json_pack(
+			    "{s:s, s:i, s:s}", "output", PQgetvalue(res, 0, 0),
+			    "exit_code", atoi(PQgetvalue(res, 0, 1)), "at",
+			    PQgetvalue(res, 0, 2)));
+			resp_json(r, 200, d);
+		} else
+			resp_json(r, 200, d);
+	}
 	PQclear(res);
 }
 

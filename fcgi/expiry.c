@@ -51,12 +51,15 @@ warn_job(PGconn **db, void *arg)
 {
 	json_t			*w = arg;
 	struct run_result	 res;
-	char			*path, **av, *out = NULL, why[512];
+	struct call		 c;
+	struct dep		 d;
+	char			*path, *out = NULL, why[512];
 	const char		*extra[5];
 	const char		*name = json_string_value(json_object_get(w,
 				    "name"));
 
 	(void)db;
+	memset(&c, 0, sizeof(c));
 	if ((path = run_script_path("notifications")) == NULL ||
 	    access(path, F_OK) == -1)
 		goto out;
@@ -65,16 +68,18 @@ warn_job(PGconn **db, void *arg)
 	extra[2] = "--expires-at";
 	extra[3] = json_string_value(json_object_get(w, "expires_at"));
 	extra[4] = NULL;
-	av = scripts_argv("notifications", path, name, json_string_value(
-	    json_object_get(w, "tag")), NULL, NULL, extra, NULL);
-	if (av == NULL)
+	memset(&d, 0, sizeof(d));
+	d.name = (char *)name;
+	d.tag = (char *)json_string_value(json_object_get(w, "tag"));
+	if (scripts_call("notifications", path, &d, NULL, extra, &c) == -1)
 		goto out;
-	run_capture(av, (int)setting_int("CHECK_TIMEOUT"), 4096, &out, &res);
+	run_capture(c.argv, c.envp, (int)setting_int("CHECK_TIMEOUT"), 4096,
+	    &out, &res);
 	run_describe(&res, "notifications", why, sizeof(why));
 	log_info("%s expires at %s: warned: %s", name, extra[3], why);
-	argv_free(av);
 	free(out);
 out:
+	scripts_call_free(&c);
 	free(path);
 	json_decref(w);
 }

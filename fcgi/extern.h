@@ -131,6 +131,10 @@ struct verr {
 int		 valid_overrides(json_t *, const char *field, struct verr *);
 int		 valid_create(json_t *, struct verr *);
 int		 valid_update(json_t *, struct verr *);
+/* ovrules.c: the rules that need the deployment or the defaults */
+int		 ovr_create(json_t *, struct verr *);
+int		 ovr_update(PGconn *, const char *id, const char *tag, json_t *,
+		    struct verr *);
 
 /* deployments.c */
 void		 api_ping(struct req *, const char **);
@@ -200,6 +204,7 @@ enum run_stream { RUN_STDOUT, RUN_STDERR, RUN__MAX };
 
 struct run_opts {
 	char *const	 *argv;		/* argv[0] is the executable's path */
+	char *const	 *envp;		/* its environment; NULL: ours */
 	int		  timeout;	/* seconds; SIGTERM to the group after */
 	int		  grace;	/* seconds from SIGTERM to SIGKILL */
 	/* output as it comes; may be NULL */
@@ -224,9 +229,10 @@ struct run_result {
 };
 
 int		 run_spawn(const struct run_opts *, struct run_result *);
-int		 run_capture(char *const *argv, int timeout, size_t max,
-		    char **out, struct run_result *);
+int		 run_capture(char *const *argv, char *const *envp,
+		    int timeout, size_t max, char **out, struct run_result *);
 char		*run_script_path(const char *script);
+int		 run_script_set(const char *script);
 int		 run_describe(const struct run_result *, const char *script,
 		    char *buf, size_t len);
 
@@ -284,30 +290,43 @@ struct dep {
 	char		*tag;
 	char		*status;
 	long long	 version;
-	json_t		*app;		/* [{key,value,secret}] */
-	json_t		*depl;		/* [{key,value,secret}] */
+	json_t		*app;		/* [{key,value,secret,deleted?}] */
+	json_t		*depl;		/* [{key,value,secret,deleted?}] */
 };
 /*
  * The columns of deployment alias d that scripts_dep_row reads: id, name,
  * tag, status, version and the overrides as one JSON array of [scope, key,
- * value, secret] in (scope, key) order (NULL when none).
+ * value, secret, deleted] in (scope, key) order (NULL when none).
  */
 #define DEP_SCRIPT_COLUMNS(d) \
 	d ".id, " d ".name, " d ".tag, " d ".status, " d ".version, " \
 	"(SELECT json_agg(json_build_array(o.scope, o.key, o.value, " \
-	"  o.secret) ORDER BY o.scope, o.key) FROM overrides o " \
+	"  o.secret, o.deleted) ORDER BY o.scope, o.key) FROM overrides o " \
 	"  WHERE o.deployment_id = " d ".id)"
 #define DEP_SCRIPT_NCOLS	6
 int		 scripts_dep_row(PGresult *, int row, int col, struct dep *);
 void		 scripts_dep_free(struct dep *);
 json_t		*scripts_secrets(const struct dep *);
-char		**scripts_argv(const char *script, const char *path,
-		    const char *name, const char *tag, json_t *app,
-		    json_t *depl, const char *const *extra, json_t **masked);
+/* one run of a control script, prepared (scripts_call) */
+struct call {
+	char	**argv;		/* argv[0] is the script's path */
+	char	**envp;		/* the server's environment + OCTOPOD_* */
+	json_t	 *masked;	/* argv as stored: secret values "***" */
+	json_t	 *secrets;	/* the secret values it was given */
+	char	 *cfgfile;	/* OCTOPOD_CONFIG_FILE, removed by _free */
+};
+int		 scripts_call(const char *script, const char *path,
+		    const struct dep *, json_t *depl, const char *const *extra,
+		    struct call *);
+void		 scripts_call_free(struct call *);
+json_t		*scripts_effective_depl(json_t *depl);
+json_t		*scripts_effective_app(const char *tag, json_t *app,
+		    json_t *eff_depl);
+const char	*scripts_status_name(const char *status, const char *reason);
 void		 argv_free(char **);
 
 /* keys.c: app_keys, deployment_keys, app_overrides, deployment_overrides */
-json_t		*keys_get(const char *script, char **err);
+json_t		*keys_get(const char *script, json_t *depl, char **err);
 
 /* fsm.c: the state changes of design section 4, each with its events. */
 enum act_end { ACT_OK, ACT_FAILED, ACT_TIMED_OUT, ACT_INTERRUPTED };

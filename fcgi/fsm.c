@@ -17,14 +17,16 @@ static const char SQL_DEP_EVENT[] =
 	"    AND a.state IN ('queued', 'running')), d.tag "
 	"FROM deployments d WHERE d.id = $1";
 static const char SQL_SET_STATUS[] =
-	"WITH old AS (SELECT id, status FROM deployments WHERE id = $1 "
+	"WITH old AS (SELECT id, status, failure_reason FROM deployments "
+	"    WHERE id = $1 "
 	"    FOR UPDATE) "
 	"UPDATE deployments d SET status = $2, failure_reason = $3, "
 	"  status_changed_at = now(), version = d.version + 1, "
 	"  archived_at = CASE WHEN $2 = 'Archived' THEN now() "
 	"    WHEN $2 IN ('CreatePending', 'Running') THEN NULL "
 	"    ELSE d.archived_at END "
-	"FROM old WHERE d.id = old.id RETURNING d.name, old.status, d.tag";
+	"FROM old WHERE d.id = old.id "
+	"RETURNING d.name, old.status, d.tag, old.failure_reason";
 static const char SQL_HISTORY[] =
 	"INSERT INTO status_history (deployment_id, deployment_name, "
 	"  from_status, to_status, reason, actor) "
@@ -97,13 +99,16 @@ fsm_history(PGconn *db, long long id, const char *name, const char *from,
 	return rdb_cmd(db, SQL_HISTORY, 6, p, "status history");
 }
 
+/* A change for notifications; the reasons say which Failure (or NULL). */
 static void
 change_add(json_t *changes, const char *name, const char *tag,
-    const char *from, const char *to)
+    const char *from, const char *to, const char *from_reason,
+    const char *to_reason)
 {
 	if (changes != NULL)
-		json_array_append_new(changes, json_pack("{s:s, s:s, s:s, s:s}",
-		    "name", name, "tag", tag, "old", from, "new", to));
+		json_array_append_new(changes, json_pack("{s:s, s:s, s:s, s:s, "
+		    "s:s*, s:s*}", "name", name, "tag", tag, "old", from, "new",
+		    to, "old_reason", from_reason, "new_reason", to_reason));
 }
 
 /*
@@ -134,7 +139,8 @@ set_status(PGconn *db, long long id, const char *to, const char *reason,
 	rc = fsm_history(db, id, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1), to,
 	    reason, actor);
 	change_add(changes, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 2),
-	    PQgetvalue(r, 0, 1), to);
+	    PQgetvalue(r, 0, 1), to, PQgetisnull(r, 0, 3) ? NULL :
+	    PQgetvalue(r, 0, 3), reason);
 	PQclear(r);
 	if (rc == -1 || rdb_notify(db, CHAN_EVENTS,
 	    fsm_event_deployment(db, id)) == -1)

@@ -1,7 +1,8 @@
 /*
  * fcgi/keys.c: override key suggestions (app_keys, deployment_keys) and
  * default overrides (app_overrides, deployment_overrides) from their
- * control scripts, kept in memory for KEYS_CACHE_TTL seconds per process.
+ * control scripts, kept in memory for KEYS_CACHE_TTL seconds per process
+ * (per deployment config, for the v2 app-level scripts).
  * One lock guards the cache and is held while a script runs, so that a
  * burst of requests runs a script once. A script that fails leaves the
  * last good answer in place.
@@ -21,9 +22,65 @@ static const char *const key_scripts[] = { "app_keys", "deployment_keys",
     "app_overrides", "deployment_overrides" };
 #define NKEYS (sizeof(key_scripts) / sizeof(key_scripts[0]))
 
+/*
+ * The answers kept: per script, for the deployment config it was run
+ * with (v2 app_keys and app_overrides get one: the deployments that
+ * differ there each have their own answer), KEYS_SLOTS in all, the
+ * oldest replaced first.
+ */
+#define KEYS_SLOTS	64
+static struct keys_slot {
+	size_t		 script;	/* index in key_scripts */
+	char		*args;		/* the depl it was for, or NULL */
+	json_t		*v;		/* NULL: a free slot */
+	time_t		 at;
+} keys_slots[KEYS_SLOTS];
 static pthread_mutex_t	 keys_lock = PTHREAD_MUTEX_INITIALIZER;
-static json_t		*keys_cache[NKEYS];
-static time_t		 keys_at[NKEYS];
+
+static int
+keys_same(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL &&
+	    strcmp(a, b) == 0);
+}
+
+/* The slot of script with args, else NULL (keys_lock held). */
+static struct keys_slot *
+keys_find(size_t script, const char *args)
+{
+	size_t i;
+
+	for (i = 0; i < KEYS_SLOTS; i++)
+		if (keys_slots[i].v != NULL && keys_slots[i].script == script &&
+		    keys_same(keys_slots[i].args, args))
+			return &keys_slots[i];
+	return NULL;
+}
+
+/* Keep v (taken) and args (taken) for script (keys_lock held). */
+static void
+keys_keep(size_t script, char *args, json_t *v, time_t now)
+{
+	struct keys_slot	*k = keys_find(script, args);
+	size_t			 i;
+
+	if (k == NULL)
+		for (i = 0, k = &keys_slots[0]; i < KEYS_SLOTS; i++) {
+			if (keys_slots[i].v == NULL) {
+				k = &keys_slots[i];
+				break;
+			}
+			if (keys_slots[i].at < k->at)
+				k = &keys_slots[i];
+		}
+	json_decref(k->v);
+	if (k->args != args)
+		free(k->args);
+	k->script = script;
+	k->args = args;
+	k->v = v;
+	k->at = now;
+}
 
 /* Parse a script's stdout: keys one a line, or "key,value" lines. */
 static json_t *
@@ -95,59 +152,67 @@ keys_why(char *why, size_t len, const char *err)
 }
 
 /*
- * The parsed output of key script "script": a new reference, or NULL
- * when it is not configured (*err NULL) or failed with no earlier answer
- * (*err malloc'd, the caller frees).
+ * The parsed output of key script "script", run with the effective
+ * deployment config depl (app_keys and app_overrides in the v2 style; may
+ * be NULL): a new reference, or NULL when it is not configured (*err
+ * NULL) or failed with no earlier answer (*err malloc'd, the caller
+ * frees). The answer is kept for the same depl.
  */
 json_t *
-keys_get(const char *script, char **err)
+keys_get(const char *script, json_t *depl, char **err)
 {
 	struct run_result	 res;
 	struct stat		 st;
-	char			*path = NULL, **av = NULL, *out = NULL;
+	struct call		 c;
+	struct keys_slot	*k;
+	char			*path = NULL, *out = NULL, *args = NULL;
 	char			 why[512];
 	json_t			*v = NULL;
 	size_t			 i;
 	time_t			 now = time(NULL);
 
 	*err = NULL;
+	memset(&c, 0, sizeof(c));
 	for (i = 0; i < NKEYS; i++)
 		if (strcmp(key_scripts[i], script) == 0)
 			break;
 	if (i == NKEYS)
 		return NULL;
+	if (depl != NULL && strncmp(script, "app_", 4) == 0 &&
+	    (args = json_dumps(depl, JSON_COMPACT)) == NULL)
+		return NULL;
 	pthread_mutex_lock(&keys_lock);
-	if (keys_cache[i] != NULL &&
-	    now - keys_at[i] < setting_int("KEYS_CACHE_TTL")) {
-		v = json_incref(keys_cache[i]);
+	if ((k = keys_find(i, args)) != NULL &&
+	    now - k->at < setting_int("KEYS_CACHE_TTL")) {
+		v = json_incref(k->v);
 		goto out;
 	}
 	if ((path = run_script_path(script)) == NULL || stat(path, &st) == -1)
 		goto out;
-	if ((av = scripts_argv(script, path, NULL, NULL, NULL, NULL, NULL,
-	    NULL)) == NULL)
+	if (scripts_call(script, path, NULL, args != NULL ? depl : NULL, NULL,
+	    &c) == -1)
 		goto out;
-	if (run_capture(av, (int)setting_int("CONFIG_CHECK_TIMEOUT"),
+	if (run_capture(c.argv, c.envp, (int)setting_int("CONFIG_CHECK_TIMEOUT"),
 	    KEYS_OUT_MAX, &out, &res) == 0 && res.exit_code == 0 &&
 	    !res.timed_out) {
-		json_decref(keys_cache[i]);
-		keys_cache[i] = keys_parse(script, out);
-		keys_at[i] = now;
-		v = json_incref(keys_cache[i]);
+		v = keys_parse(script, out);
+		keys_keep(i, args, json_incref(v), now);
+		args = NULL;
 		goto out;
 	}
 	run_describe(&res, script, why, sizeof(why));
 	keys_why(why, sizeof(why), res.err);
 	log_warn("%s", why);
-	if (keys_cache[i] != NULL)
-		v = json_incref(keys_cache[i]);
+	if (k != NULL)
+		v = json_incref(k->v);
 	else
 		*err = strdup(why);
 out:
 	pthread_mutex_unlock(&keys_lock);
+	scripts_call_free(&c);
+	free(args);
 	free(path);
 	free(out);
-	argv_free(av);
 	return v;
 }
 
@@ -169,10 +234,16 @@ keys_answer(struct req *r, const char *what, const char *scope,
     const char *suffix)
 {
 	char	 script[64], *err = NULL;
-	json_t	*v;
+	json_t	*v, *depl = NULL;
 
 	snprintf(script, sizeof(script), "%s%s", scope, suffix);
-	if ((v = keys_get(script, &err)) == NULL && err != NULL) {
+	/* v2: the app-level scripts get the deployment defaults */
+	if (strcmp(scope, "app") == 0 &&
+	    strcmp(setting_str("CONTROL_SCRIPT_ARGS"), "v2") == 0)
+		depl = scripts_effective_depl(NULL);
+	v = keys_get(script, depl, &err);
+	json_decref(depl);
+	if (v == NULL && err != NULL) {
 		/* not 502: nginx says that when no responder answers */
 		resp_error(r, 500, "script_failed", NULL, "%s", err);
 		free(err);

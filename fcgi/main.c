@@ -239,8 +239,22 @@ main(int argc, char *argv[])
 		errx(1, "%s", errbuf);
 	log_init("octopod-fcgi", strcmp(setting_str("LOG_FORMAT"), "json") == 0);
 	if (check) {
+		static const char *const needed[] = { "create", "check" };
+		int missing = 0;
+
 		settings_dump();
-		return 0;
+		/* the two scripts octopod cannot work without */
+		for (i = 0; i < 2; i++)
+			if (!run_script_set(needed[i])) {
+				warnx("no control script \"%s\" is set: set "
+				    "CONTROL_SCRIPTS_DIR (a directory holding "
+				    "\"%s\") or %s", needed[i], needed[i],
+				    i == 0 ? "CREATE_COMMAND (Octopod's "
+				    "CREATION_COMMAND)" : "CHECK_COMMAND "
+				    "(Octopod's CHECKING_COMMAND)");
+				missing = 1;
+			}
+		return missing;
 	}
 	if (mig)
 		return migrate(setting_str("MIGRATIONS_DIR")) == 0 ? 0 : 1;

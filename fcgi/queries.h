@@ -10,8 +10,9 @@
  * A deployment as JSON columns; see dep_cols[] in deployments.c. The
  * overrides column is length-prefixed, not JSON (no parser, no escaping):
  * per override, ordered by scope and key, the scope's first letter, 't'
- * (secret: no value) or 'f', then "<bytes>:<key>", then for a non-secret
- * "<bytes>:<value>"; e.g. "af9:LOG_LEVEL5:debugdt5:TOKEN".
+ * (secret: no value), 'x' (a default removed: no value) or 'f', then
+ * "<bytes>:<key>", then for 'f' "<bytes>:<value>"; e.g.
+ * "af9:LOG_LEVEL5:debugdt5:TOKEN".
  */
 #define DEP_SELECT	DEP_COLUMNS " FROM deployments d"
 #define DEP_COLUMNS \
@@ -19,7 +20,8 @@
 	" EXISTS (SELECT 1 FROM actions a WHERE a.deployment_id = d.id" \
 	"  AND a.state IN ('queued', 'running')) AS busy," \
 	" d.version, d.links::text," \
-	" (SELECT coalesce(string_agg(left(o.scope, 1) || CASE WHEN o.secret" \
+	" (SELECT coalesce(string_agg(left(o.scope, 1) || CASE WHEN o.deleted" \
+	"  THEN 'x' || octet_length(o.key) || ':' || o.key WHEN o.secret" \
 	"  THEN 't' || octet_length(o.key) || ':' || o.key" \
 	"  ELSE 'f' || octet_length(o.key) || ':' || o.key ||" \
 	"  octet_length(o.value) || ':' || o.value END, '' ORDER BY o.scope," \
@@ -30,6 +32,10 @@
 	" d.ttl, octopod_iso(d.expires_at), d.pinned, d.id"
 
 #define SQL_DEP_BY_NAME		DEP_SELECT " WHERE d.name = $1"
+/* why the last failing status check failed (sql/006), by name */
+#define SQL_DEP_CHECK_FAILURE \
+	"SELECT check_output, check_exit_code, octopod_iso(check_failed_at)" \
+	" FROM deployments WHERE name = $1 AND check_failed_at IS NOT NULL"
 #define SQL_DEP_LOCK \
 	"SELECT d.id, d.status, d.version, d.tag," \
 	" EXISTS (SELECT 1 FROM actions a WHERE a.deployment_id = d.id" \
@@ -91,12 +97,19 @@
 	"INSERT INTO overrides (deployment_id, scope, key, value, secret)" \
 	" VALUES ($1, $2, $3, $4, $5)" \
 	" ON CONFLICT (deployment_id, scope, key)" \
-	" DO UPDATE SET value = EXCLUDED.value, secret = EXCLUDED.secret"
+	" DO UPDATE SET value = EXCLUDED.value, secret = EXCLUDED.secret," \
+	"  deleted = false"
+/* a default's key removed (Octopod's deleted override): $1 id, $2 scope, $3 key */
+#define SQL_OVERRIDE_REMOVE_DEFAULT \
+	"INSERT INTO overrides (deployment_id, scope, key, value, secret, deleted)" \
+	" VALUES ($1, $2, $3, '', false, true)" \
+	" ON CONFLICT (deployment_id, scope, key)" \
+	" DO UPDATE SET value = '', secret = false, deleted = true"
 #define SQL_OVERRIDE_DELETE \
 	"DELETE FROM overrides WHERE deployment_id = $1 AND scope = $2" \
 	" AND key = $3"
 #define SQL_OVERRIDES_ALL \
-	"SELECT scope, key, value, secret FROM overrides" \
+	"SELECT scope, key, value, secret, deleted FROM overrides" \
 	" WHERE deployment_id = $1 ORDER BY scope, key"
 /* $1 id, $2 new status (NULL: keep), $3 actor, $4 new tag (NULL: keep) */
 #define SQL_DEP_CHANGE \

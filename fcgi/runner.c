@@ -44,11 +44,14 @@ static const char SQL_CLAIM[] =
 	"  RETURNING id, deployment_id, deployment_name, kind) "
 	"SELECT c.id, c.deployment_name, c.kind, h.from_status, h.to_status, "
 	DEP_SCRIPT_COLUMNS("d") ", "
+	"  (SELECT p.reason FROM status_history p "
+	"    WHERE p.deployment_id = c.deployment_id AND p.id < h.id "
+	"    ORDER BY p.id DESC LIMIT 1), "
 	"  pg_notify($3, (SELECT row_to_json(e)::text FROM (SELECT "
 	"    'action' AS type, c.id, c.deployment_name AS deployment, c.kind, "
 	"    'running' AS state, NULL::integer AS exit_code) e)) "
 	"FROM c LEFT JOIN deployments d ON d.id = c.deployment_id "
-	"LEFT JOIN LATERAL (SELECT from_status, to_status FROM status_history "
+	"LEFT JOIN LATERAL (SELECT id, from_status, to_status FROM status_history "
 	"  WHERE deployment_id = c.deployment_id ORDER BY id DESC LIMIT 1) h "
 	"  ON true "
 	"ORDER BY c.id";
@@ -157,30 +160,37 @@ notify_job(PGconn **db, void *arg)
 {
 	json_t			*c = arg;
 	struct run_result	 res;
-	char			*path, **av, *out = NULL, why[512];
+	struct call		 call;
+	struct dep		 d;
+	char			*path, *out = NULL, why[512];
 	const char		*extra[5];
 
 	(void)db;
+	memset(&call, 0, sizeof(call));
 	if ((path = run_script_path("notifications")) == NULL ||
 	    access(path, F_OK) == -1)
 		goto out;
+	/* Octopod's names: GenericFailure, TagMismatch, ... not Failure */
 	extra[0] = "--old-status";
-	extra[1] = json_string_value(json_object_get(c, "old"));
+	extra[1] = scripts_status_name(json_string_value(json_object_get(c,
+	    "old")), json_string_value(json_object_get(c, "old_reason")));
 	extra[2] = "--new-status";
-	extra[3] = json_string_value(json_object_get(c, "new"));
+	extra[3] = scripts_status_name(json_string_value(json_object_get(c,
+	    "new")), json_string_value(json_object_get(c, "new_reason")));
 	extra[4] = NULL;
-	av = scripts_argv("notifications", path, json_string_value(
-	    json_object_get(c, "name")), json_string_value(json_object_get(c,
-	    "tag")), NULL, NULL, extra, NULL);
-	if (av == NULL)
+	memset(&d, 0, sizeof(d));
+	d.name = (char *)json_string_value(json_object_get(c, "name"));
+	d.tag = (char *)json_string_value(json_object_get(c, "tag"));
+	if (d.name == NULL || extra[1] == NULL || extra[3] == NULL ||
+	    scripts_call("notifications", path, &d, NULL, extra, &call) == -1)
 		goto out;
-	run_capture(av, (int)setting_int("CHECK_TIMEOUT"), 4096, &out, &res);
+	run_capture(call.argv, call.envp, (int)setting_int("CHECK_TIMEOUT"),
+	    4096, &out, &res);
 	run_describe(&res, "notifications", why, sizeof(why));
-	log_info("%s %s -> %s: %s", json_string_value(json_object_get(c,
-	    "name")), extra[1], extra[3], why);
-	argv_free(av);
+	log_info("%s %s -> %s: %s", d.name, extra[1], extra[3], why);
 	free(out);
 out:
+	scripts_call_free(&call);
 	free(path);
 	json_decref(c);
 }
@@ -212,6 +222,7 @@ struct action {
 	char		 kind[16];
 	char		 from[32];	/* the request's change, "" when none */
 	char		 to[32];
+	char		 from_reason[64];	/* the reason of from */
 };
 
 static void
@@ -420,16 +431,18 @@ static json_t *
 run_info(struct dep *d)
 {
 	struct run_result	 res;
-	char			*path, **av = NULL, *out = NULL, why[512];
+	struct call		 c;
+	char			*path, *out = NULL, why[512];
 	json_t			*links = NULL;
 
+	memset(&c, 0, sizeof(c));
 	if ((path = run_script_path("info")) == NULL || access(path, F_OK) == -1)
 		goto out;
-	if ((av = scripts_argv("info", path, d->name, d->tag, d->app, d->depl,
-	    NULL, NULL)) == NULL)
+	if (scripts_call("info", path, d, NULL, NULL, &c) == -1)
 		goto out;
-	if (run_capture(av, (int)setting_int("CHECK_TIMEOUT"), INFO_OUT_MAX,
-	    &out, &res) == 0 && res.exit_code == 0 && !res.timed_out)
+	if (run_capture(c.argv, c.envp, (int)setting_int("CHECK_TIMEOUT"),
+	    INFO_OUT_MAX, &out, &res) == 0 && res.exit_code == 0 &&
+	    !res.timed_out)
 		links = parse_links(out);
 	else {
 		run_describe(&res, "info", why, sizeof(why));
@@ -438,7 +451,7 @@ run_info(struct dep *d)
 out:
 	free(path);
 	free(out);
-	argv_free(av);
+	scripts_call_free(&c);
 	return links;
 }
 
@@ -452,14 +465,18 @@ with_info(const char *kind)
 /*
  * The status change the request of an action made (Running ->
  * UpdatePending...) is told to notifications when the action starts.
+ * A cleanup's request changes no status: the last history row is an
+ * older change, already told.
  */
 static void
 notify_requested(struct action *a, json_t *changes)
 {
-	if (*a->from != '\0' && strcmp(a->to, a->d.status) == 0)
+	if (*a->from != '\0' && strcmp(a->to, a->d.status) == 0 &&
+	    strcmp(a->kind, "cleanup") != 0)
 		json_array_append_new(changes, json_pack("{s:s, s:s, s:s, "
-		    "s:s}", "name", a->d.name, "tag", a->d.tag, "old", a->from,
-		    "new", a->d.status));
+		    "s:s, s:s*}", "name", a->d.name, "tag", a->d.tag, "old",
+		    a->from, "new", a->d.status, "old_reason",
+		    *a->from_reason ? a->from_reason : NULL));
 }
 
 /*
@@ -511,15 +528,17 @@ action_job(PGconn **db, void *arg)
 	struct sink		 k;
 	struct run_opts		 o;
 	struct run_result	 res;
-	char			*path = NULL, **av = NULL, *argvs = NULL;
+	struct call		 c;
+	char			*path = NULL, *argvs = NULL;
 	char			 why[512], reason[64];
-	json_t			*masked = NULL, *secrets = NULL, *links = NULL;
+	json_t			*secrets = NULL, *links = NULL;
 	json_t			*changes = json_array();
 	enum act_end		 end = ACT_FAILED;
 	int			 code = -1, i, tries;
 
 	memset(&k, 0, sizeof(k));
 	memset(&res, 0, sizeof(res));
+	memset(&c, 0, sizeof(c));
 	k.db = db;
 	k.a = a;
 	k.max = (size_t)setting_int("OUTPUT_MAX");
@@ -555,9 +574,8 @@ action_job(PGconn **db, void *arg)
 		sink_note(&k, "%s", why);
 		goto finish;
 	}
-	av = scripts_argv(a->kind, path, d->name, d->tag, d->app, d->depl, NULL,
-	    &masked);
-	if (av == NULL || (argvs = json_dumps(masked, JSON_COMPACT)) == NULL) {
+	if (scripts_call(a->kind, path, d, NULL, NULL, &c) == -1 ||
+	    (argvs = json_dumps(c.masked, JSON_COMPACT)) == NULL) {
 		snprintf(why, sizeof(why), "out of memory");
 		goto finish;
 	}
@@ -565,7 +583,8 @@ action_job(PGconn **db, void *arg)
 	k.argvs = argvs;
 
 	memset(&o, 0, sizeof(o));
-	o.argv = av;
+	o.argv = c.argv;
+	o.envp = c.envp;
 	o.timeout = (int)setting_int("CONTROL_SCRIPT_TIMEOUT");
 	o.grace = (int)setting_int("KILL_GRACE");
 	o.on_start = argv_send;
@@ -587,7 +606,7 @@ action_job(PGconn **db, void *arg)
 	run_describe(&res, a->kind, why, sizeof(why));
 	if (res.timed_out) {
 		end = ACT_TIMED_OUT;
-		strlcpy_(reason, "script timeout", sizeof(reason));
+		snprintf(reason, sizeof(reason), "%s script timeout", a->kind);
 		sink_note(&k, "%s", why);
 	} else if (res.stopped) {
 		end = ACT_INTERRUPTED;
@@ -631,10 +650,9 @@ done:
 		mask_free(&k.m[i]);
 		sbuf_free(&k.pend[i]);
 	}
-	json_decref(masked);
+	scripts_call_free(&c);
 	json_decref(secrets);
 	json_decref(links);
-	argv_free(av);
 	free(argvs);
 	free(path);
 	held_del(a->id);
@@ -673,6 +691,8 @@ claim_batch(PGconn *db, struct pool *p, int room)
 		strlcpy_(a->kind, PQgetvalue(r, i, 2), sizeof(a->kind));
 		strlcpy_(a->from, PQgetvalue(r, i, 3), sizeof(a->from));
 		strlcpy_(a->to, PQgetvalue(r, i, 4), sizeof(a->to));
+		strlcpy_(a->from_reason, PQgetvalue(r, i, CLAIM_DEP_COL +
+		    DEP_SCRIPT_NCOLS), sizeof(a->from_reason));
 		a->found = scripts_dep_row(r, i, CLAIM_DEP_COL, &a->d);
 		if (held_add(a->id) == -1 || pool_push(p, action_job, a) == -1) {
 			held_del(a->id);

@@ -26,23 +26,50 @@ extern char **environ;
 
 #define STOP_GRACE	2	/* seconds from SIGTERM to SIGKILL at shutdown */
 
-static const char *script_settings[][2] = {
-	{ "create", "CREATE_COMMAND" },
-	{ "update", "UPDATE_COMMAND" },
-	{ "archive", "ARCHIVE_COMMAND" },
-	{ "restore", "RESTORE_COMMAND" },
-	{ "cleanup", "CLEANUP_COMMAND" },
-	{ "check", "CHECK_COMMAND" },
-	{ "archive_check", "ARCHIVE_CHECK_COMMAND" },
-	{ "config_check", "CONFIG_CHECK_COMMAND" },
-	{ "tag_check", "CONFIG_CHECK_COMMAND" },
-	{ "info", "INFO_COMMAND" },
-	{ "notifications", "NOTIFICATIONS_COMMAND" },
-	{ "app_keys", "APP_KEYS_COMMAND" },
-	{ "deployment_keys", "DEPLOYMENT_KEYS_COMMAND" },
-	{ "app_overrides", "APP_OVERRIDES_COMMAND" },
-	{ "deployment_overrides", "DEPLOYMENT_OVERRIDES_COMMAND" },
+/*
+ * The settings that name each script: ours first, then Octopod's own
+ * name of the same setting (CREATION_COMMAND ...), so that an Octopod
+ * configuration works unchanged.
+ */
+static const struct script_setting {
+	const char	*script;
+	const char	*ours;
+	const char	*octopods;
+} script_settings[] = {
+	{ .script = "create", .ours = "CREATE_COMMAND",
+	  .octopods = "CREATION_COMMAND" },
+	{ .script = "update", .ours = "UPDATE_COMMAND",
+	  .octopods = "UPDATE_COMMAND" },
+	{ .script = "archive", .ours = "ARCHIVE_COMMAND",
+	  .octopods = "ARCHIVE_COMMAND" },
+	{ .script = "restore", .ours = "RESTORE_COMMAND",
+	  .octopods = "UNARCHIVE_COMMAND" },
+	{ .script = "cleanup", .ours = "CLEANUP_COMMAND",
+	  .octopods = "CLEANUP_COMMAND" },
+	{ .script = "check", .ours = "CHECK_COMMAND",
+	  .octopods = "CHECKING_COMMAND" },
+	{ .script = "archive_check", .ours = "ARCHIVE_CHECK_COMMAND",
+	  .octopods = "ARCHIVE_CHECKING_COMMAND" },
+	{ .script = "config_check", .ours = "CONFIG_CHECK_COMMAND",
+	  .octopods = "CONFIG_CHECKING_COMMAND" },
+	{ .script = "tag_check", .ours = "CONFIG_CHECK_COMMAND",
+	  .octopods = "TAG_CHECKING_COMMAND" },
+	{ .script = "info", .ours = "INFO_COMMAND",
+	  .octopods = "INFO_COMMAND" },
+	{ .script = "notifications", .ours = "NOTIFICATIONS_COMMAND",
+	  .octopods = "NOTIFICATION_COMMAND" },
+	{ .script = "app_keys", .ours = "APP_KEYS_COMMAND",
+	  .octopods = "APPLICATION_KEYS_COMMAND" },
+	{ .script = "deployment_keys", .ours = "DEPLOYMENT_KEYS_COMMAND",
+	  .octopods = "DEPLOYMENT_KEYS_COMMAND" },
+	{ .script = "app_overrides", .ours = "APP_OVERRIDES_COMMAND",
+	  .octopods = "APPLICATION_CONFIG_COMMAND" },
+	{ .script = "deployment_overrides",
+	  .ours = "DEPLOYMENT_OVERRIDES_COMMAND",
+	  .octopods = "DEPLOYMENT_CONFIG_COMMAND" },
 };
+#define NSCRIPT_SETTINGS \
+	(sizeof(script_settings) / sizeof(script_settings[0]))
 
 /* sleep ms milliseconds (not through poll: see run_spawn) */
 static void
@@ -63,29 +90,78 @@ now_mono(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* The *_COMMAND setting (ours, else Octopod's) of script, or NULL. */
+static const char *
+script_command(const char *script)
+{
+	const char	*cmd;
+	size_t		 i;
+
+	for (i = 0; i < NSCRIPT_SETTINGS; i++) {
+		if (strcmp(script_settings[i].script, script) != 0)
+			continue;
+		if ((cmd = setting_str(script_settings[i].ours)) != NULL &&
+		    *cmd != '\0')
+			return cmd;
+		if ((cmd = setting_str(script_settings[i].octopods)) != NULL &&
+		    *cmd != '\0')
+			return cmd;
+	}
+	return NULL;
+}
+
 /*
- * Where the control script "script" is: its *_COMMAND setting, else
- * CONTROL_SCRIPTS_DIR/script. Returns a malloc'd path, or NULL when
- * neither is set. The file may not exist: run_spawn says so.
+ * Where the control script "script" is: its *_COMMAND setting (ours or
+ * Octopod's), else CONTROL_SCRIPTS_DIR/script; restore is also found as
+ * Octopod 2's "unarchive" there. Returns a malloc'd path, or NULL when
+ * nothing is set. The file may not exist: run_spawn says so.
  */
 char *
 run_script_path(const char *script)
 {
-	const char	*cmd = NULL, *dir;
+	const char	*cmd, *dir;
 	char		*p;
-	size_t		 i;
+	struct stat	 st;
 
-	for (i = 0; i < sizeof(script_settings) / sizeof(script_settings[0]);
-	    i++)
-		if (strcmp(script_settings[i][0], script) == 0)
-			cmd = setting_str(script_settings[i][1]);
-	if (cmd != NULL && *cmd != '\0')
+	if ((cmd = script_command(script)) != NULL)
 		return strdup(cmd);
 	if ((dir = setting_str("CONTROL_SCRIPTS_DIR")) == NULL || *dir == '\0')
 		return NULL;
 	if (asprintf(&p, "%s/%s", dir, script) < 0)
 		return NULL;
+	if (strcmp(script, "restore") == 0 && stat(p, &st) == -1) {
+		char *u;
+
+		if (asprintf(&u, "%s/unarchive", dir) < 0)
+			return p;
+		if (stat(u, &st) == 0) {
+			free(p);
+			return u;
+		}
+		free(u);
+	}
 	return p;
+}
+
+/*
+ * Whether script is configured: a *_COMMAND setting, or a file of that
+ * name in CONTROL_SCRIPTS_DIR (for restore also "unarchive"). For the
+ * check of the settings (octopod-fcgi -n).
+ */
+int
+run_script_set(const char *script)
+{
+	char		*p;
+	struct stat	 st;
+	int		 ok;
+
+	if (script_command(script) != NULL)
+		return 1;
+	if ((p = run_script_path(script)) == NULL)
+		return 0;
+	ok = stat(p, &st) == 0;
+	free(p);
+	return ok;
 }
 
 static void
@@ -155,7 +231,8 @@ run_spawn(const struct run_opts *opts, struct run_result *res)
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP |
 	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
-	rc = posix_spawn(&pid, opts->argv[0], &fa, &at, opts->argv, environ);
+	rc = posix_spawn(&pid, opts->argv[0], &fa, &at, opts->argv,
+	    opts->envp != NULL ? opts->envp : environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&at);
 	close(po[1]);
@@ -323,14 +400,14 @@ capture_data(void *arg, enum run_stream s, const char *p, size_t n)
 }
 
 /*
- * Run argv with a timeout, its stdout kept (at most max bytes, more is
+ * Run argv (in environment envp, NULL: ours) with a timeout, its stdout kept (at most max bytes, more is
  * drained and dropped) in *out (malloc'd, NUL-terminated, the caller
  * frees), its stderr logged and its start kept in res->err. Returns as
  * run_spawn.
  */
 int
-run_capture(char *const *argv, int timeout, size_t max, char **out,
-    struct run_result *res)
+run_capture(char *const *argv, char *const *envp, int timeout, size_t max,
+    char **out, struct run_result *res)
 {
 	struct run_opts	 o;
 	struct capture	 c;
@@ -343,6 +420,7 @@ run_capture(char *const *argv, int timeout, size_t max, char **out,
 	strlcpy_(c.name, slash ? slash + 1 : argv[0], sizeof(c.name));
 	c.max = max;
 	o.argv = argv;
+	o.envp = envp;
 	o.timeout = timeout;
 	o.grace = 5;
 	o.on_data = capture_data;

@@ -38,8 +38,14 @@ only_keys(json_t *o, const char *const *allowed, const char *where,
 		for (i = 0; allowed[i] != NULL; i++)
 			if (strcmp(k, allowed[i]) == 0)
 				break;
-		if (allowed[i] == NULL)
-			return verr(e, where, "unknown field \"%.64s\"", k);
+		if (allowed[i] == NULL) {
+			char f[64];
+
+			/* the field itself, in the path of its object */
+			snprintf(f, sizeof(f), "%s%s%.40s", where,
+			    *where ? "." : "", k);
+			return verr(e, f, "unknown field \"%.64s\"", k);
+		}
 	}
 	return 0;
 }
@@ -149,46 +155,87 @@ valid_create(json_t *b, struct verr *e)
 	return 0;
 }
 
-/* {set: [overrides], unset: [keys]}, a key in at most one of them */
+/* An array of keys under field.name (unset, delete); 0 or -1. */
 static int
-valid_change(json_t *c, const char *field, struct verr *e)
+valid_keys(json_t *keys, const char *field, const char *name, struct verr *e)
 {
-	static const char *const allowed[] = { "set", "unset", NULL };
 	char		 where[64];
-	json_t		*set, *unset, *k, *o;
-	size_t		 i, j;
+	json_t		*k;
+	size_t		 i;
 	const char	*why;
 
-	if (!json_is_object(c))
-		return verr(e, field, "%s must be an object with \"set\" "
-		    "and/or \"unset\"", field);
-	if (only_keys(c, allowed, field, e) == -1)
-		return -1;
-	set = json_object_get(c, "set");
-	unset = json_object_get(c, "unset");
-	snprintf(where, sizeof(where), "%s.set", field);
-	if (set != NULL && valid_overrides(set, where, e) == -1)
-		return -1;
-	snprintf(where, sizeof(where), "%s.unset", field);
-	if (unset == NULL)
+	snprintf(where, sizeof(where), "%s.%s", field, name);
+	if (keys == NULL)
 		return 0;
-	if (!json_is_array(unset))
+	if (!json_is_array(keys))
 		return verr(e, where, "%s must be an array of keys", where);
-	if (json_array_size(unset) > OVERRIDES_MAX)
+	if (json_array_size(keys) > OVERRIDES_MAX)
 		return verr(e, where, "%s has more than %d entries", where,
 		    OVERRIDES_MAX);
-	json_array_foreach(unset, i, k) {
-		snprintf(where, sizeof(where), "%s.unset[%zu]", field, i);
+	json_array_foreach(keys, i, k) {
+		snprintf(where, sizeof(where), "%s.%s[%zu]", field, name, i);
 		if (!json_is_string(k))
 			return verr(e, where, "%s must be a string", where);
 		if ((why = valid_key(json_string_value(k),
 		    json_string_length(k))) != NULL)
 			return verr(e, where, "%s: %s", where, why);
-		json_array_foreach(set, j, o)
-			if (json_equal(json_object_get(o, "key"), k))
-				return verr(e, where, "key \"%s\" is both set "
-				    "and unset", json_string_value(k));
 	}
+	return 0;
+}
+
+/* Whether the string k is among the keys of a (strings or {key}). */
+static int
+has_key(json_t *a, json_t *k)
+{
+	json_t	*o;
+	size_t	 i;
+
+	json_array_foreach(a, i, o)
+		if (json_equal(json_is_object(o) ? json_object_get(o, "key") : o,
+		    k))
+			return 1;
+	return 0;
+}
+
+/*
+ * {set: [overrides], unset: [keys], delete: [keys]}, a key in at most one
+ * of them. delete removes a default's key (Octopod's deleted override).
+ */
+static int
+valid_change(json_t *c, const char *field, struct verr *e)
+{
+	static const char *const allowed[] = { "set", "unset", "delete",
+	    NULL };
+	char		 where[64];
+	json_t		*set, *unset, *del, *k;
+	size_t		 i;
+
+	if (!json_is_object(c))
+		return verr(e, field, "%s must be an object with \"set\", "
+		    "\"unset\" and/or \"delete\"", field);
+	if (only_keys(c, allowed, field, e) == -1)
+		return -1;
+	set = json_object_get(c, "set");
+	unset = json_object_get(c, "unset");
+	del = json_object_get(c, "delete");
+	snprintf(where, sizeof(where), "%s.set", field);
+	if (set != NULL && valid_overrides(set, where, e) == -1)
+		return -1;
+	if (valid_keys(unset, field, "unset", e) == -1 ||
+	    valid_keys(del, field, "delete", e) == -1)
+		return -1;
+	json_array_foreach(unset, i, k)
+		if (has_key(set, k)) {
+			snprintf(where, sizeof(where), "%s.unset[%zu]", field, i);
+			return verr(e, where, "key \"%s\" is both set and "
+			    "unset", json_string_value(k));
+		}
+	json_array_foreach(del, i, k)
+		if (has_key(set, k) || has_key(unset, k)) {
+			snprintf(where, sizeof(where), "%s.delete[%zu]", field, i);
+			return verr(e, where, "key \"%s\" is deleted and also "
+			    "set or unset", json_string_value(k));
+		}
 	return 0;
 }
 

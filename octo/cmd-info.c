@@ -38,6 +38,32 @@ print_overrides(const char *title, json_t *list)
 		printf("  %s\n", out_override(o, buf, sizeof(buf)));
 }
 
+/*
+ * The output of the last failing check (server-side masked), indented,
+ * with control characters but newline and tab shown as \xNN: it is a
+ * script's text and must not drive the terminal.
+ */
+static void
+print_check_failure(json_t *f)
+{
+	const unsigned char	*p;
+	char			 t1[32];
+
+	if (!json_is_object(f))
+		return;
+	printf("last failed check: exit %lld, %s\n  ", (long long)
+	    json_integer_value(json_object_get(f, "exit_code")),
+	    octo_time(jstr(f, "at", NULL), t1, sizeof(t1)));
+	for (p = (const unsigned char *)jstr(f, "output", ""); *p != '\0'; p++)
+		if (*p == '\n')
+			fputs(p[1] != '\0' ? "\n  " : "", stdout);
+		else if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+			printf("\\x%02x", *p);
+		else
+			putchar(*p);
+	putchar('\n');
+}
+
 /* The last n entries of the status timeline, oldest first. */
 static void
 print_history(json_t *hist, size_t n)
@@ -119,6 +145,7 @@ print_info(json_t *d, json_t *actions, json_t *hist, size_t nhist)
 	print_overrides("app overrides", json_object_get(d, "app_overrides"));
 	print_overrides("deployment overrides",
 	    json_object_get(d, "deployment_overrides"));
+	print_check_failure(json_object_get(d, "last_check_failure"));
 	if (hist != NULL)
 		print_history(hist, nhist);
 	if (actions == NULL)

@@ -31,7 +31,9 @@ for s in app_overrides deployment_overrides; do
 	t_ok "$s" local_run $s $COMMON --deployment-config replicas=1
 	out=$(cat "$T_OUT")
 	t_isnt "$out" "" "$s prints defaults"
-	t_is "$(printf '%s\n' "$out" | grep -vc '^[A-Za-z_.][A-Za-z0-9_.]*=')" 0 "$s: KEY=VALUE lines"
+	# Octopod's format: two columns, "key,value" (helm-control-scripts'
+	# print_kv), which the server parses (fcgi/keys.c)
+	t_is "$(printf '%s\n' "$out" | grep -vc '^[A-Za-z_][A-Za-z0-9_.]*,')" 0 "$s: key,value lines"
 done
-t_like "$(local_run app_overrides $COMMON)" "*GREETING=Hello from octopod*" "app default GREETING"
+t_like "$(local_run app_overrides $COMMON)" "*GREETING,Hello from octopod*" "app default GREETING"
 t_done

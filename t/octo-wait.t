@@ -32,7 +32,7 @@ t_is "$(jq -r '.status + " " + (.busy | tostring)' "$T_OUT")" "Running false" "t
 # a check that keeps failing: pending until STATUS_UPDATE_TIMEOUT, then Failure
 octo create -n sick-1 -t v1 >/dev/null
 t_octo 1 "wait: a check that exits 1 ends in Failure" wait -n sick-1 --timeout 30
-t_is "$(cat "$T_ERR")" 'octo: deployment "sick-1" is Failure: timeout, not Running' \
+t_is "$(cat "$T_ERR")" 'octo: deployment "sick-1" is Failure: create timeout, not Running' \
     "exit 1 with the failure reason"
 t_like "$(cat "$T_OUT")" "sick-1: CreatePending*sick-1: Failure" "the statuses it saw"
 

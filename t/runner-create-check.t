@@ -41,7 +41,7 @@ is "$(q "SELECT links FROM deployments WHERE name = 'pr-1'")" \
 sleep 2.5
 is "$(status_of pr-1)" CreatePending "stays CreatePending while check fails"
 ok $([ -s "$OUT/check.argv" ]; echo $?) "check was run"
-is "$(tail -1 "$OUT/check.argv")" "--project-name proj --base-domain example.test --namespace ns --name pr-1 --tag v1 --app-env-override A=1 --deployment-override B=two words" "check gets tag and overrides"
+is "$(tail -1 "$OUT/check.argv")" "--project-name proj --base-domain example.test --namespace ns --name pr-1 --tag v1" "check gets --tag only (as Octopod 1.x)"
 touch "$OUT/healthy"
 is "$(wait_for "SELECT status FROM deployments WHERE name = 'pr-1'" Running)" Running "Running once check passes"
 is "$(q "SELECT from_status || '>' || to_status || ':' || actor FROM status_history WHERE deployment_name = 'pr-1' ORDER BY id")" \

@@ -81,12 +81,12 @@ sleep 1.5
 is "$(q "SELECT checked_at IS NULL FROM deployments WHERE name = 'stuck'")" t "no check on CleanupFailed"
 
 dep never CreatePending >/dev/null
-is "$(wait_for "SELECT status || '|' || failure_reason FROM deployments WHERE name = 'never'" "Failure|timeout" 10)" \
-    "Failure|timeout" "pending past STATUS_UPDATE_TIMEOUT -> Failure (timeout)"
+is "$(wait_for "SELECT status || '|' || failure_reason FROM deployments WHERE name = 'never'" "Failure|create timeout" 10)" \
+    "Failure|create timeout" "pending past STATUS_UPDATE_TIMEOUT -> Failure (create timeout)"
 
 sleep 1
 is "$(grep -c . "$OUT/notifications")" 8 "notifications once per status change"
 ok $(grep -qx -- "--project-name proj --base-domain example.test --namespace ns --name web --tag v2 --old-status ArchivePending --new-status Archived" "$OUT/notifications"; echo $?) "notifications argv"
 ok $(grep -q -- "--name web --tag v2 --old-status Running --new-status UpdatePending" "$OUT/notifications"; echo $?) "the requested change notified when its action starts"
-ok $(grep -q -- "--name never --tag v1 --old-status CreatePending --new-status Failure" "$OUT/notifications"; echo $?) "notified of the timeout"
+ok $(grep -q -- "--name never --tag v1 --old-status CreatePending --new-status GenericFailure" "$OUT/notifications"; echo $?) "notified of the timeout"
 done_testing

@@ -49,8 +49,8 @@ a=$(queue hangs create)
 is "$(wait_for "SELECT state FROM actions WHERE id = $a" timed_out 20)" timed_out "hanging script: timed_out"
 took=$(( $(date +%s) - start ))
 ok $([ "$took" -le 8 ]; echo $?) "killed within timeout + grace (took ${took}s)"
-is "$(wait_for "SELECT status || '|' || failure_reason FROM deployments WHERE name = 'hangs'" "Failure|script timeout")" \
-    "Failure|script timeout" "deployment Failure after a timeout"
+is "$(wait_for "SELECT status || '|' || failure_reason FROM deployments WHERE name = 'hangs'" "Failure|create script timeout")" \
+    "Failure|create script timeout" "deployment Failure after a timeout"
 sleep 0.5
 left=0
 for f in hanger grandchild; do

@@ -97,7 +97,19 @@ EVENT= EXPIRES_AT=
 APP_JSON= DEP_JSON= APP_HTML= DEP_HTML= FORBIDDEN=0
 has_name=0
 
-# add_kv SCOPE K=V: record one override or config pair.
+# is_secret SCOPE KEY: true when octopod says the override is secret
+# (OCTOPOD_SECRET_KEYS: "app:KEY deployment:KEY ...").
+is_secret()
+{
+	case " ${OCTOPOD_SECRET_KEYS:-} " in
+	*" $1:$2 "*) return 0 ;;
+	esac
+	return 1
+}
+
+# add_kv SCOPE K=V [record]: check one override or config pair, and
+# record it for the page when the third argument is 1 (the default). A
+# secret value is never written out: the page shows "***".
 add_kv()
 {
 	case $2 in
@@ -110,6 +122,8 @@ add_kv()
 		return
 	fi
 	[ "$k" = FORBIDDEN ] && FORBIDDEN=1
+	[ "${3:-1}" = 1 ] || return 0
+	is_secret "$1" "$k" && v='***'
 	j="{\"key\": $(json_str "$k"), \"value\": $(json_str "$v")}"
 	h="<tr><td>$(html "$k")</td><td>$(html "$v")</td></tr>"
 	if [ "$1" = app ]; then
@@ -121,10 +135,33 @@ add_kv()
 	fi
 }
 
+# read_config: the deployment's whole configuration from the 0600 file
+# that octopod names in OCTOPOD_CONFIG_FILE ("OPTION KEY=VALUE" lines,
+# secrets included: docs/control-scripts.md), recorded for the page.
+read_config()
+{
+	[ -n "${OCTOPOD_CONFIG_FILE:-}" ] || return 0
+	[ -r "$OCTOPOD_CONFIG_FILE" ] || fail "cannot read \"$OCTOPOD_CONFIG_FILE\""
+	while IFS= read -r line; do
+		opt=${line%% *} kv=${line#* }
+		case $opt in
+		--app-env-override)	v_style=v1; add_kv app "$kv" ;;
+		--application-config)	v_style=v2; add_kv app "$kv" ;;
+		--deployment-override)	v_style=v1; add_kv deployment "$kv" ;;
+		--deployment-config)	v_style=v2; add_kv deployment "$kv" ;;
+		*)	fail "unexpected line in OCTOPOD_CONFIG_FILE: \"$opt\"" ;;
+		esac
+	done < "$OCTOPOD_CONFIG_FILE"
+}
+
 parse_args()
 {
 	class=$1
 	shift
+	# with OCTOPOD_CONFIG_FILE the file is the whole configuration: the
+	# pairs in argv are checked, the file's are recorded
+	rec=1
+	[ -n "${OCTOPOD_CONFIG_FILE:-}" ] && rec=0
 	while [ $# -gt 0 ]; do
 		opt=$1
 		[ $# -ge 2 ] || usage "option $opt needs a value"
@@ -136,12 +173,12 @@ parse_args()
 		*:--namespace)		NAMESPACE=$val ;;
 		*:--name)		NAME=$val; has_name=1 ;;
 		life:--tag | notify:--tag)	TAG=$val ;;
-		life:--app-env-override) add_kv app "$val" ;;
-		life:--application-config) v_style=v2; add_kv app "$val" ;;
+		life:--app-env-override) add_kv app "$val" $rec ;;
+		life:--application-config) v_style=v2; add_kv app "$val" $rec ;;
 		life:--deployment-override | keys:--deployment-override)
-					add_kv deployment "$val" ;;
+					add_kv deployment "$val" $rec ;;
 		life:--deployment-config | keys:--deployment-config)
-					v_style=v2; add_kv deployment "$val" ;;
+					v_style=v2; add_kv deployment "$val" $rec ;;
 		notify:--old-status)	OLD_STATUS=$val ;;
 		notify:--new-status)	NEW_STATUS=$val ;;
 		notify:--event)		EVENT=$val ;;
@@ -156,6 +193,8 @@ parse_args()
 	if [ "$has_name" = 1 ]; then
 		check_name "$NAME"
 	fi
+	[ "$class" = life ] && [ "$rec" = 0 ] && read_config
+	return 0
 }
 
 # check_name NAME: a DNS label starting with a letter (it becomes a

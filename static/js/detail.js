@@ -171,6 +171,7 @@ export class DetailView {
 						title: may(d.pinned ? 'unpin' : 'pin') || (d.pinned ? 'Let it expire again' : 'Keep it: it will not expire while pinned'),
 						onclick: () => this.togglePin(d) }, d.pinned ? 'Unpin' : 'Pin')),
 				busy ? h('p', { class: 'note' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), ` ${statusLabel(d.status)} Changes are possible again when this ends.`) : null,
+				this.checkFailureEl(d),
 				h('div', { class: 'detail-actions' },
 					isArchivedStatus(d.status)
 						? [btn('restore', 'Restore', 'primary'), btn('cleanup', 'Delete for good…', 'danger')]
@@ -199,6 +200,18 @@ export class DetailView {
 		}
 	}
 
+	// Why the last failing status check failed: its own words (masked,
+	// at most 4 KiB, as the server keeps them), its exit code and when.
+	checkFailureEl(d) {
+		const f = d.last_check_failure;
+		if (!f) return null;
+		return h('section', { class: 'card check-failure', id: 'check-failure', 'aria-labelledby': 'cf-title' },
+			h('h2', { id: 'cf-title' }, 'Last failed check'),
+			h('p', { class: 'muted' }, `exit code ${f.exit_code} · `, timeEl(f.at),
+				d.status === 'Failure' ? null : ' · the deployment has recovered since'),
+			h('pre', { class: 'output', tabindex: '0', 'aria-label': 'Output of the last failed check' }, f.output));
+	}
+
 	configEl(d) {
 		const sec = h('section', { class: 'card', 'aria-labelledby': 'cfg-title' }, h('h2', { id: 'cfg-title' }, 'Configuration'));
 		for (const s of ['app', 'deployment']) {
@@ -211,8 +224,8 @@ export class DetailView {
 				h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Key'), h('th', { scope: 'col' }, 'Value'), h('th', { scope: 'col' }, 'Where from'))),
 				h('tbody', null, keys.map((k) => {
 					const o = ovs.get(k);
-					const val = o ? (o.secret ? h('span', { class: 'secret' }, '••••• (secret)') : o.value) : defs.get(k);
-					const from = o ? (defs.has(k) ? `override (default: ${defs.get(k)})` : 'override') : 'default';
+					const val = o ? (o.deleted ? h('del', null, defs.get(k) ?? '') : o.secret ? h('span', { class: 'secret' }, '••••• (secret)') : o.value) : defs.get(k);
+					const from = o ? (o.deleted ? 'default removed' : defs.has(k) ? `override (default: ${defs.get(k)})` : 'override') : 'default';
 					return h('tr', { class: o ? 'is-override' : 'is-default' }, h('th', { scope: 'row' }, h('code', null, k)), h('td', null, h('code', null, val)), h('td', { class: 'muted' }, from));
 				}))));
 		}

@@ -59,13 +59,23 @@ ovr(const char *k, const char *v, int secret)
 	    secret);
 }
 
+/*
+ * v1: config_check gets the four options and --tag only (as Octopod's
+ * tag_check); the overrides, secrets included, are in the 0600 file
+ * named by OCTOPOD_CONFIG_FILE, the secret ones named in
+ * OCTOPOD_SECRET_KEYS.
+ */
 static const char V1_CHECK[] = "#!/bin/sh\n"
     "want='--project-name proj --base-domain example.test --namespace ns "
-    "--name pr-1 --tag v1 --app-env-override PW=hunter2 "
-    "--deployment-override R=2'\n"
-    "[ \"$*\" = \"$want\" ] || { echo \"bad argv: $*\"; exit 9; }\n"
+    "--name pr-1 --tag v1'\n"
+    "[ \"$*\" = \"${want%pr-1 --tag v1}$8 --tag v1\" ] || "
+    "{ echo \"bad argv: $*\"; exit 9; }\n"
+    "[ \"$OCTOPOD_SECRET_KEYS\" = app:PW ] || { echo \"keys: "
+    "$OCTOPOD_SECRET_KEYS\"; exit 9; }\n"
+    "[ \"$(stat -c %a \"$OCTOPOD_CONFIG_FILE\")\" = 600 ] || "
+    "{ echo 'config file not 0600'; exit 9; }\n"
     "[ \"$8\" = pr-1 ] && exit 0\n"
-    "echo \"refused: PW is hunter2\"; exit 1\n";
+    "echo refused:; cat \"$OCTOPOD_CONFIG_FILE\"; exit 1\n";
 
 static void
 test_accept_refuse_v1(void **state)
@@ -81,10 +91,11 @@ test_accept_refuse_v1(void **state)
 	assert_null(msg);
 	assert_int_equal(scripts_config_check("create", "pr-2", "v1", app,
 	    depl, &msg), 1);
-	/* the argv differs (name), so: bad argv, with the secret masked */
-	assert_non_null(strstr(msg, "bad argv"));
+	/* the config file's lines, the secret masked */
+	assert_non_null(strstr(msg, "refused:"));
 	assert_null(strstr(msg, "hunter2"));
-	assert_non_null(strstr(msg, "PW=***"));
+	assert_non_null(strstr(msg, "--app-env-override PW=***"));
+	assert_non_null(strstr(msg, "--deployment-override R=2"));
 	free(msg);
 	json_decref(app);
 	json_decref(depl);
@@ -160,16 +171,16 @@ test_v2(void **state)
 	assert_int_equal(scripts_config_check("create", "a", "v3", app, depl,
 	    &msg), 0);
 	assert_null(msg);
-	k = keys_get("app_overrides", &err);
+	k = keys_get("app_overrides", NULL, &err);
 	assert_non_null(k);
 	assert_int_equal(json_array_size(k), 2);
 	assert_string_equal(json_string_value(json_object_get(
 	    json_array_get(k, 1), "key")), "X");
 	json_decref(k);
-	assert_null(keys_get("deployment_keys", &err));
+	assert_null(keys_get("deployment_keys", NULL, &err));
 	assert_null(err);
 	script("app_keys", "#!/bin/sh\necho A\necho 'bad key!'\necho B\n");
-	k = keys_get("app_keys", &err);
+	k = keys_get("app_keys", NULL, &err);
 	assert_int_equal(json_array_size(k), 2);
 	json_decref(k);
 	script("app_overrides", NULL);
