@@ -77,4 +77,31 @@ answer helm.upgrade 1 "" "Error: UPGRADE FAILED: timed out"
 t_rc 1 "helm failing fails create" helm_run create $COMMON --name pr-5 --tag v1
 t_like "$(cat "$T_ERR")" "*UPGRADE FAILED*" "helm's message is passed on"
 t_rc 64 "create without a tag -> 64" helm_run create $COMMON --name pr-5
+# secrets come by OCTOPOD_CONFIG_FILE (octopod keeps them off argv): each
+# reaches helm as --set-file of a 0600 file, none on helm's command line,
+# and the files are gone when the script ends
+reset_calls
+SECRET='s3cr3t, with "quotes" and $(touch '"$CANARY"')'
+CFG=$T_TMP/config
+(umask 077; printf '%s\n' '--app-env-override FOO=bar' "--app-env-override DB_PASSWORD=$SECRET" \
+    '--deployment-override token=tok-42' '--deployment-override replicas=2' >"$CFG")
+TMPDIR=$T_TMP/tmp
+mkdir -p "$TMPDIR"
+t_ok "create with secrets in OCTOPOD_CONFIG_FILE" env TMPDIR="$TMPDIR" \
+    OCTOPOD_CONFIG_FILE="$CFG" OCTOPOD_SECRET_KEYS="app:DB_PASSWORD deployment:token" \
+    DEPLOYMENT_VALUES_PREFIX=app. \
+    "$T_HELM/create" $COMMON --name pr-6 --tag v6 \
+    --app-env-override FOO=bar --deployment-override replicas=2
+t_ok "no secret on helm's command line" sh -c "! grep -q -e s3cr3t -e tok-42 '$STANDIN_DIR/call.1'"
+t_values 1 "helm reads the secrets from 0600 files" \
+    global.projectName=Demo global.baseDomain=example.test \
+    global.deploymentName=pr-6 image.tag=v6 FOO=bar app.replicas=2 \
+    "$(printf 'DB_PASSWORD=%s\t0600' "$SECRET")" "$(printf 'app.token=tok-42\t0600')"
+t_is "$(find "$TMPDIR" -mindepth 1 | wc -l)" 0 "the files are gone when create ends"
+t_ok "nothing was executed" test ! -e "$CANARY"
+reset_calls
+t_ok "a secret already in argv (CONTROL_SCRIPT_SECRETS=argv) is not given twice" env \
+    OCTOPOD_CONFIG_FILE="$CFG" OCTOPOD_SECRET_KEYS="app:DB_PASSWORD" \
+    "$T_HELM/create" $COMMON --name pr-7 --tag v7 --app-env-override "DB_PASSWORD=$SECRET"
+t_is "$(tr '\0' '\n' <"$STANDIN_DIR/call.1" | grep -c -e '--set-file')" 0 "no --set-file then"
 t_done

@@ -140,11 +140,57 @@ set_args()
 	done
 }
 
+# secret_args: the secret overrides, which octopod does not put in argv
+# (docs/control-scripts.md: OCTOPOD_CONFIG_FILE, OCTOPOD_SECRET_KEYS):
+# each value written to a file of its own, mode 0600, handed to helm as
+# --set-file KEY=PATH, so that no secret is on helm's command line either.
+# The files go when the script ends. Keys already on the command line
+# (CONTROL_SCRIPT_SECRETS=argv) are left as they are.
+SECRET_DIR=''
+secret_args()
+{
+	local sk scope key line opt kv f prefix
+	[[ -n ${OCTOPOD_SECRET_KEYS:-} && -n ${OCTOPOD_CONFIG_FILE:-} ]] || return 0
+	[[ -r $OCTOPOD_CONFIG_FILE ]] || fail "cannot read OCTOPOD_CONFIG_FILE"
+	for sk in $OCTOPOD_SECRET_KEYS; do
+		scope=${sk%%:*} key=${sk#*:}
+		case $scope in
+		app)	prefix=$APP_VALUES_PREFIX ;;
+		deployment) prefix=$DEPLOYMENT_VALUES_PREFIX ;;
+		*)	fail "unknown scope in OCTOPOD_SECRET_KEYS: \"$sk\"" ;;
+		esac
+		for kv in ${APP_KV[@]+"${APP_KV[@]}"} ${DEP_KV[@]+"${DEP_KV[@]}"}; do
+			[[ ${kv%%=*} == "$key" ]] && continue 2
+		done
+		while IFS= read -r line; do
+			opt=${line%% *} kv=${line#* }
+			case $scope:$opt in
+			app:--app-env-override | app:--application-config | \
+			deployment:--deployment-override | deployment:--deployment-config) ;;
+			*)	continue ;;
+			esac
+			[[ ${kv%%=*} == "$key" ]] || continue
+			if [[ -z $SECRET_DIR ]]; then
+				SECRET_DIR=$(umask 077; mktemp -d) ||
+				    fail "cannot make a directory for the secret values"
+				trap 'rm -rf "$SECRET_DIR"' EXIT
+			fi
+			f=$SECRET_DIR/$((${#SETS[@]} + 1))
+			(umask 077; printf '%s' "${kv#*=}" >"$f") ||
+			    fail "cannot write a secret value's file"
+			helm_esc "$prefix$key"
+			SETS+=("--set-file=$REPLY=$f")
+			break
+		done <"$OCTOPOD_CONFIG_FILE"
+	done
+}
+
 # chart_args: fill CHART_ARGS with what install and template share.
 chart_args()
 {
 	[[ -n $CHART ]] || fail "CHART is not set (a chart reference: repo/name, a path or a URL)"
 	set_args
+	secret_args
 	CHART_ARGS=("$RELEASE" "$CHART" "--namespace=$NAMESPACE")
 	[[ -n $CHART_VERSION ]] && CHART_ARGS+=("--version=$CHART_VERSION")
 	CHART_ARGS+=(${helm_install_extra[@]+"${helm_install_extra[@]}"} "${SETS[@]}")
