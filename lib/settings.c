@@ -105,6 +105,23 @@ setting_find(const char *name)
 	return NULL;
 }
 
+/*
+ * The setting called name, which must be in the table: a name the table
+ * lacks is a bug in the caller (t/settings-names.t looks for them), and
+ * it stops the program here rather than answering a quiet 0 or NULL.
+ */
+static struct setting *
+setting_known(const char *name)
+{
+	struct setting *s = setting_find(name);
+
+	if (s == NULL) {
+		log_err("unknown setting \"%s\" asked for: a bug", name);
+		abort();
+	}
+	return s;
+}
+
 /* Read a secret from a file; returns a malloc'd string without the final newline. */
 static char *
 read_secret_file(const char *path, char *errbuf, size_t errlen)
@@ -198,17 +215,13 @@ settings_load(char *errbuf, size_t errlen)
 const char *
 setting_str(const char *name)
 {
-	struct setting *s = setting_find(name);
-
-	return s ? s->str : NULL;
+	return setting_known(name)->str;
 }
 
 long
 setting_int(const char *name)
 {
-	struct setting *s = setting_find(name);
-
-	return s ? s->num : 0;
+	return setting_known(name)->num;
 }
 
 /* Log every setting, secrets masked (for -n). */
