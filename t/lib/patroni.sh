@@ -23,6 +23,13 @@
 #	ha_rejoin [SEC]		start the killed node's Patroni again, wait
 #				until it is back (its /sync, or /replica
 #				with HA_SYNC=0)
+#	ha_lag_standby		stop (SIGSTOP) the standby's WAL receiver: a
+#				standby falling behind, as over a slow network
+#	ha_lag_drop		SIGKILL it, with what its socket holds: the
+#				standby never gets the WAL sent since
+#				ha_lag_standby (its PostgreSQL restarts and
+#				replays what it had)
+#	ha_lag_end		let it go on (SIGCONT)
 #	ha_stop			every Patroni (and its PostgreSQL), then etcd
 #	ha_psql NODE SQL	psql as postgres on NODE's unix socket
 #
@@ -283,9 +290,27 @@ ha_rejoin() {
 	ha_until "${1:-90}" ha_is "$n" "$want"
 }
 
+ha_lag_standby() {
+	local n=$((3 - $(ha_primary))) pm
+	pm=$(head -1 "$HA_DIR/pg$n/data/postmaster.pid" 2>/dev/null)
+	HA_LAGGED=$(pgrep -P "$pm" -f walreceiver 2>/dev/null | head -1)
+	[ -n "$HA_LAGGED" ] && kill -STOP "$HA_LAGGED"
+}
+ha_lag_drop() {
+	[ -n "${HA_LAGGED:-}" ] && kill -KILL "$HA_LAGGED" 2>/dev/null
+	HA_LAGGED=""
+	return 0
+}
+ha_lag_end() {
+	[ -n "${HA_LAGGED:-}" ] && kill -CONT "$HA_LAGGED" 2>/dev/null
+	HA_LAGGED=""
+	return 0
+}
+
 # ha_stop: every Patroni first (each stops its PostgreSQL), then etcd
 ha_stop() {
 	local p n pm
+	ha_lag_end
 	for p in $HA_PIDS; do kill -TERM "$p" 2>/dev/null; done
 	for p in $HA_PIDS; do wait "$p" 2>/dev/null; done
 	HA_PIDS=""
