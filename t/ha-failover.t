@@ -43,7 +43,8 @@ t_cleanup_hook() {
 }
 
 # req LOOP OP NAME METHOD PATH [BODY]: one request through the power door;
-# one line in $LOAD.LOOP: start op name status seconds retry-after action
+# one line in $LOAD.LOOP: start op name status seconds retry-after, then
+# the action's id (202) or the error's code (or -)
 req() {
 	local l=$1 op=$2 name=$3 method=$4 path=$5 body=${6-} t0 w a=- args
 	args=(-sS -o "$LOAD.$l.body" -m "$CLIENT_TIMEOUT" -X "$method"
@@ -54,7 +55,11 @@ req() {
 	t0=$(ha_now)
 	: >"$LOAD.$l.body"
 	w=$(curl "${args[@]}" "https://localhost:$POWER_PORT/api/v1/$path" 2>/dev/null)
-	case "$w" in 202\ *) a=$(jq -r '.action.id // "-"' "$LOAD.$l.body" 2>/dev/null) ;; esac
+	case "$w" in
+	202\ *) a=$(jq -r '.action.id // "-"' "$LOAD.$l.body" 2>/dev/null) ;;
+	2*) ;;
+	*) a=$(jq -r '.error.code // "-"' "$LOAD.$l.body" 2>/dev/null) ;;
+	esac
 	echo "$t0 $op $name ${w:-000 0 ra=} ${a:--}" >>"$LOAD.$l"
 }
 
@@ -143,6 +148,7 @@ for round in 1 2; do
 	fi
 	ha_kill_primary
 	K=$HA_KILL_AT
+	KILLS="${KILLS:-} $K"
 	# what the stopped receiver's socket holds is dropped with it
 	ha_lag_drop
 	t_diag "round $round: node $before killed; $(loads | awk -v k="$K" '$4 ~ /^2/ && $1 + $5 < k' | wc -l) requests answered 2xx before"
@@ -184,6 +190,8 @@ t_diag "answers: $(loads | awk '{print $2 ":" $4}' | sort | uniq -c | tr -s ' \n
 t_is "$(loads | awk '$4 !~ /^(2..|404|409|503)$/ {print $2 ":" $4}' | sort | uniq -c |
     tr -s ' \n' ' ')" "" "no answer but 2xx, 404, 409 and 503 (no 500, 502, 504, no hang past ${CLIENT_TIMEOUT} s)"
 t_is "$(loads | awk '$4 == 503 && $6 != "ra=2"' | wc -l)" 0 "every 503 carries Retry-After"
+t_is "$(loads | awk '$4 == 503 {print $7}' | sort | uniq -c | tr -s ' \n' ' ')" \
+    " $(loads | awk '$4 == 503' | wc -l) database_unavailable " "every 503 says database_unavailable"
 
 # every accepted change and its action are in the database
 loads | awk '$4 == 202 && $2 == "create" {print $3}' | sort -u >"$T_TMP/acc.create"
@@ -239,6 +247,13 @@ t_is "$(grep -o -- '^create .*--name [^ ]*' "$OCTOPOD_VAR/starts.log" | sort | u
 t_is "$(sql "SELECT count(*) FROM actions WHERE state = 'interrupted' AND
     (error IS NULL OR error NOT LIKE 'interrupted%')")" 0 \
     "interrupted actions say so (error: interrupted …)"
+# the runner's claims carry over: the actions running at a kill
+for K in $KILLS; do
+	t_diag "running at the kill at $K: $(sql "SELECT coalesce(string_agg(n || ' ' || state,
+	    ', '), 'none') FROM (SELECT state, count(*) AS n FROM actions WHERE
+	    started_at <= to_timestamp($K) AND coalesce(finished_at, now()) > to_timestamp($K)
+	    GROUP BY state) s") (now)"
+done
 t_diag "accepted $n_acc actions ($(wc -l <"$T_TMP/acc.create") creates); present after the failovers $(wc -l <"$T_TMP/db.actions"); started once $once; interrupted $interrupted"
 if [ -n "$lost_deps$lost_actions" ]; then
 	t_diag "LOST (answered 202, not in the database): deployments: ${lost_deps:-none}; actions: ${lost_actions:-none}"

@@ -73,7 +73,7 @@ ha_is() { [ "$(ha_rest "$1" "$2")" = 200 ]; }
 
 ha_die() {
 	local f
-	for f in "$HA_DIR"/etcd.log "$HA_DIR"/pg*/patroni.log "$HA_DIR"/pg*/data/log/*; do
+	for f in "$HA_DIR"/etcd.log "$HA_DIR"/pg*/patroni.log "$HA_DIR"/pg*/log/*; do
 		[ -f "$f" ] && { echo "# ==> $f"; tail -15 "$f" | sed 's/^/# /'; } >&2
 	done
 	ha_stop
