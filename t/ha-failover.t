@@ -263,6 +263,8 @@ if [ -n "$lost_deps$lost_actions" ]; then
 	t_diag "lost creates whose script had started all the same: ${ran:-none}"
 fi
 
+t_ok "the notifier LISTENed again after each failover" \
+    test "$(grep -c 'listening on channel' "$OCTOPOD_VAR/log/octopod-notifier.log")" -ge 3
 t_ok "octopod-fcgi is still running" kill -0 "$FCGI_PID"
 t_ok "the notifier is still running" kill -0 "$NOTIFIER_PID"
 ws_done
