@@ -3,7 +3,7 @@
 # Patroni cluster (t/lib/patroni.sh: etcd + two PostgreSQL 15 nodes,
 # synchronous_mode) under octopod-c, reached with a multi-host
 # DATABASE_URL (target_session_attrs=read-write). Under a load of creates,
-# updates and reads the primary's machine dies (SIGKILL of its Patroni and
+# updates, archives and reads the primary's machine dies (SIGKILL of its Patroni and
 # of all its PostgreSQL processes), twice: the second time the other node,
 # after the first has rejoined. What must hold:
 #   - every request answered 2xx has its change and its action in the
