@@ -10,6 +10,8 @@
 #	PG_URL_FILE=1	octopod-fcgi and octopod-notifier get the conninfo
 #			from DATABASE_URL_FILE ($OCTOPOD_VAR/database-url,
 #			0600, as a mounted Secret), not from DATABASE_URL
+#	STACK_DATABASE_URL	a database of the test's own (t/lib/patroni.sh)
+#				instead of the throw-away cluster
 #
 #	stack_start		start everything; bail out if it cannot
 #	ui METHOD PATH [BODY] [curl args...]	through the ui door (basic auth,
@@ -90,7 +92,11 @@ stack_start() {
 	stack_tls
 	stack_ui_user
 	stack_nginx_conf
-	stack_pg_start
+	if [ -n "${STACK_DATABASE_URL:-}" ]; then
+		export DATABASE_URL=$STACK_DATABASE_URL
+	else
+		stack_pg_start
+	fi
 	stack_migrate
 	if [ "${PG_URL_FILE:-0}" = 1 ]; then
 		(umask 077; printf '%s\n' "$DATABASE_URL" >"$OCTOPOD_VAR/database-url")
