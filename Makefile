@@ -30,9 +30,10 @@ CFLAGS		 = -O1 -g -fno-omit-frame-pointer \
 LDFLAGS		+= -fsanitize=address,undefined
 endif
 
-# lib/pgconn.c: only for the programs that link libpq (not octo)
-LIB_SRCS	 = $(filter-out lib/pgconn.c,$(wildcard lib/*.c))
-PGC_OBJS	 = $(O)/lib/pgconn.o
+# lib/pgconn.c, lib/server.c: only for the programs that link libpq (not
+# octo, which is also built static)
+LIB_SRCS	 = $(filter-out lib/pgconn.c lib/server.c,$(wildcard lib/*.c))
+PGC_OBJS	 = $(O)/lib/pgconn.o $(O)/lib/server.o
 FCGI_SRCS	 = $(wildcard fcgi/*.c)
 NOTIFIER_SRCS	 = $(wildcard notifier/*.c)
 OCTO_SRCS	 = $(wildcard octo/*.c)
