@@ -54,6 +54,21 @@ stack_dirs() {
 	chmod 700 "$OCTOPOD_VAR/tls"
 }
 
+# stack_ca_server CA_NAME: in the current directory, a CA (ca.pem,
+# ca-key.pem) and a server certificate of it for localhost and 127.0.0.1
+# (server.pem, server-key.pem); fails (set -e callers) on any error.
+stack_ca_server() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+	    -nodes -keyout ca-key.pem -out ca.pem -days 3650 \
+	    -subj "/CN=$1" 2>/dev/null &&
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+	    -nodes -keyout server-key.pem -out server.csr \
+	    -subj "/CN=localhost" 2>/dev/null &&
+	printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >server.ext &&
+	openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem \
+	    -CAcreateserial -out server.pem -days 825 -extfile server.ext 2>/dev/null
+}
+
 # A CA, the server's certificate and the octo client certificate, once.
 stack_tls() {
 	local t="$OCTOPOD_VAR/tls"
@@ -62,15 +77,7 @@ stack_tls() {
 		set -e
 		umask 077
 		cd "$t"
-		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
-		    -nodes -keyout ca-key.pem -out ca.pem -days 3650 \
-		    -subj "/CN=octopod local CA" 2>/dev/null
-		openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
-		    -nodes -keyout server-key.pem -out server.csr \
-		    -subj "/CN=localhost" 2>/dev/null
-		printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >server.ext
-		openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem \
-		    -CAcreateserial -out server.pem -days 825 -extfile server.ext 2>/dev/null
+		stack_ca_server "octopod local CA"
 		stack_client_cert octo octo 825
 		rm -f server.csr server.ext
 		chmod 644 ca.pem server.pem octo.pem
@@ -236,15 +243,7 @@ stack_pg_tls() {
 		set -e
 		umask 077
 		cd "$t"
-		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
-		    -nodes -keyout ca-key.pem -out ca.pem -days 3650 \
-		    -subj "/CN=octopod test PostgreSQL CA" 2>/dev/null
-		openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
-		    -nodes -keyout server-key.pem -out server.csr \
-		    -subj "/CN=localhost" 2>/dev/null
-		printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >server.ext
-		openssl x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem \
-		    -CAcreateserial -out server.pem -days 825 -extfile server.ext 2>/dev/null
+		stack_ca_server "octopod test PostgreSQL CA"
 		rm -f server.csr server.ext ca.srl
 		chmod 644 ca.pem server.pem
 	) || stack_die "could not generate PostgreSQL's TLS certificates"
