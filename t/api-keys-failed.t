@@ -33,9 +33,12 @@ ui GET 'override_keys?scope=deployment'
 t_is "$S/$(j '.keys|join(",")')" 200/replicas "a working keys script still answers"
 
 # the UI's reading of such an answer (static/js/api.js, as the page runs it)
-out=$(cd "$T_ROOT" && node --input-type=module -e "
+# (as a .mjs copy: node 18 reads a .js outside a "type": "module" package
+# as CommonJS)
+cp "$T_ROOT/static/js/api.js" "$T_TMP/api.mjs"
+out=$(cd "$T_TMP" && node --input-type=module -e "
 globalThis.fetch = async () => new Response(JSON.stringify({error: {code: 'script_failed', message: 'app_keys: exit 3: no access'}}), {status: 500});
-const { api } = await import('./static/js/api.js');
+const { api } = await import('./api.mjs');
 try { await api('GET', 'override_keys?scope=app'); } catch (e) { console.log(e.status + ' ' + e.code + ' ' + e.message); }
 globalThis.fetch = async () => new Response('<html>502 Bad Gateway</html>', {status: 502});
 try { await api('GET', 'ping'); } catch (e) { console.log(e.status + ' ' + e.code + ' ' + e.message); }
