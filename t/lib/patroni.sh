@@ -183,9 +183,13 @@ EOF
 # ha_patroni_start NODE: start NODE's Patroni; HA_PID_NODE is its pid
 ha_patroni_start() {
 	local n=$1
-	env -i PATH=/usr/bin:/bin LANG=C.UTF-8 HOME="$HA_DIR/pg$n" \
+	# from a directory postgres may enter (the checkout may be in a 0700
+	# home: Patroni's child processes chdir back to where it started);
+	# exec all the way, so that $! is Patroni
+	(cd "$HA_DIR" && exec env -i PATH=/usr/bin:/bin LANG=C.UTF-8 \
+	    HOME="$HA_DIR/pg$n" \
 	    setpriv --reuid=postgres --regid=postgres --init-groups \
-	    /usr/bin/python3 /usr/bin/patroni "$HA_DIR/pg$n/patroni.yml" \
+	    /usr/bin/python3 /usr/bin/patroni "$HA_DIR/pg$n/patroni.yml") \
 	    >>"$HA_DIR/pg$n/patroni.log" 2>&1 &
 	eval "HA_PID_$n=$!"
 	HA_PIDS="$HA_PIDS $!"
