@@ -312,11 +312,27 @@ ha_lag_end() {
 }
 
 # ha_stop: every Patroni first (each stops its PostgreSQL), then etcd
+# ha_end PID...: SIGTERM, up to 20 s to go, then SIGKILL; reaped. A Patroni
+# that hangs (seen: one stuck in its bootstrap) must not hold the test,
+# and so prove, for ever.
+ha_end() {
+	local p i
+	for p in "$@"; do kill -TERM "$p" 2>/dev/null; done
+	for p in "$@"; do
+		for i in $(seq 1 200); do
+			pid_gone "$p" && break
+			sleep 0.1
+		done
+		pid_gone "$p" || kill -KILL "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+}
+
 ha_stop() {
 	local p n pm
 	ha_lag_end
-	for p in $HA_PIDS; do kill -TERM "$p" 2>/dev/null; done
-	for p in $HA_PIDS; do wait "$p" 2>/dev/null; done
+	# shellcheck disable=SC2086
+	ha_end $HA_PIDS
 	HA_PIDS=""
 	# a postmaster left behind (Patroni killed, or stopped too late)
 	for n in 1 2; do
@@ -326,8 +342,7 @@ ha_stop() {
 		    -m immediate -w -t 20 stop >/dev/null 2>&1
 	done
 	if [ -n "$HA_ETCD_PID" ]; then
-		kill -TERM "$HA_ETCD_PID" 2>/dev/null
-		wait "$HA_ETCD_PID" 2>/dev/null
+		ha_end "$HA_ETCD_PID"
 		HA_ETCD_PID=""
 	fi
 	return 0
