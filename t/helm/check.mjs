@@ -178,6 +178,14 @@ const hp = main.ports.find((p) => p.name === main.readinessProbe.httpGet.port);
 ok(hp && hp.containerPort > 1024, 'probes on a named unprivileged port', main.ports);
 ok(pod.securityContext.runAsNonRoot === true && pod.securityContext.runAsUser > 0, 'the pod runs as non-root');
 ok(main.ports.every((p) => p.containerPort > 1024), 'every container port is unprivileged');
+// what t/container.t runs the image with: a read-only root, no privilege
+// escalation, no capabilities; only the chart's emptyDirs are writable
+const locked = (c) => c.securityContext?.readOnlyRootFilesystem === true &&
+    c.securityContext.allowPrivilegeEscalation === false &&
+    JSON.stringify(c.securityContext.capabilities?.drop) === '["ALL"]';
+ok(locked(main) && locked(pod.initContainers[1]), 'the server and migrate run with a read-only root and no capabilities', main.securityContext);
+ok(['/var/lib/octopod', '/tmp'].every((d) => main.volumeMounts.some((m) => m.mountPath === d &&
+    pod.volumes.find((v) => v.name === m.name)?.emptyDir !== undefined)), 'with emptyDirs at /var/lib/octopod and /tmp');
 const mounts = Object.fromEntries(main.volumeMounts.map((m) => [m.name, m.mountPath]));
 const ctl = pod.initContainers[0].volumeMounts[0];
 ok(pod.volumes.find((v) => v.name === ctl.name)?.emptyDir !== undefined && mounts[ctl.name] === '/control',
@@ -242,6 +250,7 @@ ok(['OCTOPOD_URL', 'TLS_CERT_PATH', 'TLS_KEY_PATH', 'TLS_CA_PATH'].every((k) => 
 ok(/^https:\/\/octopod-power\./.test(cenv.OCTOPOD_URL), 'through the power door', cenv.OCTOPOD_URL);
 const cv = cj.spec.jobTemplate.spec.template.spec.volumes[0];
 is([cv.secret.secretName, cjc.volumeMounts[0].mountPath], ['octopod-octo', path.dirname(cenv.TLS_KEY_PATH)], 'the client certificate comes from its Secret');
+ok(locked(cjc) && cjc.volumeMounts.some((m) => m.mountPath === '/tmp'), 'the CronJob too, with /tmp for the key\'s private copy', cjc.securityContext);
 
 // secrets: generated once, then kept (lookup)
 const pw = (objs) => Buffer.from(find(objs, 'Secret', 'octopod-database').data.password, 'base64').toString();

@@ -85,3 +85,12 @@ DATABASE_URL
   value: {{ $v | toString | quote }}
 {{- end }}
 {{- end -}}
+
+{{/* What the octopod containers need of the kernel: nothing more (the
+     image runs as 10001 with a read-only root; t/container.t runs it so) */}}
+{{- define "octopod.containerSecurity" -}}
+readOnlyRootFilesystem: true
+allowPrivilegeEscalation: false
+capabilities:
+  drop: ["ALL"]
+{{- end -}}
