@@ -12,7 +12,9 @@ cat >"$CONTROL_SCRIPTS_DIR/check" <<'S'
 [ -e "$OCTOPOD_VAR/healthy" ] && exit 0
 pw=$(sed -n 's/^--app-env-override PW=//p' "$OCTOPOD_CONFIG_FILE")
 printf 'tag mismatch: serving v9 (password %s)\n' "$pw"
-printf 'bell \007 escape \033]0;pwned\007 end\n' >&2
+# on stdout, before the filler: stdout and stderr are two pipes, and a
+# line on stderr could come after the 4 KiB that are kept
+printf 'bell \007 escape \033]0;pwned\007 end\n'
 head -c 10000 /dev/zero | tr '\0' x
 exit 3
 S
