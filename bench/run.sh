@@ -46,14 +46,8 @@ for s in create update archive restore cleanup check archive_check; do
 	cp "$O/bench/stamp" "$CONTROL_SCRIPTS_DIR/$s"
 done
 chmod -R a+rX "$B"
-port() {
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 8000))
-		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-	done
-}
-UI_PORT=$(port); POWER_PORT=$(port); BARE_PORT=$(port)
+. "$TOP/scripts/free-port.sh"
+UI_PORT=$(free_port); POWER_PORT=$(free_port); BARE_PORT=$(free_port)
 export UI_PORT POWER_PORT
 . "$TOP/scripts/stack.sh"
 

@@ -44,13 +44,7 @@ mkdir -p "$cache/apt/partial" "$cache/npm"
 # The ports of `make run`: a container on the host's network shares its
 # ports with whatever runs there (another `make run` on 8443), so two free
 # ones are passed in; a real machine has its own.
-free_port() {
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 8000))
-		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-	done
-}
+. "$top/scripts/free-port.sh"
 ui_port=$(free_port)
 power_port=$(free_port)
 while [ "$power_port" = "$ui_port" ]; do power_port=$(free_port); done

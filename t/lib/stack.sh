@@ -37,15 +37,7 @@ export RESPONDERS=${RESPONDERS:-2} THREADS=${THREADS:-2}
 unset DATABASE_URL
 FCGI_ARGS=${FCGI_ARGS:-}
 
-# a free TCP port on 127.0.0.1: below the ephemeral range (32768+) and
-# outside control/local's deployment ports (28000-28999)
-free_port() {
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 8000))
-		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-	done
-}
+. "$T_ROOT/scripts/free-port.sh"
 UI_PORT=$(free_port)
 POWER_PORT=$(free_port)
 while [ "$POWER_PORT" = "$UI_PORT" ]; do POWER_PORT=$(free_port); done
