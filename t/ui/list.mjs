@@ -2,20 +2,24 @@
 import { newPage, BASE, VAR, main, ok, is, sql, until, diag } from './lib.mjs';
 
 await main(async () => {
-	sql(`INSERT INTO deployments (name, tag, status, created_by, updated_by)
-	     SELECT 'd-'||g, 'v1', 'Running', 'seed', 'seed' FROM generate_series(1,1000) g`);
-	sql(`INSERT INTO deployments (name, tag, status, failure_reason, created_by, updated_by)
-	     VALUES ('zz-fail', 'v7', 'Failure', 'PartialAvailability', 'qa', 'qa'),
-	            ('tagged', 'special-tag', 'Running', NULL, 'pm', 'pm'),
-	            ('old-1', 'v0', 'Archived', NULL, 'dev', 'dev')`);
-	// seeded statuses stay as seeded: the runner's checks leave them alone
-	sql(`UPDATE deployments SET checked_at = now() + interval '1 day'`);
-	sql(`INSERT INTO overrides (deployment_id, scope, key, value, secret)
-	     SELECT id, 'app', 'NEEDLE_KEY', 'plain', false FROM deployments WHERE name = 'd-500'`);
-	sql(`INSERT INTO overrides (deployment_id, scope, key, value, secret)
-	     SELECT id, 'deployment', 'K' || g, 'haystack' || g, false FROM deployments, generate_series(1,6) g WHERE name = 'd-100'`);
-	sql(`INSERT INTO overrides (deployment_id, scope, key, value, secret)
+	// One psql -c, so one transaction: the seeded statuses stay as seeded,
+	// because the rows are never due for a check. (Seeded in separate
+	// statements, the runner once claimed checks between the INSERT and
+	// the UPDATE; a check's event then added a 101st row to the first page.)
+	sql(`INSERT INTO deployments (name, tag, status, created_by, updated_by, checked_at)
+	     SELECT 'd-'||g, 'v1', 'Running', 'seed', 'seed', now() + interval '1 day' FROM generate_series(1,1000) g;
+	     INSERT INTO deployments (name, tag, status, failure_reason, created_by, updated_by, checked_at)
+	     VALUES ('zz-fail', 'v7', 'Failure', 'PartialAvailability', 'qa', 'qa', now() + interval '1 day'),
+	            ('tagged', 'special-tag', 'Running', NULL, 'pm', 'pm', now() + interval '1 day'),
+	            ('old-1', 'v0', 'Archived', NULL, 'dev', 'dev', now() + interval '1 day');
+	     INSERT INTO overrides (deployment_id, scope, key, value, secret)
+	     SELECT id, 'app', 'NEEDLE_KEY', 'plain', false FROM deployments WHERE name = 'd-500';
+	     INSERT INTO overrides (deployment_id, scope, key, value, secret)
+	     SELECT id, 'deployment', 'K' || g, 'haystack' || g, false FROM deployments, generate_series(1,6) g WHERE name = 'd-100';
+	     INSERT INTO overrides (deployment_id, scope, key, value, secret)
 	     SELECT id, 'app', 'TOKEN', 'topsecret', true FROM deployments WHERE name = 'd-101'`);
+	diag('checks claimed while seeding (expect none): ' +
+	     sql(`SELECT count(*) FROM deployments WHERE checked_at < now() + interval '1 hour' OR checked_at IS NULL`));
 
 	const page = await newPage();
 	const t0 = Date.now();
