@@ -138,13 +138,20 @@ jstr(json_t *obj, const char *key, const char *def)
 	return json_is_string(v) ? json_string_value(v) : def;
 }
 
-/* An override as "K=V", a secret as "K=***", in buf. */
+/*
+ * An override as "K=V", a secret as "K=***", a deleted one (a default's
+ * key removed, docs/API.md) as "K (default removed)", as the UI says;
+ * in buf, which it returns.
+ */
 const char *
 out_override(json_t *o, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s=%s", jstr(o, "key", "?"),
-	    json_is_true(json_object_get(o, "secret")) ? "***" :
-	    jstr(o, "value", ""));
+	if (json_is_true(json_object_get(o, "deleted")))
+		snprintf(buf, len, "%s (default removed)", jstr(o, "key", "?"));
+	else
+		snprintf(buf, len, "%s=%s", jstr(o, "key", "?"),
+		    json_is_true(json_object_get(o, "secret")) ? "***" :
+		    jstr(o, "value", ""));
 	return buf;
 }
 
