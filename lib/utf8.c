@@ -4,9 +4,10 @@
  * which second bytes may follow it (that one range rules out overlongs,
  * surrogates and code points past U+10FFFF); every later byte is
  * 0x80-0xBF. A decoder that checks each byte as it comes (utf8_next_ok)
- * stops at the first one that does not fit, which is how both streaming
- * users, octo's terminal escapes and fcgi's script output filter, cut a
- * broken sequence short and start again at the byte that broke it.
+ * stops at the first one that does not fit, which is how the streaming
+ * users (octo's terminal escapes; fcgi's script output filter works the
+ * same way) cut a broken sequence short and start again at the byte that
+ * broke it.
  */
 #include <stddef.h>
 
