@@ -13,7 +13,12 @@
 
 static const char	*log_prog = "octopod";
 static int		 log_json;
-static const char	*log_names[LVL__MAX] = { "debug", "info", "warning", "error" };
+static const char	*log_names[LVL__MAX] = {
+	[LVL_DEBUG] = "debug",
+	[LVL_INFO] = "info",
+	[LVL_WARN] = "warning",
+	[LVL_ERR] = "error",
+};
 
 void
 log_init(const char *prog, int json)

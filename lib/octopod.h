@@ -54,6 +54,8 @@ const char	*valid_name(const char *s, size_t len);
 const char	*valid_tag(const char *s, size_t len);
 const char	*valid_key(const char *s, size_t len);
 const char	*valid_value(const char *s, size_t len);
+
+/* utf8.c (the rest of it in utf8.h): 1 when well-formed, without NUL */
 int		 utf8_valid(const char *s, size_t len);
 
 /* proctitle.c: what ps and top show */

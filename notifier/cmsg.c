@@ -89,8 +89,11 @@ bad:
 const char *
 cmsg_what(enum cmsg_what w)
 {
-	static const char *const words[CMSG__MAX] = { "list", "deployment",
-	    "output" };
+	static const char *const words[CMSG__MAX] = {
+		[CMSG_LIST] = "list",
+		[CMSG_DEPLOYMENT] = "deployment",
+		[CMSG_OUTPUT] = "output",
+	};
 
 	return w < CMSG__MAX ? words[w] : "?";
 }

@@ -33,10 +33,11 @@ unsigned long		 loop_pass;
 static volatile sig_atomic_t	 quit;
 
 static const struct lws_protocols protocols[] = {
-	{ "octopod-events", ws_callback, sizeof(struct client), RX_MAX,
-	    0, NULL, 0 },
-	{ "pg", pg_callback, 0, 0, 0, NULL, 0 },
-	{ NULL, NULL, 0, 0, 0, NULL, 0 }
+	{ .name = "octopod-events", .callback = ws_callback,
+	  .per_session_data_size = sizeof(struct client),
+	  .rx_buffer_size = RX_MAX },
+	{ .name = "pg", .callback = pg_callback },
+	{ .name = NULL }
 };
 
 /* ping idle clients, drop the ones that stop answering */

@@ -15,20 +15,26 @@ static int	cmd_clean_archive_exec(const struct cmd_entry *, int, char **);
 static int	cmd_version_exec(const struct cmd_entry *, int, char **);
 
 const struct cmd_entry cmd_clean_archive_entry = {
-	"clean-archive", NULL, "[--older-than DUR] [--dry-run]",
-	"clean up deployments archived longer than the retention (cron)",
+	.name = "clean-archive",
+	.usage = "[--older-than DUR] [--dry-run]",
+	.summary =
+	    "clean up deployments archived longer than the retention (cron)",
+	.help =
 	"  --older-than DUR    archived longer than DUR (14d, 12h, 30m, or\n"
 	"                      seconds; default: the server's\n"
 	"                      ARCHIVE_RETENTION, 14 days)\n"
 	"  -n, --dry-run       only list what would be cleaned up\n"
 	"crontab: 17 * * * * octo clean-archive\n",
-	1, cmd_clean_archive_exec
+	.needs_server = 1,
+	.exec = cmd_clean_archive_exec,
 };
 
 const struct cmd_entry cmd_version_entry = {
-	"version", NULL, "",
-	"print octo's version and, when configured, the server's", NULL,
-	0, cmd_version_exec
+	.name = "version",
+	.usage = "",
+	.summary = "print octo's version and, when configured, the server's",
+	.needs_server = 0,
+	.exec = cmd_version_exec,
 };
 
 static int

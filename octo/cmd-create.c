@@ -37,24 +37,30 @@ static int	cmd_update_exec(const struct cmd_entry *, int, char **);
 "  -e image.tag=T                  the tag, as Octopod 2 passes it (= -t T)\n"
 
 const struct cmd_entry cmd_create_entry = {
-	"create", NULL,
-	"-n NAME -t TAG [-e K=V]... [-o K=V]... [-a K=V|K=@FILE|K=-]... "
+	.name = "create",
+	.usage =
+	    "-n NAME -t TAG [-e K=V]... [-o K=V]... [-a K=V|K=@FILE|K=-]... "
 	    "[-s K=V|K=@FILE|K=-]...",
-	"create a deployment",
+	.summary = "create a deployment",
+	.help =
 	"  -n, --name NAME                 the deployment (a DNS label)\n"
 	"  -t, --tag TAG                   the image tag\n"
 	OVERRIDE_HELP
 	"  --ttl DUR                       expire after DUR (30s, 15m, 2h, 7d;\n"
 	"                                  0: never); default: the server's\n"
 	"  --pinned                        never expire while pinned\n",
-	1, cmd_create_exec
+	.needs_server = 1,
+	.exec = cmd_create_exec,
 };
 
 const struct cmd_entry cmd_update_entry = {
-	"update", NULL,
-	"-n NAME [-t TAG] [-e K=V]... [-o K=V]... [-E KEY]... [-O KEY]... "
+	.name = "update",
+	.usage =
+	    "-n NAME [-t TAG] [-e K=V]... [-o K=V]... [-E KEY]... [-O KEY]... "
 	    "[-a K=V|K=@FILE|K=-]... [-s K=V|K=@FILE|K=-]...",
-	"change a deployment's tag or overrides (only what is named)",
+	.summary =
+	    "change a deployment's tag or overrides (only what is named)",
+	.help =
 	"  -n, --name NAME                 the deployment\n"
 	"  -t, --tag TAG                   a new image tag\n"
 	OVERRIDE_HELP
@@ -63,7 +69,8 @@ const struct cmd_entry cmd_update_entry = {
 	"  --ttl DUR                       a new time to live (30s, 15m, 2h, 7d; 0:\n"
 	"                                  never); every update restarts the expiry\n"
 	"  --version N                     only if the deployment is at version N\n",
-	1, cmd_update_exec
+	.needs_server = 1,
+	.exec = cmd_update_exec,
 };
 
 enum { OPT_IF_VERSION = 0x200, OPT_TTL, OPT_PINNED };

@@ -14,14 +14,18 @@
 static int	cmd_info_exec(const struct cmd_entry *, int, char **);
 
 const struct cmd_entry cmd_info_entry = {
-	"info", NULL, "-n NAME [--actions N] [--history N]",
-	"show a deployment: status, expiry, links, overrides, timeline, "
+	.name = "info",
+	.usage = "-n NAME [--actions N] [--history N]",
+	.summary =
+	    "show a deployment: status, expiry, links, overrides, timeline, "
 	    "actions",
+	.help =
 	"  -n, --name NAME     the deployment (or as the argument)\n"
 	"  --actions N         how many recent actions (default 5, 0: none)\n"
 	"  --history N         how many of the last status changes (default\n"
 	"                      10, 0: none)\n",
-	1, cmd_info_exec
+	.needs_server = 1,
+	.exec = cmd_info_exec,
 };
 
 #define HISTORY_PAGE	500

@@ -14,10 +14,13 @@
 static int	cmd_list_exec(const struct cmd_entry *, int, char **);
 
 const struct cmd_entry cmd_list_entry = {
-	"list", "ls",
-	"[--status S[,S...]] [--search TEXT] [--archived | --active] "
+	.name = "list",
+	.alias = "ls",
+	.usage =
+	    "[--status S[,S...]] [--search TEXT] [--archived | --active] "
 	    "[--sort KEY] [--desc] [--limit N]",
-	"list deployments",
+	.summary = "list deployments",
+	.help =
 	"  -s, --status S[,S]  only these statuses (Running, Failure, ...)\n"
 	"  -q, --search TEXT   name, tag, override key or value contains TEXT\n"
 	"  -a, --archived      only archived ones (Archived, CleanupFailed)\n"
@@ -27,7 +30,8 @@ const struct cmd_entry cmd_list_entry = {
 	"  --desc              in descending order\n"
 	"  -l, --limit N       at most N (default: all, page by page)\n"
 	"  --page-size N       deployments per request (1-500, default 500)\n",
-	1, cmd_list_exec
+	.needs_server = 1,
+	.exec = cmd_list_exec,
 };
 
 #define PAGE_MAX	500

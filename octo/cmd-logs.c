@@ -16,9 +16,12 @@
 static int	cmd_logs_exec(const struct cmd_entry *, int, char **);
 
 const struct cmd_entry cmd_logs_entry = {
-	"logs", NULL, "-a ACTION | -n NAME [-l stdout|stderr|all] [-f] "
+	.name = "logs",
+	.usage =
+	    "-a ACTION | -n NAME [-l stdout|stderr|all] [-f] "
 	    "[--interval MS]",
-	"print an action's output (-f: follow it live)",
+	.summary = "print an action's output (-f: follow it live)",
+	.help =
 	"  -a, --action ID     the action (octo info shows them)\n"
 	"  -n, --name NAME     the last action of this deployment\n"
 	"  -l, --log-type T    stdout (out), stderr (err) or all (both; the\n"
@@ -28,7 +31,8 @@ const struct cmd_entry cmd_logs_entry = {
 	"                      if it succeeded, 1 if not\n"
 	"  --interval MS       poll interval with -f (default 300)\n"
 	"with -o json: one JSON object per output chunk, a line each\n",
-	1, cmd_logs_exec
+	.needs_server = 1,
+	.exec = cmd_logs_exec,
 };
 
 #define PAGE	1000
@@ -178,7 +182,7 @@ cmd_logs_exec(const struct cmd_entry *e, int argc, char **argv)
 	json_t		*chunks, *c;
 	size_t		 i, n;
 	int		 ch, rc, follow = 0, finished, type = LT_ALL;
-	struct lines	 ln = { 1, NULL };
+	struct lines	 ln = { .bol = 1, .last = NULL };
 	const char	*stream;
 
 	while ((ch = getopt_long(argc, argv, "a:n:fl:o:", lo, NULL)) != -1) {

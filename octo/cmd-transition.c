@@ -17,34 +17,57 @@ static int	cmd_transition_exec(const struct cmd_entry *, int, char **);
 #define NAME_HELP "  -n, --name NAME    the deployment (or as the argument)\n"
 
 const struct cmd_entry cmd_archive_entry = {
-	"archive", NULL, "-n NAME",
-	"archive a deployment (runs the archive script)", NAME_HELP,
-	1, cmd_transition_exec
+	.name = "archive",
+	.usage = "-n NAME",
+	.summary = "archive a deployment (runs the archive script)",
+	.help = NAME_HELP,
+	.needs_server = 1,
+	.exec = cmd_transition_exec,
 };
 const struct cmd_entry cmd_restore_entry = {
-	"restore", "unarchive", "-n NAME",
-	"restore an archived deployment", NAME_HELP,
-	1, cmd_transition_exec
+	.name = "restore",
+	.alias = "unarchive",
+	.usage = "-n NAME",
+	.summary = "restore an archived deployment",
+	.help = NAME_HELP,
+	.needs_server = 1,
+	.exec = cmd_transition_exec,
 };
 const struct cmd_entry cmd_cleanup_entry = {
-	"cleanup", NULL, "-n NAME",
-	"remove an archived deployment for good (runs the cleanup script)",
-	NAME_HELP, 1, cmd_transition_exec
+	.name = "cleanup",
+	.usage = "-n NAME",
+	.summary =
+	    "remove an archived deployment for good (runs the cleanup script)",
+	.help = NAME_HELP,
+	.needs_server = 1,
+	.exec = cmd_transition_exec,
 };
 const struct cmd_entry cmd_pin_entry = {
-	"pin", NULL, "-n NAME", "keep a deployment from expiring", NAME_HELP,
-	1, cmd_transition_exec
+	.name = "pin",
+	.usage = "-n NAME",
+	.summary = "keep a deployment from expiring",
+	.help = NAME_HELP,
+	.needs_server = 1,
+	.exec = cmd_transition_exec,
 };
 
 const struct cmd_entry cmd_unpin_entry = {
-	"unpin", NULL, "-n NAME", "let a deployment expire again", NAME_HELP,
-	1, cmd_transition_exec
+	.name = "unpin",
+	.usage = "-n NAME",
+	.summary = "let a deployment expire again",
+	.help = NAME_HELP,
+	.needs_server = 1,
+	.exec = cmd_transition_exec,
 };
 
 const struct cmd_entry cmd_forget_entry = {
-	"forget", "delete", "-n NAME",
-	"forget a deployment's record without running any script",
-	NAME_HELP, 1, cmd_transition_exec
+	.name = "forget",
+	.alias = "delete",
+	.usage = "-n NAME",
+	.summary = "forget a deployment's record without running any script",
+	.help = NAME_HELP,
+	.needs_server = 1,
+	.exec = cmd_transition_exec,
 };
 
 static int

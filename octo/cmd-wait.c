@@ -16,9 +16,11 @@
 static int	cmd_wait_exec(const struct cmd_entry *, int, char **);
 
 const struct cmd_entry cmd_wait_entry = {
-	"wait", NULL,
-	"-n NAME [--for running|archived] [--timeout DUR] [--interval MS]",
-	"wait until a deployment is Running (or Archived); for CI",
+	.name = "wait",
+	.usage =
+	    "-n NAME [--for running|archived] [--timeout DUR] [--interval MS]",
+	.summary = "wait until a deployment is Running (or Archived); for CI",
+	.help =
 	"  -n, --name NAME       the deployment (or as the argument)\n"
 	"  --for running|archived  the status to wait for (default running)\n"
 	"  -T, --timeout DUR     give up after DUR (default 15m; 30s, 10m, 1h,\n"
@@ -27,7 +29,8 @@ const struct cmd_entry cmd_wait_entry = {
 	"exit 0 when the deployment is there and not busy; 1 when it is in\n"
 	"Failure and not busy (the reason is printed), or settled where it\n"
 	"cannot get there by itself (e.g. Archived, waiting for running)\n",
-	1, cmd_wait_exec
+	.needs_server = 1,
+	.exec = cmd_wait_exec,
 };
 
 enum verdict { V_WAIT, V_DONE, V_FAILED };

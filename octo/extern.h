@@ -28,6 +28,7 @@ struct octo_cfg {
 	const char	*cert;		/* client certificate (PEM) */
 	const char	*key;		/* its private key (PEM), 0600 */
 	const char	*cacert;	/* CA for the server; NULL: system's */
+	const char	*authorization;	/* Authorization's value, or NULL */
 	long		 connect_timeout;	/* seconds */
 	long		 request_timeout;	/* seconds, a whole request */
 	int		 json;		/* -o json */

@@ -23,6 +23,7 @@ struct octo_cfg octo = {
 };
 
 static CURL	*curl;
+static char	*auth_line;	/* "Authorization: VALUE", or NULL */
 
 struct buf {
 	char	*p;
@@ -82,6 +83,38 @@ check_file(const char *what, const char *path, int secret)
 }
 
 /*
+ * The Authorization line of OCTO_AUTHORIZATION_HEADER (Octopod's octo
+ * sends that value on every request, for a proxy in front of the power
+ * API): 0, or -1 after printing why not. The value is one header field
+ * value (RFC 9110: no control character but TAB) and a secret: never
+ * printed.
+ */
+static int
+auth_init(void)
+{
+	const unsigned char	*p;
+
+	if (octo.authorization == NULL)
+		return 0;
+	for (p = (const unsigned char *)octo.authorization; *p != '\0'; p++)
+		if ((*p < 0x20 && *p != '\t') || *p == 0x7f) {
+			octo_warnx("OCTO_AUTHORIZATION_HEADER holds a control "
+			    "character (byte %zu): it must be one header value",
+			    (size_t)(p - (const unsigned char *)
+			    octo.authorization) + 1);
+			return -1;
+		}
+	free(auth_line);
+	if (asprintf(&auth_line, "Authorization: %s", octo.authorization) ==
+	    -1) {
+		auth_line = NULL;
+		octo_warnx("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Check the configuration and set up the handle, reused by every
  * request (one TLS session, keep-alive). Returns 0 or an exit code
  * after printing why.
@@ -93,6 +126,8 @@ octo_http_init(void)
 		octo_warnx("no server: give --url or set OCTOPOD_URL");
 		return EXIT_USAGE;
 	}
+	if (auth_init() == -1)
+		return EXIT_USAGE;
 	if (octo.cert == NULL || *octo.cert == '\0') {
 		octo_warnx("no client certificate: give --cert or set "
 		    "TLS_CERT_PATH");
@@ -137,6 +172,8 @@ octo_http_free(void)
 		curl = NULL;
 		curl_global_cleanup();
 	}
+	free(auth_line);
+	auth_line = NULL;
 }
 
 /* A path segment escaped for the URL: a new string, free() it. */
@@ -227,6 +264,8 @@ octo_call(const char *method, const char *path, json_t *body, int flags,
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
 	hdr = curl_slist_append(hdr, "Accept: application/json");
+	if (auth_line != NULL)
+		hdr = curl_slist_append(hdr, auth_line);
 	if (body != NULL) {
 		data = json_dumps(body, JSON_COMPACT);
 		hdr = curl_slist_append(hdr,

@@ -119,6 +119,8 @@ main(int argc, char **argv)
 	octo.cert = env("TLS_CERT_PATH");
 	octo.key = env("TLS_KEY_PATH");
 	octo.cacert = env("TLS_CA_PATH");
+	/* Octopod's octo: sent as Authorization on every request */
+	octo.authorization = env("OCTO_AUTHORIZATION_HEADER");
 
 	/* "+": stop at the command, its options are its own */
 	while ((ch = getopt_long(argc, argv, "+ho:V", longopts, NULL)) != -1) {

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "extern.h"
+#include "utf8.h"
 
 struct octo_table {
 	size_t	  ncols, nrows, cap;
@@ -137,13 +138,20 @@ jstr(json_t *obj, const char *key, const char *def)
 	return json_is_string(v) ? json_string_value(v) : def;
 }
 
-/* An override as "K=V", a secret as "K=***", in buf. */
+/*
+ * An override as "K=V", a secret as "K=***", a deleted one (a default's
+ * key removed, docs/API.md) as "K (default removed)", as the UI says;
+ * in buf, which it returns.
+ */
 const char *
 out_override(json_t *o, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s=%s", jstr(o, "key", "?"),
-	    json_is_true(json_object_get(o, "secret")) ? "***" :
-	    jstr(o, "value", ""));
+	if (json_is_true(json_object_get(o, "deleted")))
+		snprintf(buf, len, "%s (default removed)", jstr(o, "key", "?"));
+	else
+		snprintf(buf, len, "%s=%s", jstr(o, "key", "?"),
+		    json_is_true(json_object_get(o, "secret")) ? "***" :
+		    jstr(o, "value", ""));
 	return buf;
 }
 
@@ -163,38 +171,6 @@ struct esc_stream {
 	size_t		 npend;
 };
 
-/* Length of the UTF-8 sequence that starts with c, or 0 when invalid. */
-static size_t
-u8_len(unsigned char c)
-{
-	if (c >= 0xc2 && c <= 0xdf)
-		return 2;
-	if (c >= 0xe0 && c <= 0xef)
-		return 3;
-	if (c >= 0xf0 && c <= 0xf4)
-		return 4;
-	return 0;
-}
-
-/* Decode the n-byte sequence s; -1 when malformed or overlong. */
-static long
-u8_decode(const unsigned char *s, size_t n)
-{
-	long	 cp;
-	size_t	 i;
-
-	cp = s[0] & (n == 2 ? 0x1f : n == 3 ? 0x0f : 0x07);
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return -1;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 ||
-	    cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
-		return -1;
-	return cp;
-}
-
 /* Whether code point cp must be shown escaped. */
 int
 out_unsafe_cp(long cp)
@@ -205,69 +181,51 @@ out_unsafe_cp(long cp)
 }
 
 /*
- * Write the escaped form of buf (len bytes) to f; an incomplete sequence
- * at the end is kept in es for the next call (flush: written escaped).
+ * Write the escaped form of buf (len bytes) to es->real. A sequence is
+ * checked byte by byte (lib/utf8.c): where a byte does not fit, what came
+ * before it is written as \xHH and the byte starts again. A sequence cut
+ * off at the end of buf waits in es->pend for the next call (with flush:
+ * written as \xHH).
  */
 static void
 esc_write(struct esc_stream *es, const unsigned char *buf, size_t len,
     int flush)
 {
-	unsigned char	 seq[4];
-	size_t		 i = 0, n, k;
+	size_t		 i = 0, j, n;
 	long		 cp;
 
 	while (i < len || (flush && es->npend > 0)) {
-		if (es->npend > 0) {
-			n = u8_len(es->pend[0]);
-			while (es->npend < n && i < len)
-				es->pend[es->npend++] = buf[i++];
-			if (es->npend < n && !flush)
-				return;
-			memcpy(seq, es->pend, es->npend);
-			k = es->npend;
-			es->npend = 0;
-		} else {
-			seq[0] = buf[i++];
-			k = 1;
-			if ((n = u8_len(seq[0])) > 1) {
-				while (k < n && i < len)
-					seq[k++] = buf[i++];
-				if (k < n && !flush) {
-					memcpy(es->pend, seq, k);
-					es->npend = k;
-					return;
-				}
+		if (es->npend == 0) {
+			n = utf8_len(buf[i]);
+			if (n == 1) {
+				if (out_unsafe_cp(buf[i]))
+					fprintf(es->real, "\\x%02x", buf[i]);
+				else
+					fputc(buf[i], es->real);
+				i++;
+				continue;
 			}
-		}
-		if (k == 1 && seq[0] < 0x80) {
-			if (out_unsafe_cp(seq[0]))
-				fprintf(es->real, "\\x%02x", seq[0]);
-			else
-				fputc(seq[0], es->real);
-			continue;
-		}
-		n = u8_len(seq[0]);
-		cp = n == k && n > 1 ? u8_decode(seq, n) : -1;
-		if (cp == -1) {
-			/* not UTF-8: the first byte escaped, the rest again */
-			fprintf(es->real, "\\x%02x", seq[0]);
-			if (k > 1) {
-				memcpy(es->pend, seq + 1, k - 1);
-				es->npend = k - 1;
-				if (es->npend > 0 && u8_len(es->pend[0]) == 0) {
-					/* stray continuation bytes */
-					size_t j;
-
-					for (j = 0; j < es->npend; j++)
-						fprintf(es->real, "\\x%02x",
-						    es->pend[j]);
-					es->npend = 0;
-				}
+			if (n == 0) {
+				fprintf(es->real, "\\x%02x", buf[i++]);
+				continue;
 			}
-		} else if (out_unsafe_cp(cp))
+			es->pend[es->npend++] = buf[i++];
+		}
+		n = utf8_len(es->pend[0]);
+		while (es->npend < n && i < len &&
+		    utf8_next_ok(es->pend[0], es->npend, buf[i]))
+			es->pend[es->npend++] = buf[i++];
+		if (es->npend < n && i == len && !flush)
+			return;		/* fine so far: wait for the rest */
+		if (es->npend < n) {
+			/* broken or cut short: its bytes escaped */
+			for (j = 0; j < es->npend; j++)
+				fprintf(es->real, "\\x%02x", es->pend[j]);
+		} else if (out_unsafe_cp(cp = utf8_decode(es->pend, n)))
 			fprintf(es->real, "\\u{%04lx}", cp);
 		else
-			fwrite(seq, 1, k, es->real);
+			fwrite(es->pend, 1, n, es->real);
+		es->npend = 0;
 	}
 }
 

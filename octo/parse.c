@@ -207,7 +207,8 @@ const char *
 octo_fmt_duration(long secs, char *buf, size_t len)
 {
 	static const struct { long n; char u; } part[] = {
-		{ 86400, 'd' }, { 3600, 'h' }, { 60, 'm' }, { 1, 's' },
+		{ .n = 86400, .u = 'd' }, { .n = 3600, .u = 'h' },
+		{ .n = 60, .u = 'm' }, { .n = 1, .u = 's' },
 	};
 	size_t	 i, off = 0;
 	int	 w;

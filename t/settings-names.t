@@ -7,7 +7,7 @@
 # (.ours/.octopods in fcgi/spawn.c, .setting/.def_setting in fcgi/roles.c).
 . "$(dirname "$0")/lib/control.sh"
 cd "$T_ROOT" || exit 1
-table=$(perl -ne 'print "$1\n" if /^\s*\{ "([A-Z0-9_]+)", SET_/' lib/settings.c | sort -u)
+table=$(perl -ne 'print "$1\n" if /^\s*\{ \.name = "([A-Z0-9_]+)", \.type = SET_/' lib/settings.c | sort -u)
 used=$(perl -ne 'while (/setting_(?:int|str)\("([A-Z0-9_]+)"\)/g) { print "$1\n" }
     while (/\.(?:ours|octopods|setting|def_setting) = "([A-Z0-9_]+)"/g) { print "$1\n" }' \
     fcgi/*.c notifier/*.c lib/*.c | sort -u)

@@ -209,7 +209,7 @@ try { render(chart, { values: { ...required, roles: { power: { ci: 'root' } } } 
 ok(err instanceof RenderError && /roles\.power\.ci: root is not viewer, deployer or admin/.test(err.message), 'an unknown role stops the render', String(err));
 
 // env names octopod-fcgi does not know would be ignored silently
-const known = [...fs.readFileSync(path.join(top, 'lib/settings.c'), 'utf8').matchAll(/\{ "([A-Z_]+)", SET_/g)].map((m) => m[1]);
+const known = [...fs.readFileSync(path.join(top, 'lib/settings.c'), 'utf8').matchAll(/\{ \.name = "([A-Z0-9_]+)", \.type = SET_/g)].map((m) => m[1]);
 ok(known.length > 20, `settings table read from lib/settings.c (${known.length})`);
 const scriptEnv = Object.keys(values.controlScripts.env);
 const unknown = main.env.map((e) => e.name).filter((x) => !known.includes(x) && !scriptEnv.includes(x));
