@@ -4,13 +4,13 @@
 # PKCE gives alice an RS256 ID token that verifies against the JWKS, with
 # iss, aud, exp, nonce, preferred_username, email and groups; PKCE and the
 # password are enforced, a code works once; other-app's token has its own
-# audience; the short-lived tokens expire; the browser sign-in (t/ui/idp.mjs
+# audience; oidcshort's tokens expire; the browser sign-in (t/ui/idp.mjs
 # idpLogin) ends on the redirect URI with a code.
 . "$(dirname "$0")/lib/glewlwyd.sh"
 
 REDIRECT=https://octopod.invalid/oidc/callback
 idp_start "$REDIRECT"
-C=(curl -sS --noproxy '*' --cacert "$IDP_CA_FILE")
+C=(curl -sS --noproxy '*' ${IDP_CA_FILE:+--cacert "$IDP_CA_FILE"})
 VERIFY=(node "$T_ROOT/t/ui/idp.mjs" verify "$T_TMP/jwks.json")
 
 # 1-4: discovery and JWKS
@@ -84,12 +84,16 @@ t_is "$(idp_tokens alice "$IDP_ALICE_PASSWORD" "$IDP_OTHER_CLIENT_ID" \
     "${VERIFY[@]}" | jq -c '[.iss == env.IDP_ISSUER, .aud]')" \
     '[true,"other-app"]' "other-app's ID token: same issuer, aud other-app"
 
-# 23: short-lived tokens (IDP_PLUGIN=oidcshort)
-t_is "$(IDP_PLUGIN=oidcshort idp_tokens alice "$IDP_ALICE_PASSWORD" | jq -r .id_token |
-    "${VERIFY[@]}" | jq -c '[.iss == env.IDP_ISSUER, .exp - .iat]')" \
-    "[true,$IDP_SHORT_SECONDS]" "oidcshort: same issuer and key, exp = iat + $IDP_SHORT_SECONDS"
+# 23-25: short-lived tokens (oidcshort), expired
+t_ok "idp_expired_tokens: oidcshort's tokens, once expired" \
+    idp_expired_tokens alice "$IDP_ALICE_PASSWORD"
+jwt=$(jq -r .id_token "$T_OUT")
+t_is "$(printf '%s' "$jwt" | "${VERIFY[@]}" | jq -c '[.iss == env.IDP_ISSUER, .aud, .exp - .iat]')" \
+    "[true,\"octopod-c\",$IDP_SHORT_SECONDS]" "same issuer and key, exp = iat + $IDP_SHORT_SECONDS"
+exp=$(idp_jwt_payload "$jwt" | jq -r .exp)
+t_ok "its exp ($exp) has passed" test "$exp" -lt "$(date +%s)"
 
-# 24-26: in headless Chromium, through glewlwyd's login page
+# 26-30: in headless Chromium, through glewlwyd's login page
 if [ ! -x /usr/bin/chromium ] || [ ! -d "$T_ROOT/node_modules/playwright-core" ]; then
 	echo "Bail out! chromium or playwright-core is missing (make deps)"
 	exit 1
@@ -99,23 +103,31 @@ q=$(jq -rn --arg c "$IDP_CLIENT_ID" --arg r "$REDIRECT" --arg ch "$IDP_CHALLENGE
     '{response_type:"code",client_id:$c,redirect_uri:$r,scope:"openid",state:"b1",nonce:"bn1",
       code_challenge:$ch,code_challenge_method:"S256"} | to_entries |
      map("\(.key)=\(.value|@uri)") | join("&")')
-t_ok "the browser signs alice in at glewlwyd's login page" \
-    node "$T_ROOT/t/ui/oidc-idp.mjs" "$IDP_ISSUER/auth?$q" alice "$IDP_ALICE_PASSWORD"
-loc=$(cat "$T_OUT")
-t_like "$loc" "$REDIRECT?state=b1&code=*" "it lands on the redirect URI with the state and a code"
-code=$(printf '%s' "$loc" | sed -n 's/.*[?&]code=\([^&]*\).*/\1/p')
+t_ok "the browser signs alice in at glewlwyd's login page, again, then vera" \
+    node "$T_ROOT/t/ui/oidc-idp.mjs" "$IDP_ISSUER/auth?$q" alice "$IDP_ALICE_PASSWORD" \
+    alice "$IDP_ALICE_PASSWORD" vera "$IDP_VERA_PASSWORD"
+mapfile -t locs <"$T_OUT"
+t_like "${locs[0]:-}" "$REDIRECT?state=b1&code=*" "it lands on the redirect URI with the state and a code"
+code=$(printf '%s' "${locs[0]:-}" | sed -n 's/.*[?&]code=\([^&]*\).*/\1/p')
 "${C[@]}" -u "$IDP_CLIENT_ID:$(cat "$IDP_CLIENT_SECRET_FILE")" -d grant_type=authorization_code \
     --data-urlencode "code=$code" --data-urlencode "redirect_uri=$REDIRECT" \
     --data-urlencode "code_verifier=$IDP_VERIFIER" "$IDP_ISSUER/token" >"$T_TMP/b.json"
 t_is "$(jq -r .id_token "$T_TMP/b.json" | "${VERIFY[@]}" | jq -c '[.preferred_username, .nonce]')" \
     '["alice","bn1"]' "its code gives alice's ID token with the browser's nonce"
+t_like "${locs[1]:-}" "$REDIRECT?state=b1&code=*" "alice again (glewlwyd's session): a code"
+code=$(printf '%s' "${locs[2]:-}" | sed -n 's/.*[?&]code=\([^&]*\).*/\1/p')
+"${C[@]}" -u "$IDP_CLIENT_ID:$(cat "$IDP_CLIENT_SECRET_FILE")" -d grant_type=authorization_code \
+    --data-urlencode "code=$code" --data-urlencode "redirect_uri=$REDIRECT" \
+    --data-urlencode "code_verifier=$IDP_VERIFIER" "$IDP_ISSUER/token" >"$T_TMP/b.json"
+t_is "$(jq -r .id_token "$T_TMP/b.json" | "${VERIFY[@]}" | jq -r .preferred_username)" \
+    vera "then vera, in the same browser: vera's ID token"
 
-# 27-28: a wrong password in the browser stays at glewlwyd
+# 31-32: a wrong password in the browser stays at glewlwyd
 t_rc 1 "the browser with a wrong password does not leave glewlwyd" \
     node "$T_ROOT/t/ui/oidc-idp.mjs" "$IDP_ISSUER/auth?$q" vera wrong-password
 t_like "$(cat "$T_ERR")" "*did not accept vera*" "idpLogin says so"
 
-# 29: nothing left running
+# 33: nothing left running
 pid=$IDP_PID
 idp_stop
 t_ok "glewlwyd stopped" pid_gone "$pid"

@@ -21,6 +21,13 @@
 #				know it). With
 #				IDP_PLUGIN=oidcshort the tokens live
 #				IDP_SHORT_SECONDS (same issuer, same key).
+#	idp_expired_tokens USER PASSWORD [CLIENT_ID SECRET_FILE REDIRECT_URI]
+#				idp_tokens from oidcshort, printed once the
+#				ID token's exp has passed (a wait of about
+#				IDP_SHORT_SECONDS + 1 s): a genuine token of
+#				the issuer, expired
+#	idp_jwt_payload JWT	the payload of a JWT (JSON), not verified
+#				(node t/ui/idp.mjs verify JWKS_FILE verifies)
 #	idp_code USER PASSWORD CLIENT_ID REDIRECT_URI STATE NONCE CHALLENGE
 #				sign USER in and print the URL glewlwyd
 #				redirects to (REDIRECT_URI?state=..&code=..,
@@ -424,4 +431,24 @@ idp_tokens() {
 	    --data-urlencode "code_verifier=$IDP_VERIFIER" \
 	    "$IDP_URL/api/${IDP_PLUGIN:-oidc}/token" ||
 	    { echo "idp_tokens: the token endpoint refused the code" >&2; return 1; }
+}
+
+# idp_expired_tokens USER PASSWORD [CLIENT_ID SECRET_FILE REDIRECT_URI]
+idp_expired_tokens() {
+	local out exp
+	out=$(IDP_PLUGIN=oidcshort idp_tokens "$@") || return 1
+	exp=$(idp_jwt_payload "$(printf '%s' "$out" | jq -r .id_token)" | jq -r .exp)
+	while [ "$(date +%s)" -le "$exp" ]; do
+		sleep 0.2
+	done
+	printf '%s\n' "$out"
+}
+
+idp_jwt_payload() {
+	local p
+	p=$(printf '%s' "$1" | cut -d. -f2)
+	# base64url without its padding
+	while [ $(( ${#p} % 4 )) != 0 ]; do p="$p="; done
+	printf '%s' "$p" | basenc -d --base64url
+	echo
 }

@@ -57,8 +57,12 @@ export async function idpLogin(page, user, password, { timeout = 20000 } = {}) {
 		const hello = await page.locator('.card-body h4').first().textContent().catch(() => '');
 		const want = IDP_USERS[user] ? IDP_USERS[user].name : user;
 		if (!String(hello).includes(want)) {
-			// another person's session: sign it out, the form comes back
+			// another person's session: Logout, "Session closed", Log in,
+			// and the form is back
 			await page.locator('.card-footer button.btn-danger').first().click();
+			const again = page.locator('.card-body button.btn-primary', { hasText: 'Log in' });
+			await form.or(again).first().waitFor({ timeout: left() });
+			if (await again.isVisible()) await again.click();
 			await form.waitFor({ timeout: left() });
 		}
 	}

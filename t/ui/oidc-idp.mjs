@@ -1,6 +1,8 @@
 // t/oidc-idp.t's browser step: headless Chromium opens glewlwyd's
 // authorization URL (argv[2]), signs in with idpLogin as argv[3] (password
-// argv[4]), and prints the redirect URL it ends on (the redirect URI's host
+// argv[4]), and prints the redirect URL it ends on; then the same for each
+// further USER PASSWORD pair, in the same browser (glewlwyd's session of
+// the one before is still there) (the redirect URI's host
 // does not exist: the page fails to load it, its URL is what counts).
 import { chromium } from 'playwright-core';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { idpLogin } from './idp.mjs';
 
-const [authUrl, user, password] = process.argv.slice(2);
+const [authUrl, ...pairs] = process.argv.slice(2);
 const dir = mkdtempSync(join(tmpdir(), 'octopod-chromium-'));
 let ctx, rc = 0;
 try {
@@ -20,8 +22,10 @@ try {
 		ignoreHTTPSErrors: true,
 	});
 	const page = await ctx.newPage();
-	await page.goto(authUrl);
-	console.log(await idpLogin(page, user, password));
+	for (let i = 0; i + 1 < pairs.length; i += 2) {
+		await page.goto(authUrl);
+		console.log(await idpLogin(page, pairs[i], pairs[i + 1]));
+	}
 } catch (e) {
 	console.error(String(e && e.message || e).split('\n')[0]);
 	rc = 1;
