@@ -126,6 +126,7 @@ t_is "$(jq -r .id_token "$T_TMP/b.json" | "${VERIFY[@]}" | jq -r .preferred_user
 t_rc 1 "the browser with a wrong password does not leave glewlwyd" \
     node "$T_ROOT/t/ui/oidc-idp.mjs" "$IDP_ISSUER/auth?$q" vera wrong-password
 t_like "$(cat "$T_ERR")" "*did not accept vera*" "idpLogin says so"
+t_diag "$(cat "$T_ERR")"
 
 # 33: nothing left running
 pid=$IDP_PID

@@ -289,8 +289,7 @@ idp_start() {
 	openssl rsa -in "$IDP_DIR/sign-key.pem" -pubout -out "$IDP_DIR/sign-pub.pem") \
 	    >"$IDP_DIR/openssl.log" 2>&1 || _idp_die "could not make its signing key"
 	# another test may take the port between the choice and the bind
-	local try
-	for try in 1 2 3; do
+	for _ in 1 2 3; do
 		IDP_PORT=$(free_port)
 		_idp_conf
 		glewlwyd -c "$IDP_DIR/glewlwyd.conf" >>"$IDP_DIR/stdout.log" 2>&1 &
@@ -365,8 +364,7 @@ idp_start() {
 idp_stop() {
 	[ -n "${IDP_PID:-}" ] || return 0
 	kill -TERM "$IDP_PID" 2>/dev/null
-	local i
-	for i in $(seq 1 100); do
+	for _ in $(seq 1 100); do
 		pid_gone "$IDP_PID" && break
 		sleep 0.1
 	done
