@@ -18,9 +18,9 @@
 #				octopod-c, its secret, its first redirect URI.
 #				The nonce: $IDP_NONCE if set, else a fresh
 #				one (it runs in $(...): set IDP_NONCE to
-#				know it). With
-#				IDP_PLUGIN=oidcshort the tokens live
-#				IDP_SHORT_SECONDS (same issuer, same key).
+#				know it). With IDP_PLUGIN=oidcshort the
+#				tokens live IDP_SHORT_SECONDS (same issuer,
+#				same key).
 #	idp_expired_tokens USER PASSWORD [CLIENT_ID SECRET_FILE REDIRECT_URI]
 #				idp_tokens from oidcshort, printed once the
 #				ID token's exp has passed (a wait of about
@@ -76,6 +76,14 @@
 # 0600.
 #
 # IDP_TLS=0 before idp_start: plain HTTP (http://127.0.0.1:PORT), no CA.
+#
+# The IdP is on 127.0.0.1 and the stack on localhost: two sites, as a real
+# IdP and octopod-c are (the session cookie's SameSite=Lax is exercised).
+# Its CA is the test's own: a client must be told IDP_CA_FILE (libiddawc
+# 1.1.8 has no option for a CA file, its requests use the system's CAs; the
+# project's libcurl with CURLOPT_CAINFO can fetch discovery, JWKS and token
+# and hand them to iddawc: i_set_server_configuration, i_set_server_jwks,
+# i_parse_token_response).
 
 if [ -z "${T_TMP:-}" ]; then
 	. "$(dirname "$0")/lib/control.sh"
