@@ -14,11 +14,12 @@ libjansson-dev libssl-dev libcurl4-openssl-dev libcmocka-dev librhonabwy-dev"
 STATIC="dpkg-dev libc-ares-dev"
 RUN="nginx-light libfcgi0ldbl libpq5 libjansson4 libwebsockets17 libcurl4
 openssl ca-certificates curl librhonabwy1.1"
+# glewlwyd, sqlite3: t/lib/glewlwyd.sh's OpenID Connect provider (t/oidc-*.t)
 # patroni, etcd-server, postgresql-15: t/ha-failover.t's HA cluster
 PKGS="$BUILD $STATIC file libfcgi-bin nginx postgresql postgresql-client
 openssl curl perl python3 clang libclang-rt-14-dev wrk procps psmisc jq chromium
 podman runc debootstrap uidmap testssl.sh bc
-postgresql-15 patroni etcd-server etcd-client python3-psycopg2"
+postgresql-15 patroni etcd-server etcd-client python3-psycopg2 glewlwyd sqlite3"
 case "${1:-all}" in
 all)	;;
 build)	PKGS=$BUILD ;;
