@@ -50,7 +50,8 @@ sign_in() {
 	challenge=$(qparam "$LOGIN" code_challenge)
 	loc=$(idp_code "$2" "$3" "$IDP_CLIENT_ID" "$CALLBACK" "$state" "$nonce" "$challenge") ||
 	    { S=idp; return 1; }
-	as "$jar" GET "${loc#"$BASE"}"
+	BACK=${loc#"$BASE"}
+	as "$jar" GET "$BACK"
 }
 
 # 1-5: no session
@@ -105,12 +106,22 @@ t_is "$(sql "SELECT requested_by FROM actions WHERE deployment_name = 'by-alice'
 t_is "$(wait_sql "SELECT status FROM deployments WHERE name = 'by-alice'" Running 30)" Running "and it runs"
 
 # 24-25: the callback is used once, and only from the browser that began it
+# (the same callback again, with the sign-in's cookie as it was)
+FIRST_BACK=$BACK
 state=$(qparam "$LOGIN" state)
-as alice GET "/api/v1/auth/callback?code=x&state=$state"
-t_is "$S $(j .error.code)" "401 sign_in_failed" "a state is not taken twice"
+S=$("${CURL[@]}" -o "$T_TMP/.b" -w '%{http_code}' -b "octopod_login=$state" "$BASE$FIRST_BACK")
+B=$(cat "$T_TMP/.b")
+t_is "$S $(j .error.message)" "401 this sign-in is unknown, used or expired; sign in again" \
+    "a state is not taken twice"
+# mallory begins a sign-in and has the IdP sign vera in for it; alice's
+# browser is sent to the callback with that code: refused (login CSRF)
 as mallory GET /api/v1/auth/login
-as alice GET "/api/v1/auth/callback?code=x&state=$(qparam "$(hdr Location)" state)"
-t_is "$S" 401 "another browser's state is refused (login CSRF)"
+L=$(hdr Location)
+loc=$(idp_code vera "$IDP_VERA_PASSWORD" "$IDP_CLIENT_ID" "$CALLBACK" "$(qparam "$L" state)" \
+    "$(qparam "$L" nonce)" "$(qparam "$L" code_challenge)")
+as alice GET "${loc#"$BASE"}"
+t_is "$S $(j .error.message)" "401 this sign-in did not start in this browser; sign in again" \
+    "another browser's sign-in is refused (login CSRF)"
 
 # 26-30: a tampered cookie, an expired session
 # one hex digit changed
