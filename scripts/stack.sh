@@ -142,12 +142,12 @@ stack_power_roles() {
 # address (20), then LOGIN_RATE a second (2); UI_AUTH basic (default) or
 # oidc: how the ui door knows people (nginx/ui-auth-*.conf).
 stack_nginx_conf() {
-	local user="" f auth=${UI_AUTH:-basic} u401 upage uuser urole
+	local user="" f auth=${UI_AUTH:-basic} u401 upage uuser urole uexp
 	[ "$(id -u)" = 0 ] && user="user root;"
 	case $auth in
-	basic) u401=/_err/401 upage="" uuser='$remote_user' urole='""' ;;
+	basic) u401=/_err/401 upage="" uuser='$remote_user' urole='""' uexp='""' ;;
 	oidc) u401=/_err/401-session upage='error_page 401 = @octopod_sign_in;'
-	    uuser='$octopod_user' urole='$octopod_role' ;;
+	    uuser='$octopod_user' urole='$octopod_role' uexp='$octopod_expires' ;;
 	*) stack_die "UI_AUTH must be basic or oidc, not \"$auth\"" ;;
 	esac
 	cp /etc/nginx/mime.types /etc/nginx/fastcgi_params "$OCTOPOD_VAR/nginx/"
@@ -163,6 +163,7 @@ stack_nginx_conf() {
 		    -e "s|@LOGIN_RATE@|${LOGIN_RATE:-2}|g" \
 		    -e "s|@UI_401@|$u401|g" -e "s|@UI_PAGE_401@|$upage|g" \
 		    -e "s|@UI_USER@|$uuser|g" -e "s|@UI_ROLE@|$urole|g" \
+		    -e "s|@UI_EXPIRES@|$uexp|g" \
 		    "$TOP/nginx/${f%%:*}" >"$OCTOPOD_VAR/nginx/${f#*:}"
 	done
 }

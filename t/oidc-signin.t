@@ -77,7 +77,7 @@ t_like "$(hdr Set-Cookie)" 'octopod_login=??????????????????????????????????????
 t_is "$(sql "SELECT count(*) FROM oidc_logins WHERE state = '$(qparam "$LOGIN" state)' AND length(code_verifier) = 43")" 1 \
     "its state, nonce and PKCE verifier are kept server-side"
 
-# 12-19: alice signs in
+# 12-20: alice signs in
 sign_in alice alice "$IDP_ALICE_PASSWORD"
 t_is "$S $(hdr Location)" "302 /" "the callback: 302 to the UI"
 cookie=$(printf '%s\n' "$H" | grep -i '^Set-Cookie: octopod_session=' | head -1)
@@ -96,8 +96,14 @@ as alice GET /api/v1/auth/session
 t_is "$S $(printf '%s' "$B" | jq -c '[.user, .role]')" '200 ["alice","deployer"]' "auth/session says who"
 t_is "$(cd "$T_ROOT" && node t/ws/cookie.mjs "$UI_PORT" "$OCTOPOD_VAR/tls/ca.pem" "octopod_session=$tok")" hello \
     "the websocket takes the session"
+# a session that ends in 2 s: the notifier closes its socket then (nginx
+# passes the end as X-Octopod-Expires)
+sql "UPDATE sessions SET expires_at = now() + interval '2 seconds' WHERE username = 'alice'" >/dev/null
+t_is "$(cd "$T_ROOT" && node t/ws/cookie.mjs "$UI_PORT" "$OCTOPOD_VAR/tls/ca.pem" "octopod_session=$tok" 8 | tr '\n' ' ')" \
+    "hello closed 1008 session expired " "the websocket is closed when its session ends (1008)"
+sql "UPDATE sessions SET expires_at = now() + interval '12 hours' WHERE username = 'alice'" >/dev/null
 
-# 20-23: a create recorded as alice
+# 21-24: a create recorded as alice
 as alice POST /api/v1/deployments '{"name":"by-alice","tag":"v1"}'
 t_is "$S" 202 "alice creates by-alice: 202"
 t_is "$(sql "SELECT created_by FROM deployments WHERE name = 'by-alice'")" alice "recorded as created by alice"
