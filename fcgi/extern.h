@@ -113,6 +113,8 @@ void		 api_auth_callback(struct req *, const char **);
 void		 api_auth_logout(struct req *, const char **);
 void		 api_auth_session(struct req *, const char **);
 void		 api_auth_check(struct req *, const char **);
+int		 session_cookie(const char *header, const char *name, char *buf,
+		    size_t buflen);
 
 /* db.c */
 PGconn		*db_connect(void);

@@ -109,13 +109,14 @@ auth_error(struct req *r, int status, const char *hdrs, const char *code,
 }
 
 /*
- * The value of cookie name in the Cookie header into buf (buflen bytes).
- * Returns 1 when found, 0 when absent or too long.
+ * The value of cookie name in the Cookie header h (may be NULL) into buf
+ * (buflen bytes, NUL-terminated). Returns 1 when found, 0 when absent or
+ * too long (t/fuzz/fuzz_cookie.c).
  */
-static int
-cookie_get(struct req *r, const char *name, char *buf, size_t buflen)
+int
+session_cookie(const char *h, const char *name, char *buf, size_t buflen)
 {
-	const char	*h = http_header(r, "HTTP_COOKIE"), *p, *v;
+	const char	*p, *v;
 	size_t		 nl = strlen(name), vl;
 
 	for (p = h; p != NULL && *p != '\0'; ) {
@@ -133,6 +134,12 @@ cookie_get(struct req *r, const char *name, char *buf, size_t buflen)
 		p = v;
 	}
 	return 0;
+}
+
+static int
+cookie_get(struct req *r, const char *name, char *buf, size_t buflen)
+{
+	return session_cookie(http_header(r, "HTTP_COOKIE"), name, buf, buflen);
 }
 
 static void
