@@ -177,4 +177,11 @@ t_is "$S $(j .error.code)" "403 forbidden" "vera may not"
 S=$("${CURL[@]}" -o /dev/null -w '%{http_code}' -u "$UI_CRED" "$BASE/api/v1/project")
 t_is "$S" 401 "basic-auth credentials are no session"
 
+# 43-44: the identity provider is down: sign-in says so, sessions still work
+idp_stop
+as adam GET /api/v1/project
+t_is "$S" 200 "with the IdP down, a signed-in person goes on"
+as nobody GET /api/v1/auth/login
+t_is "$S $(j .error.code)" "502 idp_unavailable" "a new sign-in: 502 idp_unavailable"
+
 t_done
