@@ -466,8 +466,9 @@ oidc_person(json_t *claims, struct oidc_user *u, char *err, size_t errlen)
 		    !in_list(domains, at + 1, strlen(at + 1))) {
 			snprintf(err, errlen, "%s may not sign in: the email "
 			    "address \"%.200s\" is %sin none of the allowed "
-			    "domains", u->name, email ? email : "", at != NULL &&
-			    json_is_false(ev) ? "not verified or " : "");
+			    "domains", u->name, email ? email : "",
+			    at != NULL && json_is_false(ev) ?
+			    "not verified or " : "");
 			return -1;
 		}
 	}

@@ -27,7 +27,7 @@
 
 #define COOKIE_SESSION	"octopod_session"
 #define COOKIE_LOGIN	"octopod_login"
-#define LOGIN_TTL	600	/* seconds from auth/login to the callback */
+#define LOGIN_TTL	600	/* seconds from auth/login to callback */
 #define TOKEN_BYTES	32
 #define TOKEN_HEX	(TOKEN_BYTES * 2)
 
@@ -300,8 +300,9 @@ void
 api_auth_callback(struct req *r, const char **args)
 {
 	struct oidc_user	 u;
-	char			 code[2048], state[256], cstate[256], err[512];
-	char			 ru[1024], nonce[256], verifier[256], ttl[16];
+	char			 code[2048], state[256], cstate[256];
+	char			 err[512], ru[1024], nonce[256];
+	char			 verifier[256], ttl[16];
 	char			 tok[TOKEN_HEX + 1], h[65];
 	char			 hdrs[1024];
 	unsigned char		 raw[TOKEN_BYTES];
@@ -392,7 +393,8 @@ out:
 void
 api_auth_check(struct req *r, const char **args)
 {
-	char		 user[ACTOR_MAX_LEN], role[16], hdrs[ACTOR_MAX_LEN + 128];
+	char		 user[ACTOR_MAX_LEN], role[16];
+	char		 hdrs[ACTOR_MAX_LEN + 128];
 	long long	 exp = 0;
 	int		 n;
 
