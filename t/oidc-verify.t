@@ -90,4 +90,15 @@ t_is "$(OIDC_ALLOWED_GROUPS=$IDP_ADMINS_GROUP verify "$T_TMP/alice.json" octopod
     "refused: alice may not sign in: they are in none of the allowed groups (claim \"groups\")" \
     "a person in none of the allowed groups is refused"
 
+# 13-15: the calls to the identity provider verify its TLS certificate
+# against OIDC_CA_FILE (not against nothing), and the issuer must be the
+# discovery document's
+t_like "$(OIDC_CA_FILE=$IDP_CA_FILE "$O/t/db_oidc_verify" begin https://localhost:1/cb 2>&1)" \
+    "ok $IDP_ISSUER/auth?response_type=code&*" "with the IdP's CA: the sign-in starts"
+t_like "$(OIDC_CA_FILE= "$O/t/db_oidc_verify" begin https://localhost:1/cb 2>&1)" \
+    "refused: could not reach the identity provider*" "without it, the IdP's certificate is refused"
+t_is "$(OIDC_CA_FILE=$IDP_CA_FILE OIDC_ISSUER=$IDP_URL/api/oidcshort "$O/t/db_oidc_verify" begin https://localhost:1/cb 2>&1)" \
+    "refused: the discovery document names the issuer \"$IDP_ISSUER\", not OIDC_ISSUER \"$IDP_URL/api/oidcshort\"" \
+    "an issuer the discovery document does not name is refused"
+
 t_done

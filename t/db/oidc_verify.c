@@ -4,6 +4,10 @@
  * from t/lib/glewlwyd.sh's glewlwyd):
  *
  *	db_oidc_verify DISCOVERY.json JWKS.json TOKEN.json CLIENT_ID NONCE
+ *	db_oidc_verify begin REDIRECT_URI
+ *
+ * The second form starts a sign-in (oidc_begin: the discovery document
+ * over HTTPS with OIDC_CA_FILE) and prints "ok URL" or "refused: WHY".
  *
  * Settings from the environment (OIDC_ISSUER, OIDC_ROLE_MAP, ...). Prints
  * "ok NAME ROLE" and exits 0 when the token is taken, or "refused: WHY" and
@@ -34,6 +38,22 @@ main(int argc, char **argv)
 	char			 err[512];
 	int			 rc;
 
+	if (argc == 3 && strcmp(argv[1], "begin") == 0) {
+		struct oidc_start st;
+
+		if (settings_load(err, sizeof(err)) == -1 ||
+		    oidc_init(err, sizeof(err)) == -1) {
+			fprintf(stderr, "settings: %s\n", err);
+			return 2;
+		}
+		if (oidc_begin(argv[2], &st, err, sizeof(err)) == -1) {
+			printf("refused: %s\n", err);
+			return 1;
+		}
+		printf("ok %s\n", st.url);
+		oidc_begin_free(&st);
+		return 0;
+	}
 	if (argc != 6) {
 		fprintf(stderr, "usage: db_oidc_verify DISCOVERY JWKS TOKEN "
 		    "CLIENT_ID NONCE\n");
