@@ -7,7 +7,7 @@ O		?= build
 CC		?= cc
 CFLAGS		?= -O2 -g
 WARN		 = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wno-unused-parameter
-PKGS		 = fcgi libpq jansson
+PKGS		 = fcgi libpq jansson libcurl libcrypto librhonabwy
 CPPFLAGS	+= -D_GNU_SOURCE -Ilib $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS_FCGI	 = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 LDLIBS_NOTIFIER	 = $(shell pkg-config --libs libwebsockets libpq jansson 2>/dev/null)

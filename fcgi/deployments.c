@@ -147,7 +147,7 @@ api_project(struct req *r, const char **args)
 {
 	(void)args;
 	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s,"
-	    " s:{s:s, s:s}, s:s, s:{s:i, s:i, s:i, s:i}, s:{s:i, s:i, s:i, s:i, s:i}}",
+	    " s:{s:s, s:s}, s:s, s:s, s:{s:i, s:i, s:i, s:i}, s:{s:i, s:i, s:i, s:i, s:i}}",
 	    "name", setting_str("PROJECT_NAME"),
 	    "base_domain", setting_str("BASE_DOMAIN"),
 	    "namespace", setting_str("NAMESPACE"),
@@ -156,6 +156,9 @@ api_project(struct req *r, const char **args)
 	    "actor", r->actor,
 	    "you", "name", r->actor, "role", role_name(r->role),
 	    "door", r->door == DOOR_POWER ? "power" : "ui",
+	    /* how the ui door knows people: basic or oidc (Sign out) */
+	    "auth", r->door == DOOR_POWER ? "certificate" :
+	    setting_str("UI_AUTH"),
 	    "settings",
 	    "status_check_interval", (int)setting_int("STATUS_CHECK_INTERVAL"),
 	    "status_update_timeout", (int)setting_int("STATUS_UPDATE_TIMEOUT"),

@@ -86,6 +86,36 @@ int		 role_allows(enum role, enum role need);
 int		 role_check(struct req *, enum role need, const char *what);
 const char	*role_name(enum role);
 
+/* oidc.c: sign-in with OpenID Connect (UI_AUTH=oidc) */
+struct oidc_start {
+	char	*url;		/* the IdP's authorization URL */
+	char	*state, *nonce, *verifier;
+};
+struct oidc_user {
+	char		 name[ACTOR_MAX_LEN];
+	enum role	 role;
+};
+int		 oidc_enabled(void);
+int		 oidc_init(char *err, size_t errlen);
+int		 oidc_begin(const char *redirect_uri, struct oidc_start *,
+		    char *err, size_t errlen);
+void		 oidc_begin_free(struct oidc_start *);
+int		 oidc_verify(json_t *disc, json_t *jwks, long status,
+		    json_t *tok, const char *client_id, const char *nonce,
+		    struct oidc_user *, char *err, size_t errlen);
+int		 oidc_finish(const char *redirect_uri, const char *code,
+		    const char *nonce, const char *verifier, struct oidc_user *,
+		    char *err, size_t errlen);
+
+/* session.c: the sign-in routes (auth/...) */
+void		 api_auth_login(struct req *, const char **);
+void		 api_auth_callback(struct req *, const char **);
+void		 api_auth_logout(struct req *, const char **);
+void		 api_auth_session(struct req *, const char **);
+void		 api_auth_check(struct req *, const char **);
+int		 session_cookie(const char *header, const char *name, char *buf,
+		    size_t buflen);
+
 /* db.c */
 PGconn		*db_connect(void);
 int		 db_ensure(struct worker *);

@@ -167,7 +167,13 @@ http_actor(struct req *r)
 	int		 n;
 
 	if (r->door == DOOR_UI) {
-		p = http_header(r, "REMOTE_USER");
+		/* UI_AUTH=oidc: the session's user, from nginx's auth_request
+		 * (session.c); the sign-in routes themselves have none */
+		p = http_header(r, oidc_enabled() ? "OCTOPOD_USER" :
+		    "REMOTE_USER");
+		if ((p == NULL || *p == '\0') && oidc_enabled() &&
+		    strncmp(r->path, "auth/", 5) == 0)
+			return 0;
 		if (p == NULL || *p == '\0')
 			return -1;
 		strlcpy_(r->actor, p, sizeof(r->actor));

@@ -238,6 +238,8 @@ main(int argc, char *argv[])
 	if (settings_load(errbuf, sizeof(errbuf)) == -1)
 		errx(1, "%s", errbuf);
 	log_init("octopod-fcgi", strcmp(setting_str("LOG_FORMAT"), "json") == 0);
+	if (oidc_init(errbuf, sizeof(errbuf)) == -1)
+		errx(1, "%s", errbuf);
 	if (check) {
 		static const char *const needed[] = { "create", "check" };
 		int missing = 0;

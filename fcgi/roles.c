@@ -196,8 +196,15 @@ file_lookup(enum door door, const char *name)
 enum role
 role_of(struct req *r)
 {
+	const char *p;
+
 	if (r->door != DOOR_UI && r->door != DOOR_POWER)
 		return ROLE_NONE;
+	/* UI_AUTH=oidc: the session's role (nginx's auth_request) */
+	if (r->door == DOOR_UI && oidc_enabled()) {
+		p = http_header(r, "OCTOPOD_ROLE");
+		return p != NULL ? role_parse(p) : ROLE_NONE;
+	}
 	return file_lookup(r->door, r->actor);
 }
 

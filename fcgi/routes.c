@@ -13,6 +13,7 @@
 #define R_METRICS	0x04	/* only on the metrics door, which has no other */
 #define R_DEPLOYER	0x08	/* needs the deployer role (else viewer) */
 #define R_ADMIN		0x10	/* needs the admin role */
+#define R_AUTH		0x20	/* sign-in (session.c): no role, no user */
 
 struct route {
 	const char	*method;
@@ -42,6 +43,11 @@ static const struct route routes[] = {
 	{ "GET", "default_overrides", 0, api_default_overrides },
 	{ "POST", "clean_archive", R_POWER | R_ADMIN, api_clean_archive },
 	{ "GET", "metrics", R_METRICS, api_metrics },
+	{ "GET", "auth/login", R_AUTH, api_auth_login },
+	{ "GET", "auth/callback", R_AUTH, api_auth_callback },
+	{ "POST", "auth/logout", R_AUTH, api_auth_logout },
+	{ "GET", "auth/session", R_AUTH, api_auth_session },
+	{ "GET", "auth/check", R_AUTH, api_auth_check },
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -248,10 +254,13 @@ route(struct req *r)
 		    "certificate)");
 		return;
 	}
-	if (r->door != DOOR_METRICS && route_guard(r) == -1)
+	/* the IdP's redirect to auth/callback may come from another site */
+	if (r->door != DOOR_METRICS && (!(rt->flags & R_AUTH) ||
+	    is_change(r->method)) && route_guard(r) == -1)
 		return;
 	need = route_role(rt, &what);
-	if (r->door != DOOR_METRICS && role_check(r, need, what) == -1)
+	if (r->door != DOOR_METRICS && !(rt->flags & R_AUTH) &&
+	    role_check(r, need, what) == -1)
 		return;
 	if (r->door == DOOR_UI && is_change(r->method)) {
 		xrw = http_header(r, "HTTP_X_REQUESTED_WITH");

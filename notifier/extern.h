@@ -58,6 +58,9 @@ struct client {
 	size_t			 rxlen;
 	int			 rxbad;	/* rest of this message is dropped */
 	char			 actor[ACTOR_MAX_LEN + 1];
+	/* UI_AUTH=oidc: closed when the session ends (ws.c) */
+	lws_sorted_usec_list_t	 sul_expire;
+	int			 expired;
 };
 TAILQ_HEAD(clientq, client);
 

@@ -5,7 +5,9 @@
  * at most RX_MAX bytes (bigger ones are refused with an error frame and
  * skipped to their end).
  */
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "extern.h"
 
@@ -109,6 +111,39 @@ ws_receive(struct client *c, const char *in, size_t len)
 	c->rxbad = 0;
 }
 
+/* The client's session has ended: close it at its next write. */
+static void
+ws_expired(lws_sorted_usec_list_t *sul)
+{
+	struct client *c = lws_container_of(sul, struct client, sul_expire);
+
+	c->expired = 1;
+	lws_callback_on_writable(c->wsi);
+}
+
+/*
+ * UI_AUTH=oidc: nginx passes the end of the client's session as
+ * X-Octopod-Expires (Unix time, from the session check of the upgrade);
+ * the socket is closed then (1008, "session expired"), so that a signed-out
+ * or expired person stops getting events. No header: no end.
+ */
+static void
+ws_expiry(struct client *c, struct lws *wsi)
+{
+	char		 buf[32], *end;
+	long long	 exp;
+	time_t		 now = time(NULL);
+
+	if (lws_hdr_custom_copy(wsi, buf, sizeof(buf), "x-octopod-expires:",
+	    18) <= 0)
+		return;
+	exp = strtoll(buf, &end, 10);
+	if (end == buf || *end != '\0' || exp <= 0)
+		return;
+	lws_sul_schedule(ctx, 0, &c->sul_expire, ws_expired, exp > now ?
+	    (lws_usec_t)(exp - now) * LWS_US_PER_SEC : 1);
+}
+
 /* lws callback of the octopod-events protocol (the default one). */
 int
 ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
@@ -130,13 +165,20 @@ ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		if (n < 0)
 			c->actor[0] = '\0';
 		cl_open(c, wsi);
+		ws_expiry(c, wsi);
 		break;
 	case LWS_CALLBACK_CLOSED:
+		lws_sul_cancel(&c->sul_expire);
 		cl_close(c);
 		break;
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		if (c == NULL || !c->linked)
 			break;
+		if (c->expired) {
+			lws_close_reason(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+			    (unsigned char *)"session expired", 15);
+			return -1;
+		}
 		return cl_writeable(c);
 	case LWS_CALLBACK_RECEIVE:
 		if (c == NULL || !c->linked || c->dropped)

@@ -8,12 +8,12 @@
 # need at run time (the container image's last stage; curl: control/local's
 # check).
 BUILD="build-essential pkg-config libfcgi-dev libpq-dev libwebsockets-dev
-libjansson-dev libssl-dev libcurl4-openssl-dev libcmocka-dev"
+libjansson-dev libssl-dev libcurl4-openssl-dev libcmocka-dev librhonabwy-dev"
 # make octo-static: c-ares's static library (the libcurl it builds from
 # Debian's curl source resolves with it); dpkg-dev for apt-get source
 STATIC="dpkg-dev libc-ares-dev"
 RUN="nginx-light libfcgi0ldbl libpq5 libjansson4 libwebsockets17 libcurl4
-openssl ca-certificates curl"
+openssl ca-certificates curl librhonabwy1.1"
 # glewlwyd, sqlite3: t/lib/glewlwyd.sh's OpenID Connect provider (t/oidc-*.t)
 # patroni, etcd-server, postgresql-15: t/ha-failover.t's HA cluster
 PKGS="$BUILD $STATIC file libfcgi-bin nginx postgresql postgresql-client

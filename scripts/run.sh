@@ -138,12 +138,19 @@ local_start
 stack_up
 
 cred=$(cat "$OCTOPOD_VAR/ui-credentials")
+if [ "${UI_AUTH:-basic}" = oidc ]; then
+	login="UI sign-in:   with your account at ${OIDC_ISSUER:-} (UI_AUTH=oidc; roles from OIDC_ROLE_MAP)"
+	users=""
+else
+	login="UI login:     ${cred%%:*} / ${cred#*:}   (an admin; also in $OCTOPOD_VAR/ui-credentials)"
+	users="  more users:   OCTOPOD_VAR=$OCTOPOD_VAR $TOP/scripts/ui-user.sh add NAME viewer|deployer|admin
+"
+fi
 cat <<MSG
 
 ready: https://localhost:$UI_PORT/
-  UI login:     ${cred%%:*} / ${cred#*:}   (an admin; also in $OCTOPOD_VAR/ui-credentials)
-  more users:   OCTOPOD_VAR=$OCTOPOD_VAR $TOP/scripts/ui-user.sh add NAME viewer|deployer|admin
-  API for octo: https://localhost:$POWER_PORT/api/v1/ (client certificate)
+  $login
+${users}  API for octo: https://localhost:$POWER_PORT/api/v1/ (client certificate)
 
 Try it with octo (paste into another shell):
   export OCTOPOD_URL=https://localhost:$POWER_PORT TLS_CA_PATH=$OCTOPOD_VAR/tls/ca.pem \\

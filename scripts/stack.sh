@@ -139,13 +139,21 @@ stack_power_roles() {
 # Render the nginx config from nginx/octopod.conf.in (and the files it
 # includes). Knobs: WS_PER_CLIENT websockets per client address and door
 # (32), LOGIN_BURST failed basic-auth logins answered at once per client
-# address (20), then LOGIN_RATE a second (2).
+# address (20), then LOGIN_RATE a second (2); UI_AUTH basic (default) or
+# oidc: how the ui door knows people (nginx/ui-auth-*.conf).
 stack_nginx_conf() {
-	local user="" f
+	local user="" f auth=${UI_AUTH:-basic} u401 upage uuser urole uexp
 	[ "$(id -u)" = 0 ] && user="user root;"
+	case $auth in
+	basic) u401=/_err/401 upage="" uuser='$remote_user' urole='""' uexp='""' ;;
+	oidc) u401=/_err/401-session upage='error_page 401 = @octopod_sign_in;'
+	    uuser='$octopod_user' urole='$octopod_role' uexp='$octopod_expires' ;;
+	*) stack_die "UI_AUTH must be basic or oidc, not \"$auth\"" ;;
+	esac
 	cp /etc/nginx/mime.types /etc/nginx/fastcgi_params "$OCTOPOD_VAR/nginx/"
 	for f in octopod.conf.in:nginx.conf api-errors.conf:api-errors.conf \
-	    security-headers.conf:security-headers.conf; do
+	    security-headers.conf:security-headers.conf \
+	    "ui-auth-$auth.conf:ui-auth.conf"; do
 		sed -e "s|@VAR@|$OCTOPOD_VAR|g" -e "s|@UI_PORT@|$UI_PORT|g" \
 		    -e "s|@POWER_PORT@|$POWER_PORT|g" -e "s|@LISTEN@|$LISTEN_ADDR|g" \
 		    -e "s|@STATIC@|$TOP/static|g" -e "s|@USER@|$user|g" \
@@ -153,6 +161,9 @@ stack_nginx_conf() {
 		    -e "s|@WS_PER_CLIENT@|${WS_PER_CLIENT:-32}|g" \
 		    -e "s|@LOGIN_BURST@|${LOGIN_BURST:-20}|g" \
 		    -e "s|@LOGIN_RATE@|${LOGIN_RATE:-2}|g" \
+		    -e "s|@UI_401@|$u401|g" -e "s|@UI_PAGE_401@|$upage|g" \
+		    -e "s|@UI_USER@|$uuser|g" -e "s|@UI_ROLE@|$urole|g" \
+		    -e "s|@UI_EXPIRES@|$uexp|g" \
 		    "$TOP/nginx/${f%%:*}" >"$OCTOPOD_VAR/nginx/${f#*:}"
 	done
 }
@@ -325,7 +336,14 @@ stack_wait_ready() {
 		for p in $STACK_PIDS; do
 			kill -0 "$p" 2>/dev/null || return 1
 		done
-		if curl -fsS --cacert "$OCTOPOD_VAR/tls/ca.pem" -u "$cred" \
+		if [ "${UI_AUTH:-basic}" = oidc ]; then
+			# no session: octopod-fcgi itself answers 401 (502 while
+			# it is not up)
+			[ "$(curl -sS -o /dev/null -w '%{http_code}' --cacert \
+			    "$OCTOPOD_VAR/tls/ca.pem" \
+			    "https://localhost:$UI_PORT/api/v1/auth/session" \
+			    2>/dev/null)" = 401 ] && return 0
+		elif curl -fsS --cacert "$OCTOPOD_VAR/tls/ca.pem" -u "$cred" \
 		    "https://localhost:$UI_PORT/api/v1/ping" >/dev/null 2>&1; then
 			return 0
 		fi

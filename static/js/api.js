@@ -37,6 +37,9 @@ export async function api(method, path, { body, ifMatch, signal } = {}) {
 	try { data = text ? JSON.parse(text) : null; } catch { /* not JSON: handled below */ }
 	if (!res.ok) {
 		const e = data && data.error;
+		// UI_AUTH=oidc: no session (never signed in, expired, signed out
+		// elsewhere): the page goes to the sign-in again
+		if (res.status === 401 && e && e.details && e.details.login) signIn(e.details.login);
 		let msg = (e && e.message) || PLAIN[res.status] || `The server refused the request (HTTP ${res.status}).`;
 		if (res.status >= 500 && PLAIN[res.status]) msg = PLAIN[res.status];
 		if (res.status === 401) msg = PLAIN[401];
@@ -47,3 +50,11 @@ export async function api(method, path, { body, ifMatch, signal } = {}) {
 }
 
 export const enc = encodeURIComponent;
+
+// the sign-in of UI_AUTH=oidc, once however many requests found no session
+let signingIn = false;
+export function signIn(url) {
+	if (signingIn) return;
+	signingIn = true;
+	location.assign(url || '/api/v1/auth/login');
+}

@@ -1,5 +1,5 @@
 // octopod web UI: the router, the header, live updates and the dialogs.
-import { api, enc } from './api.js';
+import { api, enc, signIn } from './api.js';
 import { h, toast, tickTimes } from './util.js';
 import { Live } from './live.js';
 import { ListView } from './list.js';
@@ -73,7 +73,18 @@ function applyRole() {
 	if (why) nb.setAttribute('aria-description', why); else nb.removeAttribute('aria-description');
 	const you = app.project && app.project.you;
 	document.getElementById('whoami').textContent = you ? `signed in as ${you.name} (${you.role})` : (app.project && app.project.actor ? `signed in as ${app.project.actor}` : '');
+	// UI_AUTH=oidc: Sign out ends the session on the server
+	document.getElementById('signout-btn').hidden = !(app.project && app.project.auth === 'oidc');
 	if (app.view && app.view.rolesChanged) app.view.rolesChanged();
+}
+
+async function signOut() {
+	try {
+		const r = await api('POST', 'auth/logout');
+		signIn(r.login);
+	} catch (e) {
+		toast('Could not sign out: ' + e.message, 'error');
+	}
 }
 
 app.openEdit = (d) => openPanel(app, 'edit', d);
@@ -167,6 +178,7 @@ function init() {
 	});
 	live.start();
 	document.getElementById('new-btn').addEventListener('click', () => openPanel(app, 'create'));
+	document.getElementById('signout-btn').addEventListener('click', signOut);
 	window.addEventListener('hashchange', show);
 	window.addEventListener('unhandledrejection', (e) => { toast('Something went wrong: ' + (e.reason && e.reason.message || e.reason), 'error'); });
 	window.addEventListener('error', (e) => { toast('Something went wrong: ' + e.message, 'error'); });

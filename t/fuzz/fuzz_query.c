@@ -14,7 +14,9 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *keys[] = { "status", "q", "archived", "sort",
-	    "order", "limit", "cursor", "after", "total", "scope", "" };
+	    "order", "limit", "cursor", "after", "total", "scope",
+	    /* the sign-in's callback (fcgi/session.c) */
+	    "code", "state", "error", "error_description", "" };
 	char	*q, buf[300];
 	size_t	 i;
 

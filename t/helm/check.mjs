@@ -208,6 +208,39 @@ err = null;
 try { render(chart, { values: { ...required, roles: { power: { ci: 'root' } } } }); } catch (e) { err = e; }
 ok(err instanceof RenderError && /roles\.power\.ci: root is not viewer, deployer or admin/.test(err.message), 'an unknown role stops the render', String(err));
 
+// sign-in with OIDC (ui.auth=oidc): the issuer, client and role map in the
+// server's env, the client secret mounted from its Secret as a file; the
+// migrations get none of it
+is([env.UI_AUTH.value, env.OIDC_ISSUER], ['basic', undefined], 'the default sign-in is basic auth, no OIDC settings');
+const oidcValues = { ...required, ui: { auth: 'oidc', oidc: { issuer: 'https://login.example.com/realms/acme', clientSecretName: 'octopod-oidc',
+	allowedDomains: 'example.com', roleMap: { 'octopod-admins': 'admin', 'qa': 'viewer' }, caSecretName: 'idp-ca' } } };
+const od = parsed(oidcValues);
+is(od.errors, [], 'ui.auth=oidc renders');
+const opod = find(od.objs, 'Deployment').spec.template.spec;
+const omain = opod.containers.find((c) => c.name === 'octopod');
+const oenv = Object.fromEntries(omain.env.map((e) => [e.name, e.value]));
+is([oenv.UI_AUTH, oenv.OIDC_ISSUER, oenv.OIDC_CLIENT_ID, oenv.OIDC_ALLOWED_DOMAINS, oenv.OIDC_ROLE_MAP, oenv.SESSION_TTL],
+	['oidc', 'https://login.example.com/realms/acme', 'octopod', 'example.com', 'octopod-admins=admin,qa=viewer', '43200'],
+	'oidc: issuer, client id, allowed domains, the role map and the session lifetime in the env');
+const omounts = Object.fromEntries(omain.volumeMounts.map((m) => [m.name, m.mountPath]));
+const osec = opod.volumes.find((v) => v.name === 'oidc');
+ok(osec && osec.secret.secretName === 'octopod-oidc' && oenv.OIDC_CLIENT_SECRET_FILE === `${omounts.oidc}/${osec.secret.items[0].path}`,
+	'the client secret is a file mounted from its Secret', { osec, file: oenv.OIDC_CLIENT_SECRET_FILE });
+ok(oenv.OIDC_CA_FILE === `${omounts['oidc-ca']}/ca.crt`, 'the IdP\'s CA from caSecretName', oenv.OIDC_CA_FILE);
+ok(!opod.initContainers[1].env.some((e) => e.name.startsWith('OIDC_') || e.name === 'UI_AUTH'), 'the migrations get no OIDC settings');
+const oknown = [...fs.readFileSync(path.join(top, 'lib/settings.c'), 'utf8').matchAll(/\{ "([A-Z_]+)", SET_/g)].map((m) => m[1]);
+is(omain.env.map((e) => e.name).filter((x) => x.startsWith('OIDC_') || x === 'UI_AUTH' || x === 'SESSION_TTL')
+	.filter((x) => !oknown.includes(x) && !oknown.includes(x.replace(/_FILE$/, ''))), [], 'every OIDC env name is a setting (or a secret\'s _FILE)');
+for (const [what, v, re] of [
+	['no client secret', { ...oidcValues, ui: { ...oidcValues.ui, oidc: { ...oidcValues.ui.oidc, clientSecretName: '' } } }, /ui\.oidc\.clientSecretName is required/],
+	['no issuer', { ...oidcValues, ui: { ...oidcValues.ui, oidc: { ...oidcValues.ui.oidc, issuer: '' } } }, /ui\.oidc\.issuer is required/],
+	['a bad role', { ...oidcValues, ui: { ...oidcValues.ui, oidc: { ...oidcValues.ui.oidc, roleMap: { qa: 'root' } } } }, /roleMap: group qa has role root/],
+]) {
+	err = null;
+	try { render(chart, { values: v }); } catch (e) { err = e; }
+	ok(err instanceof RenderError && re.test(err.message), `oidc: ${what} stops the render`, String(err));
+}
+
 // env names octopod-fcgi does not know would be ignored silently
 const known = [...fs.readFileSync(path.join(top, 'lib/settings.c'), 'utf8').matchAll(/\{ \.name = "([A-Z0-9_]+)", \.type = SET_/g)].map((m) => m[1]);
 ok(known.length > 20, `settings table read from lib/settings.c (${known.length})`);

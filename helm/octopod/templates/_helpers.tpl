@@ -86,6 +86,53 @@ DATABASE_URL
 {{- end }}
 {{- end -}}
 
+{{/* The ui door's sign-in (UI_AUTH): only the serving container gets it
+     (the migrations do not read the client secret) */}}
+{{- define "octopod.authEnv" -}}
+- name: UI_AUTH
+  value: {{ .Values.ui.auth | quote }}
+{{- if eq .Values.ui.auth "oidc" }}
+- name: OIDC_ISSUER
+  value: {{ required "ui.oidc.issuer is required with ui.auth=oidc" .Values.ui.oidc.issuer | quote }}
+- name: OIDC_CLIENT_ID
+  value: {{ .Values.ui.oidc.clientId | quote }}
+- name: OIDC_CLIENT_SECRET_FILE
+  value: /etc/octopod/oidc/client-secret
+- name: OIDC_SCOPES
+  value: {{ .Values.ui.oidc.scopes | quote }}
+- name: OIDC_ALLOWED_DOMAINS
+  value: {{ .Values.ui.oidc.allowedDomains | quote }}
+- name: OIDC_ALLOWED_GROUPS
+  value: {{ .Values.ui.oidc.allowedGroups | quote }}
+- name: OIDC_GROUPS_CLAIM
+  value: {{ .Values.ui.oidc.groupsClaim | quote }}
+- name: OIDC_ROLE_MAP
+  value: {{ include "octopod.roleMap" . | quote }}
+- name: SESSION_TTL
+  value: {{ .Values.ui.sessionTtl | toString | quote }}
+{{- if .Values.ui.oidc.redirectUrl }}
+- name: OIDC_REDIRECT_URL
+  value: {{ .Values.ui.oidc.redirectUrl | quote }}
+{{- end }}
+{{- if .Values.ui.oidc.caSecretName }}
+- name: OIDC_CA_FILE
+  value: /etc/octopod/oidc-ca/ca.crt
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* ui.oidc.roleMap as OIDC_ROLE_MAP: group=role,... */}}
+{{- define "octopod.roleMap" -}}
+{{- $parts := list }}
+{{- range $g, $r := .Values.ui.oidc.roleMap }}
+{{- if not (has $r (list "viewer" "deployer" "admin")) }}
+{{- fail (printf "ui.oidc.roleMap: group %s has role %s, not viewer, deployer or admin" $g $r) }}
+{{- end }}
+{{- $parts = append $parts (printf "%s=%s" $g $r) }}
+{{- end }}
+{{- join "," $parts }}
+{{- end -}}
+
 {{/* What the octopod containers need of the kernel: nothing more (the
      image runs as 10001 with a read-only root; t/container.t runs it so) */}}
 {{- define "octopod.containerSecurity" -}}
