@@ -228,7 +228,7 @@ ok(osec && osec.secret.secretName === 'octopod-oidc' && oenv.OIDC_CLIENT_SECRET_
 	'the client secret is a file mounted from its Secret', { osec, file: oenv.OIDC_CLIENT_SECRET_FILE });
 ok(oenv.OIDC_CA_FILE === `${omounts['oidc-ca']}/ca.crt`, 'the IdP\'s CA from caSecretName', oenv.OIDC_CA_FILE);
 ok(!opod.initContainers[1].env.some((e) => e.name.startsWith('OIDC_') || e.name === 'UI_AUTH'), 'the migrations get no OIDC settings');
-const oknown = [...fs.readFileSync(path.join(top, 'lib/settings.c'), 'utf8').matchAll(/\{ "([A-Z_]+)", SET_/g)].map((m) => m[1]);
+const oknown = [...fs.readFileSync(path.join(top, 'lib/settings.c'), 'utf8').matchAll(/\{ \.name = "([A-Z0-9_]+)", \.type = SET_/g)].map((m) => m[1]);
 is(omain.env.map((e) => e.name).filter((x) => x.startsWith('OIDC_') || x === 'UI_AUTH' || x === 'SESSION_TTL')
 	.filter((x) => !oknown.includes(x) && !oknown.includes(x.replace(/_FILE$/, ''))), [], 'every OIDC env name is a setting (or a secret\'s _FILE)');
 for (const [what, v, re] of [
