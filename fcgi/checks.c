@@ -6,11 +6,9 @@
  * two runners never check the same deployment at once; its verdict is
  * applied only when the deployment has not changed since the claim.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "extern.h"
 
@@ -74,46 +72,7 @@ struct chk {
  * thread renews it (chk_heartbeat) while the check runs: the claims of a
  * runner that died expire within seconds, not after CHECK_TIMEOUT.
  */
-static pthread_mutex_t	 chk_lock = PTHREAD_MUTEX_INITIALIZER;
-static long long	*chk_held;
-static size_t		 chk_n, chk_cap;
-
-static int
-chk_hold(long long id)
-{
-	int rc = 0;
-
-	pthread_mutex_lock(&chk_lock);
-	if (chk_n == chk_cap) {
-		size_t		 cap = chk_cap ? chk_cap * 2 : 16;
-		long long	*n = realloc(chk_held, cap * sizeof(*n));
-
-		if (n == NULL)
-			rc = -1;
-		else {
-			chk_held = n;
-			chk_cap = cap;
-		}
-	}
-	if (rc == 0)
-		chk_held[chk_n++] = id;
-	pthread_mutex_unlock(&chk_lock);
-	return rc;
-}
-
-static void
-chk_unhold(long long id)
-{
-	size_t i;
-
-	pthread_mutex_lock(&chk_lock);
-	for (i = 0; i < chk_n; i++)
-		if (chk_held[i] == id) {
-			chk_held[i] = chk_held[--chk_n];
-			break;
-		}
-	pthread_mutex_unlock(&chk_lock);
-}
+static struct held	 chk_held = HELD_INIT;
 
 /* Seconds a claim lasts without renewal. */
 static long
@@ -127,22 +86,12 @@ void
 chk_heartbeat(PGconn *db)
 {
 	struct sbuf	 ids;
-	char		 num[32];
-	const char	*q[2] = { num, NULL };
-	size_t		 i;
+	char		 secs[32];
+	const char	*q[2] = { secs, NULL };
 
 	memset(&ids, 0, sizeof(ids));
-	pthread_mutex_lock(&chk_lock);
-	sbuf_addc(&ids, '{');
-	for (i = 0; i < chk_n; i++) {
-		snprintf(num, sizeof(num), "%s%lld", i ? "," : "", chk_held[i]);
-		sbuf_add(&ids, num, strlen(num));
-	}
-	sbuf_addc(&ids, '}');
-	i = chk_n;
-	pthread_mutex_unlock(&chk_lock);
-	if (ids.p != NULL && i > 0) {
-		snprintf(num, sizeof(num), "%ld", chk_claim_secs());
+	if (held_array(&chk_held, &ids) > 0) {
+		snprintf(secs, sizeof(secs), "%ld", chk_claim_secs());
 		q[1] = ids.p;
 		rdb_cmd(db, SQL_CHECK_RENEW, 2, q, "renew checks");
 	}
@@ -153,9 +102,7 @@ chk_heartbeat(PGconn *db)
 void
 chk_free(void)
 {
-	free(chk_held);
-	chk_held = NULL;
-	chk_n = chk_cap = 0;
+	held_free(&chk_held);
 }
 
 static int
@@ -316,19 +263,10 @@ check_release(PGconn **db, struct chk *c)
 		if (rdb_ensure(db) == 0 && rdb_cmd(*db, SQL_CHECK_RELEASE, 1, p,
 		    "release check") == 0)
 			return;
-		if (run_quit)
+		if (run_stopping())
 			return;
 		sleep(1);
 	}
-}
-
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* The output of a check, bounded (a run_opts on_data). */
@@ -371,7 +309,7 @@ check_output(struct sbuf *b, json_t *secrets, const char *why)
 static void
 chk_free_one(struct chk *c)
 {
-	chk_unhold(c->id);
+	held_del(&chk_held, c->id);
 	scripts_dep_free(&c->d);
 	free(c);
 }
@@ -397,7 +335,7 @@ check_job(PGconn **db, void *arg)
 
 	memset(&call, 0, sizeof(call));
 	memset(&outb, 0, sizeof(outb));
-	if (run_quit) {
+	if (run_stopping()) {
 		check_release(db, c);
 		goto out;
 	}
@@ -431,8 +369,8 @@ check_job(PGconn **db, void *arg)
 		o.arg = &outb;
 		o.timeout = (int)setting_int("CHECK_TIMEOUT");
 		o.grace = (int)setting_int("KILL_GRACE");
-		o.stop = &run_quit;
-		t0 = mono();
+		o.stop = run_stopping;
+		t0 = mono_now();
 		if (run_spawn(&o, &res) == -1)
 			code = -1;
 		else if (res.stopped) {
@@ -441,7 +379,7 @@ check_job(PGconn **db, void *arg)
 		} else
 			code = res.timed_out ? 124 : res.exit_code;
 		if (res.started)
-			secs = mono() - t0;
+			secs = mono_now() - t0;
 		run_describe(&res, script, why, sizeof(why));
 	}
 	if (code != 0) {
@@ -454,13 +392,13 @@ check_job(PGconn **db, void *arg)
 		    output, changes) == 0)
 			break;
 		json_array_clear(changes);
-		if (tries > 0 || run_quit || (*db != NULL &&
+		if (tries > 0 || run_stopping() || (*db != NULL &&
 		    PQstatus(*db) == CONNECTION_OK)) {
 			check_release(db, c);
 			break;
 		}
 	}
-	fsm_notifications(changes);
+	notify_changes(changes);
 	changes = NULL;
 out:
 	json_decref(changes);
@@ -505,7 +443,7 @@ chk_claim(PGconn *db, struct pool *p, int n)
 		}
 		c->id = c->d.id;
 		c->version = c->d.version;
-		if (chk_hold(c->id) == -1) {
+		if (held_add(&chk_held, c->id) == -1) {
 			scripts_dep_free(&c->d);
 			free(c);
 			continue;

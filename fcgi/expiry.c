@@ -104,8 +104,7 @@ exp_warn(PGconn *db)
 		w = json_pack("{s:s, s:s, s:s, s:s}", "name",
 		    PQgetvalue(r, i, 0), "tag", PQgetvalue(r, i, 1), "status",
 		    PQgetvalue(r, i, 2), "expires_at", PQgetvalue(r, i, 3));
-		if (w != NULL && (run_notify_pool == NULL ||
-		    pool_push(run_notify_pool, warn_job, w) == -1))
+		if (w != NULL && notify_push(warn_job, w) == -1)
 			json_decref(w);
 	}
 	PQclear(r);

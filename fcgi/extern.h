@@ -173,8 +173,13 @@ int		 migrate(const char *dir);
 /* responder.c */
 int		 responder_main(int listenfd);
 
-/* runner.c: the runner process; returns the exit status. */
+/*
+ * runner.c: the runner process (runner_main returns its exit status);
+ * what its threads may ask of it: whether it is stopping, its name.
+ */
 int		 runner_main(void);
+int		 run_stopping(void);
+const char	*run_name(void);
 
 /*
  * scripts.c: config_check inside a create/update/restore request.
@@ -214,7 +219,7 @@ struct run_opts {
 	/* every ~100 ms while running; non-zero asks to stop the script */
 	int		(*on_tick)(void *);
 	void		 *arg;
-	volatile sig_atomic_t *stop;	/* non-zero: stop the script */
+	int		(*stop)(void);	/* non-zero: stop the script; may be NULL */
 };
 
 struct run_result {
@@ -265,6 +270,8 @@ PGresult	*rdb_exec(PGconn *, const char *sql, int n,
 int		 rdb_ok(PGresult *, ExecStatusType want, const char *what);
 int		 rdb_cmd(PGconn *, const char *sql, int n,
 		    const char *const *params, const char *what);
+int		 rdb_begin(PGconn *);
+int		 rdb_end(PGconn *, int ok);
 int		 rdb_notify(PGconn *, const char *chan, json_t *payload);
 int		 rdb_ensure(PGconn **);
 int		 rdb_prepare(PGconn *, const char *sql, int nparams);
@@ -339,10 +346,30 @@ int		 fsm_set_status(PGconn *, long long id, const char *to,
 int		 fsm_action_end(PGconn *, long long action, enum act_end,
 		    int exit_code, const char *error, const char *reason,
 		    json_t *links, const char *runner, json_t *changes);
-void		 fsm_notifications(json_t *changes);
+
+/* notify.c: the notifications script for each change, on its own pool */
+int		 notify_start(void);
+void		 notify_stop(void);
+int		 notify_push(void (*)(PGconn **, void *), void *);
+void		 notify_changes(json_t *changes);
+
+/* held.c: the ids of the actions or checks held, under a lock */
+struct held {
+	pthread_mutex_t	 mu;
+	long long	*ids;
+	size_t		 n, cap;
+};
+#define HELD_INIT	{ PTHREAD_MUTEX_INITIALIZER, NULL, 0, 0 }
+int		 held_add(struct held *, long long id);
+void		 held_del(struct held *, long long id);
+int		 held_array(struct held *, struct sbuf *out);
+void		 held_free(struct held *);
+
+/* action.c: claim queued actions onto a pool, run them */
+struct pool;
+int		 act_claim(PGconn *, struct pool *, struct held *);
 
 /* checks.c */
-struct pool;
 int		 chk_claim(PGconn *, struct pool *, int free_slots);
 void		 chk_heartbeat(PGconn *);
 void		 chk_free(void);
@@ -361,8 +388,5 @@ int		 pool_push(struct pool *, void (*)(PGconn **, void *), void *);
 int		 pool_free_slots(struct pool *);
 int		 pool_idle(struct pool *);
 void		 pool_stop(struct pool *);
-extern volatile sig_atomic_t run_quit;
-extern char	 run_id[];		/* host:pid */
-extern struct pool *run_notify_pool;
 
 #endif

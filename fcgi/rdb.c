@@ -191,6 +191,23 @@ rdb_cmd(PGconn *c, const char *sql, int n, const char *const *params,
 	return ok ? 0 : -1;
 }
 
+/* BEGIN; 0, or -1 (logged). */
+int
+rdb_begin(PGconn *c)
+{
+	return rdb_cmd(c, "BEGIN", 0, NULL, "begin");
+}
+
+/* COMMIT when ok, else ROLLBACK; 0 when committed, else -1 (logged). */
+int
+rdb_end(PGconn *c, int ok)
+{
+	if (ok)
+		return rdb_cmd(c, "COMMIT", 0, NULL, "commit");
+	rdb_cmd(c, "ROLLBACK", 0, NULL, "rollback");
+	return -1;
+}
+
 /*
  * SELECT pg_notify(chan, payload) in the current transaction; payload
  * is a JSON value (decref'd here) or, for CHAN_QUEUE, a string.

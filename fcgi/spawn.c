@@ -81,15 +81,6 @@ nap(int ms)
 		;
 }
 
-static double
-now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* The *_COMMAND setting (ours, else Octopod's) of script, or NULL. */
 static const char *
 script_command(const char *script)
@@ -248,7 +239,7 @@ run_spawn(const struct run_opts *opts, struct run_result *res)
 		opts->on_start(opts->arg);
 	fds[RUN_STDOUT] = po[0];
 	fds[RUN_STDERR] = pe[0];
-	start = now_mono();
+	start = mono_now();
 	/* readable when the script has exited: no polling for its end */
 	pidfd = pidfd_open(pid, 0);
 
@@ -301,7 +292,7 @@ run_spawn(const struct run_opts *opts, struct run_result *res)
 				fds[map[i]] = -1;
 			}
 		}
-		now = now_mono();
+		now = mono_now();
 		if (!done && waitpid(pid, &status, WNOHANG) == pid) {
 			done = 1;
 			exited_at = now;
@@ -324,7 +315,7 @@ run_spawn(const struct run_opts *opts, struct run_result *res)
 		if (opts->on_tick != NULL && opts->on_tick(opts->arg) != 0 &&
 		    !sent_term)
 			res->stopped = 1;
-		if (opts->stop != NULL && *opts->stop && !sent_term)
+		if (opts->stop != NULL && opts->stop() && !sent_term)
 			res->stopped = 1;
 		if (!sent_term && !done && opts->timeout > 0 &&
 		    now - start >= opts->timeout)
