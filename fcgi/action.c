@@ -19,42 +19,7 @@
 #define FLUSH_EVERY	0.1		/* ... or after this many seconds */
 #define INFO_OUT_MAX	65536
 
-/*
- * The oldest $2 queued actions, claimed, each with its "action" event
- * on channel $3 (row_to_json writes it as json_dumps(JSON_COMPACT) does)
- * and with what its script needs: the deployment (DEP_SCRIPT_COLUMNS,
- * NULL when it is gone) and its last history row (the change the request
- * made). One statement: committed when its answer comes.
- */
-static const char SQL_CLAIM[] =
-	"WITH c AS (UPDATE actions SET state = 'running', started_at = now(), "
-	"    heartbeat_at = now(), runner = $1 "
-	"  WHERE id IN (SELECT id FROM actions WHERE state = 'queued' "
-	"    ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED) "
-	"  RETURNING id, deployment_id, deployment_name, kind) "
-	"SELECT c.id, c.deployment_name, c.kind, h.from_status, h.to_status, "
-	DEP_SCRIPT_COLUMNS("d") ", "
-	"  (SELECT p.reason FROM status_history p "
-	"    WHERE p.deployment_id = c.deployment_id AND p.id < h.id "
-	"    ORDER BY p.id DESC LIMIT 1), "
-	"  pg_notify($3, (SELECT row_to_json(e)::text FROM (SELECT "
-	"    'action' AS type, c.id, c.deployment_name AS deployment, c.kind, "
-	"    'running' AS state, NULL::integer AS exit_code) e)) "
-	"FROM c LEFT JOIN deployments d ON d.id = c.deployment_id "
-	"LEFT JOIN LATERAL (SELECT id, from_status, to_status FROM status_history "
-	"  WHERE deployment_id = c.deployment_id ORDER BY id DESC LIMIT 1) h "
-	"  ON true "
-	"ORDER BY c.id";
 #define CLAIM_DEP_COL	5	/* where DEP_SCRIPT_COLUMNS start */
-static const char SQL_OUTPUT[] =
-	"INSERT INTO action_output (action_id, seq, stream, data) "
-	"VALUES ($1, $2, $3, $4)";
-static const char SQL_OUTPUT_BYTES[] =
-	"UPDATE actions SET output_bytes = $2, heartbeat_at = now() "
-	"WHERE id = $1 AND state = 'running' AND runner = $3";
-static const char SQL_ARGV[] =
-	"UPDATE actions SET argv = $2::jsonb, args_style = $3 WHERE id = $1";
-
 
 /* A claimed action, with its deployment as claimed. */
 struct action {
@@ -80,8 +45,8 @@ action_free(struct action *a)
 struct sink {
 	PGconn		**db;
 	struct action	 *a;
-	struct mask	  m[RUN__MAX];
-	struct sbuf	  pend[RUN__MAX];
+	struct mask	  m[SPAWN__MAX];
+	struct sbuf	  pend[SPAWN__MAX];
 	int		  seq;
 	size_t		  stored, max;
 	int		  truncated, lost;
@@ -90,7 +55,7 @@ struct sink {
 	double		  last_flush;
 };
 
-static const char *const stream_names[RUN__MAX] = { "stdout", "stderr" };
+static const char *const stream_names[SPAWN__MAX] = { "stdout", "stderr" };
 
 /* Cut n back to the start of a UTF-8 character of p. */
 static size_t
@@ -109,7 +74,7 @@ put_chunk(struct sink *k, const char *stream, const char *data)
 
 	snprintf(ids, sizeof(ids), "%lld", k->a->id);
 	snprintf(seqs, sizeof(seqs), "%d", ++k->seq);
-	return rdb_cmd(*k->db, SQL_OUTPUT, 4, p, "store output");
+	return db_cmd(*k->db, STMT_OUTPUT_ADD, 4, p, "store output");
 }
 
 /* Store b as chunks of at most CHUNK_MAX bytes, cut between characters. */
@@ -155,11 +120,11 @@ sink_flush(struct sink *k)
 	if (k->pend[0].len == 0 && k->pend[1].len == 0)
 		return;
 	argv_stored(k);		/* the connection is ours again */
-	if (rdb_ensure(k->db) == -1)
+	if (db_keep(k->db) == -1)
 		goto out;
-	if (rdb_begin(*k->db) == -1)
+	if (db_begin(*k->db) == -1)
 		goto out;
-	for (i = 0; i < RUN__MAX && ok; i++) {
+	for (i = 0; i < SPAWN__MAX && ok; i++) {
 		struct sbuf	*b = &k->pend[i];
 		size_t		 room = k->max - k->stored;
 
@@ -183,25 +148,25 @@ sink_flush(struct sink *k)
 	snprintf(ids, sizeof(ids), "%lld", k->a->id);
 	snprintf(bytes, sizeof(bytes), "%zu", k->stored);
 	if (ok) {
-		r = rdb_exec(*k->db, SQL_OUTPUT_BYTES, 3, p);
-		if (!rdb_ok(r, PGRES_COMMAND_OK, "output bytes"))
+		r = db_exec(*k->db, STMT_ACTION_OUTPUT_BYTES, 3, p);
+		if (!db_accept(*k->db, r, PGRES_COMMAND_OK, "store output bytes"))
 			ok = 0;
 		else if (strcmp(PQcmdTuples(r), "0") == 0)
 			k->lost = 1;
 		PQclear(r);
 	}
 	if (ok && k->seq > first)
-		ok = rdb_notify(*k->db, CHAN_EVENTS, json_pack("{s:s, s:I, s:i}",
+		ok = db_event(*k->db, json_pack("{s:s, s:I, s:i}",
 		    "type", "output", "action", (json_int_t)k->a->id, "seq",
 		    k->seq)) == 0;
-	if (rdb_end(*k->db, ok) == -1)
+	if (db_end(*k->db, ok) == -1)
 		k->seq = first;
 out:
 	k->pend[0].len = k->pend[1].len = 0;
 }
 
 static void
-sink_data(void *arg, enum run_stream s, const char *p, size_t n)
+sink_data(void *arg, enum spawn_stream s, const char *p, size_t n)
 {
 	struct sink *k = arg;
 
@@ -241,7 +206,7 @@ sink_note(struct sink *k, const char *fmt, ...)
 	va_end(ap);
 	n = strlen(line);
 	line[n++] = '\n';
-	sbuf_add(&k->pend[RUN_STDERR], line, n);
+	sbuf_add(&k->pend[SPAWN_STDERR], line, n);
 }
 
 /* Links from info's stdout: "name,url" lines. A new array. */
@@ -274,28 +239,28 @@ parse_links(char *out)
 static json_t *
 run_info(struct dep *d)
 {
-	struct run_result	 res;
+	struct spawn_result	 res;
 	struct call		 c;
 	char			*path, *out = NULL, why[512];
 	json_t			*links = NULL;
 
 	memset(&c, 0, sizeof(c));
-	if ((path = run_script_path("info")) == NULL || access(path, F_OK) == -1)
+	if ((path = spawn_script_path("info")) == NULL || access(path, F_OK) == -1)
 		goto out;
 	if (scripts_call("info", path, d, NULL, NULL, &c) == -1)
 		goto out;
-	if (run_capture(c.argv, c.envp, (int)setting_int("CHECK_TIMEOUT"),
+	if (spawn_capture(c.argv, c.envp, (int)setting_int("CHECK_TIMEOUT"),
 	    INFO_OUT_MAX, &out, &res) == 0 && res.exit_code == 0 &&
 	    !res.timed_out)
 		links = parse_links(out);
 	else {
-		run_describe(&res, "info", why, sizeof(why));
+		spawn_describe(&res, "info", why, sizeof(why));
 		log_warn("%s: %s", d->name, why);
 	}
 out:
 	free(path);
 	free(out);
-	scripts_call_free(&c);
+	args_call_free(&c);
 	return links;
 }
 
@@ -325,7 +290,7 @@ notify_requested(struct action *a, json_t *changes)
 
 /*
  * Send the action's argv (k->argvs) to the database without waiting for
- * the answer (read by argv_stored before the next statement). A run_opts
+ * the answer (read by argv_stored before the next statement). A spawn_opts
  * on_start: the script starts first, the database work comes after.
  */
 static void
@@ -339,7 +304,7 @@ argv_send(void *arg)
 	if (k->argvs == NULL || k->argv_pending)
 		return;
 	snprintf(ids, sizeof(ids), "%lld", k->a->id);
-	if (rdb_send(*k->db, SQL_ARGV, 3, p, "store argv") == 0)
+	if (db_send(*k->db, STMT_ACTION_ARGV, 3, p, "store argv") == 0)
 		k->argv_pending = 1;
 	k->argvs = NULL;
 }
@@ -357,7 +322,7 @@ argv_stored(void *arg)
 	k->argv_pending = 0;
 	while ((r = PQgetResult(*k->db)) != NULL) {
 		if (first)
-			rdb_ok(r, PGRES_COMMAND_OK, "store argv");
+			db_accept(*k->db, r, PGRES_COMMAND_OK, "store argv");
 		first = 0;
 		PQclear(r);
 	}
@@ -370,8 +335,8 @@ action_job(PGconn **db, void *arg)
 	struct action		*a = arg;
 	struct dep		*d = &a->d;
 	struct sink		 k;
-	struct run_opts		 o;
-	struct run_result	 res;
+	struct spawn_opts		 o;
+	struct spawn_result	 res;
 	struct call		 c;
 	char			*path = NULL, *argvs = NULL;
 	char			 why[512], reason[64];
@@ -388,7 +353,7 @@ action_job(PGconn **db, void *arg)
 	k.max = (size_t)setting_int("OUTPUT_MAX");
 	k.last_flush = mono_now();
 	strlcpy_(reason, "script error", sizeof(reason));
-	for (tries = 0; rdb_ensure(db) == -1; tries++) {
+	for (tries = 0; db_keep(db) == -1; tries++) {
 		if (run_stopping() || tries > 30) {
 			/* another runner finds it by its heartbeat */
 			log_err("action %lld: no database", a->id);
@@ -408,10 +373,10 @@ action_job(PGconn **db, void *arg)
 	notify_changes(changes);
 	changes = json_array();
 	secrets = scripts_secrets(d);
-	for (i = 0; i < RUN__MAX; i++)
+	for (i = 0; i < SPAWN__MAX; i++)
 		mask_init(&k.m[i], secrets);
 
-	if ((path = run_script_path(a->kind)) == NULL) {
+	if ((path = spawn_script_path(a->kind)) == NULL) {
 		snprintf(why, sizeof(why), "no control script is set for "
 		    "\"%s\": set CONTROL_SCRIPTS_DIR or the %s setting",
 		    a->kind, a->kind);
@@ -438,16 +403,16 @@ action_job(PGconn **db, void *arg)
 	o.stop = run_stopping;
 	log_info("action %lld: %s %s: running %s", a->id, a->kind, d->name,
 	    path);
-	if (run_spawn(&o, &res) == -1) {
+	if (spawn_run(&o, &res) == -1) {
 		argv_send(&k);		/* the argv that could not run */
-		run_describe(&res, a->kind, why, sizeof(why));
+		spawn_describe(&res, a->kind, why, sizeof(why));
 		sink_note(&k, "%s", why);
 		goto finish;
 	}
-	for (i = 0; i < RUN__MAX; i++)
+	for (i = 0; i < SPAWN__MAX; i++)
 		mask_finish(&k.m[i], &k.pend[i]);
 	code = res.exit_code;
-	run_describe(&res, a->kind, why, sizeof(why));
+	spawn_describe(&res, a->kind, why, sizeof(why));
 	if (res.timed_out) {
 		end = ACT_TIMED_OUT;
 		snprintf(reason, sizeof(reason), "%s script timeout", a->kind);
@@ -470,7 +435,7 @@ finish:
 	sink_flush(&k);
 	log_info("action %lld: %s %s: %s", a->id, a->kind, a->name, why);
 	for (tries = 0; tries < 30; tries++) {
-		if (rdb_ensure(db) == 0 && rdb_begin(*db) == 0) {
+		if (db_keep(db) == 0 && db_begin(*db) == 0) {
 			int rc = fsm_action_end(*db, a->id, end, code,
 			    end == ACT_OK ? NULL : why, reason, links, run_name(),
 			    changes);
@@ -478,7 +443,7 @@ finish:
 			if (rc == 0)
 				log_warn("action %lld was taken from this "
 				    "runner meanwhile", a->id);
-			if (rdb_end(*db, rc >= 0) == 0)
+			if (db_end(*db, rc >= 0) == 0)
 				break;
 		}
 		json_array_clear(changes);
@@ -490,11 +455,11 @@ finish:
 	changes = NULL;
 done:
 	json_decref(changes);
-	for (i = 0; i < RUN__MAX; i++) {
+	for (i = 0; i < SPAWN__MAX; i++) {
 		mask_free(&k.m[i]);
 		sbuf_free(&k.pend[i]);
 	}
-	scripts_call_free(&c);
+	args_call_free(&c);
 	json_decref(secrets);
 	json_decref(links);
 	free(argvs);
@@ -520,8 +485,8 @@ claim_batch(PGconn *db, struct pool *p, struct held *h, int room)
 	int		 i, n;
 
 	snprintf(lim, sizeof(lim), "%d", room);
-	r = rdb_exec(db, SQL_CLAIM, 3, q);
-	if (!rdb_ok(r, PGRES_TUPLES_OK, "claim action")) {
+	r = db_exec(db, STMT_ACTION_CLAIM, 3, q);
+	if (!db_accept(db, r, PGRES_TUPLES_OK, "claim actions")) {
 		PQclear(r);
 		return -1;
 	}

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "extern.h"
-#include "queries.h"
 
 #define PAGE_DEFAULT	50
 #define PAGE_MAX	500
@@ -91,13 +90,13 @@ api_actions(struct req *r, const char **args)
 	}
 	snprintf(lim, sizeof(lim), "%ld", limit + 1);
 	p[2] = lim;
-	if ((res = db_query(r, SQL_ACTIONS_OF, 3, p)) == NULL)
+	if ((res = http_query(r, STMT_ACTIONS_OF, 3, p)) == NULL)
 		return;
 	n = PQntuples(res);
 	if (n == 0 && p[1] == NULL) {
 		PQclear(res);
 		p[0] = args[0];
-		if ((res = db_query(r, SQL_EXISTS_NAME, 1, p)) == NULL)
+		if ((res = http_query(r, STMT_EXISTS_NAME, 1, p)) == NULL)
 			return;
 		if (PQntuples(res) == 0)
 			resp_error(r, 404, "not_found", NULL,
@@ -127,7 +126,7 @@ api_action(struct req *r, const char **args)
 
 	if (path_id(r, args[0]) == -1)
 		return;
-	if ((res = db_query(r, SQL_ACTION_BY_ID, 1, p)) == NULL)
+	if ((res = http_query(r, STMT_ACTION_BY_ID, 1, p)) == NULL)
 		return;
 	if (PQntuples(res) == 0)
 		resp_error(r, 404, "not_found", NULL, "no action %s", args[0]);
@@ -162,7 +161,7 @@ api_output(struct req *r, const char **args)
 	snprintf(lim, sizeof(lim), "%ld", limit);
 
 	p[0] = args[0];
-	if ((res = db_query(r, SQL_OUTPUT_STATE, 1, p)) == NULL)
+	if ((res = http_query(r, STMT_OUTPUT_STATE, 1, p)) == NULL)
 		return;
 	if (PQntuples(res) == 0) {
 		PQclear(res);
@@ -177,7 +176,7 @@ api_output(struct req *r, const char **args)
 
 	p[1] = after;
 	p[2] = lim;
-	if ((res = db_query(r, SQL_OUTPUT, 3, p)) == NULL) {
+	if ((res = http_query(r, STMT_OUTPUT, 3, p)) == NULL) {
 		json_decref(removed);
 		return;
 	}
@@ -224,7 +223,7 @@ api_history(struct req *r, const char **args)
 		limit = 1;
 	snprintf(lim, sizeof(lim), "%ld", limit);
 	p[2] = lim;
-	if ((res = db_query(r, SQL_HISTORY, 3, p)) == NULL)
+	if ((res = http_query(r, STMT_HISTORY, 3, p)) == NULL)
 		return;
 	n = PQntuples(res);
 	if (n == 0 && p[1] == NULL) {

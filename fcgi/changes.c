@@ -15,7 +15,6 @@
 #include <time.h>
 
 #include "extern.h"
-#include "queries.h"
 
 /* What a locked deployment row tells (SQL_DEP_LOCK). */
 struct locked {
@@ -34,10 +33,10 @@ static int
 lock_deployment(PGconn *c, const char *name, struct locked *l)
 {
 	const char	*p[1] = { name };
-	PGresult	*res = db_exec_stmt(c, STMT_DEP_LOCK, 1, p);
+	PGresult	*res = db_exec(c, STMT_DEP_LOCK, 1, p);
 	int		 rc;
 
-	if (!db_ok(res, PGRES_TUPLES_OK))
+	if (!db_accept(c, res, PGRES_TUPLES_OK, NULL))
 		rc = -1;
 	else if (PQntuples(res) == 0)
 		rc = 0;
@@ -53,27 +52,13 @@ lock_deployment(PGconn *c, const char *name, struct locked *l)
 	return rc;
 }
 
-/* Run sql expecting want; 0 or -1. */
-static int
-exec_ok(PGconn *c, const char *sql, int n, const char *const *p,
-    ExecStatusType want)
-{
-	PGresult	*res = db_exec(c, sql, n, p);
-	int		 ok = db_ok(res, want);
-
-	if (!ok && res != NULL && !db_is_down(c))
-		log_err("database error: %s", PQresultErrorMessage(res));
-	PQclear(res);
-	return ok ? 0 : -1;
-}
-
 static int
 history(PGconn *c, const char *id, const char *name, const char *from,
     const char *to, const char *reason, const char *actor)
 {
 	const char *p[6] = { id, name, from, to, reason, actor };
 
-	return exec_ok(c, SQL_HISTORY_INSERT, 6, p, PGRES_COMMAND_OK);
+	return db_cmd(c, STMT_HISTORY_INSERT, 6, p, NULL);
 }
 
 /*
@@ -106,13 +91,11 @@ queue_action(PGconn *c, const char *depid, const char *name,
 	p[6] = CHAN_QUEUE;
 	p[7] = from;
 	p[8] = to;
-	res = db_exec_stmt(c, STMT_ACTION_QUEUE, 9, p);
+	res = db_exec(c, STMT_ACTION_QUEUE, 9, p);
 	free(snap);
-	ok = db_ok(res, PGRES_TUPLES_OK) && PQntuples(res) == 1;
+	ok = db_accept(c, res, PGRES_TUPLES_OK, NULL) && PQntuples(res) == 1;
 	if (ok)
 		strlcpy_(idbuf, PQgetvalue(res, 0, 0), idlen);
-	else if (res != NULL && !db_is_down(c))
-		log_err("database error: %s", PQresultErrorMessage(res));
 	PQclear(res);
 	return ok ? 0 : -1;
 }
@@ -138,10 +121,10 @@ static json_t *
 deployment_read(PGconn *c, const char *name)
 {
 	const char	*p[1] = { name };
-	PGresult	*res = db_exec_stmt(c, STMT_DEP_BY_NAME, 1, p);
+	PGresult	*res = db_exec(c, STMT_DEP_BY_NAME, 1, p);
 	json_t		*dep = NULL;
 
-	if (db_ok(res, PGRES_TUPLES_OK) && PQntuples(res) == 1)
+	if (db_accept(c, res, PGRES_TUPLES_OK, NULL) && PQntuples(res) == 1)
 		dep = deployment_json(res, 0);
 	PQclear(res);
 	return dep;
@@ -157,8 +140,8 @@ answer_accepted(struct req *r, const char *name, const char *actid)
 
 	if (actid != NULL) {
 		p[0] = actid;
-		res = db_exec_stmt(r->db, STMT_ACTION_BY_ID, 1, p);
-		if (db_ok(res, PGRES_TUPLES_OK) && PQntuples(res) == 1)
+		res = db_exec(r->db, STMT_ACTION_BY_ID, 1, p);
+		if (db_accept(r->db, res, PGRES_TUPLES_OK, NULL) && PQntuples(res) == 1)
 			act = action_json(res, 0);
 		PQclear(res);
 	}
@@ -329,11 +312,8 @@ insert_overrides(PGconn *c, const char *id, const char *scope, json_t *arr)
 		p[2] = json_string_value(json_object_get(o, "key"));
 		p[3] = json_string_value(json_object_get(o, "value"));
 		p[4] = json_is_true(json_object_get(o, "secret")) ? "t" : "f";
-		res = db_exec_stmt(c, STMT_OVERRIDE_UPSERT, 5, p);
-		if (!db_ok(res, PGRES_COMMAND_OK)) {
-			if (res != NULL && !db_is_down(c))
-				log_err("database error: %s",
-				    PQresultErrorMessage(res));
+		res = db_exec(c, STMT_OVERRIDE_UPSERT, 5, p);
+		if (!db_accept(c, res, PGRES_COMMAND_OK, NULL)) {
 			PQclear(res);
 			return -1;
 		}
@@ -396,8 +376,8 @@ api_create(struct req *r, const char **args)
 	p[2] = r->actor;
 	p[3] = ttl;
 	p[4] = json_is_true(json_object_get(b, "pinned")) ? "t" : "f";
-	res = db_exec_stmt(r->db, STMT_DEP_INSERT, 5, p);
-	if (!db_ok(res, PGRES_TUPLES_OK)) {
+	res = db_exec(r->db, STMT_DEP_INSERT, 5, p);
+	if (!db_accept(r->db, res, PGRES_TUPLES_OK, NULL)) {
 		PQclear(res);
 		goto dberr;
 	}
@@ -422,7 +402,7 @@ api_create(struct req *r, const char **args)
 	goto out;
 dberr:
 	db_rollback(r->db);
-	resp_db_error(r, NULL);
+	resp_db_error(r);
 out:
 	json_decref(b);
 }
@@ -535,13 +515,13 @@ effective_overrides(PGconn *c, const char *id, json_t *b)
 {
 	const char	*p[1] = { id };
 	const char	*scopes[2] = { "app", "deployment" };
-	PGresult	*res = db_exec(c, SQL_OVERRIDES_ALL, 1, p);
+	PGresult	*res = db_exec(c, STMT_OVERRIDES_ALL, 1, p);
 	json_t		*eff, *arr, *chg, *o, *k;
 	size_t		 i, j;
 	int		 s, row;
 	char		 field[32];
 
-	if (!db_ok(res, PGRES_TUPLES_OK)) {
+	if (!db_accept(c, res, PGRES_TUPLES_OK, NULL)) {
 		PQclear(res);
 		return NULL;
 	}
@@ -657,8 +637,7 @@ api_update(struct req *r, const char **args)
 			p[0] = l.id;
 			p[1] = scopes[s];
 			p[2] = json_string_value(o);
-			if (exec_ok(r->db, SQL_OVERRIDE_DELETE, 3, p,
-			    PGRES_COMMAND_OK) == -1) {
+			if (db_cmd(r->db, STMT_OVERRIDE_DELETE, 3, p, NULL) == -1) {
 				json_decref(snap);
 				goto dberr;
 			}
@@ -668,8 +647,7 @@ api_update(struct req *r, const char **args)
 			p[0] = l.id;
 			p[1] = scopes[s];
 			p[2] = json_string_value(o);
-			if (exec_ok(r->db, SQL_OVERRIDE_REMOVE_DEFAULT, 3, p,
-			    PGRES_COMMAND_OK) == -1) {
+			if (db_cmd(r->db, STMT_OVERRIDE_REMOVE_DEFAULT, 3, p, NULL) == -1) {
 				json_decref(snap);
 				goto dberr;
 			}
@@ -691,9 +669,8 @@ api_update(struct req *r, const char **args)
 			pt[1] = ttl;
 			json_object_set_new(snap, "ttl", json_copy(v));
 		}
-		if (exec_ok(r->db, SQL_DEP_CHANGE, 4, pc, PGRES_TUPLES_OK)
-		    == -1 || exec_ok(r->db, SQL_DEP_EXPIRY_RESET, 2, pt,
-		    PGRES_COMMAND_OK) == -1) {
+		if (db_cmd(r->db, STMT_DEP_CHANGE, 4, pc, NULL)
+		    == -1 || db_cmd(r->db, STMT_DEP_EXPIRY_RESET, 2, pt, NULL) == -1) {
 			json_decref(snap);
 			goto dberr;
 		}
@@ -704,7 +681,7 @@ api_update(struct req *r, const char **args)
 	goto out;
 dberr:
 	db_rollback(r->db);
-	resp_db_error(r, NULL);
+	resp_db_error(r);
 out:
 	json_decref(eff);
 	json_decref(b);
@@ -776,11 +753,11 @@ api_transition(struct req *r, const char **args)
 	p[1] = t->to;
 	p[2] = r->actor;
 	p[3] = NULL;
-	if (exec_ok(r->db, SQL_DEP_CHANGE, 4, p, PGRES_TUPLES_OK) == -1)
+	if (db_cmd(r->db, STMT_DEP_CHANGE, 4, p, NULL) == -1)
 		goto dberr;
 	p[1] = NULL;	/* restore: the expiry starts again, same ttl */
-	if (strcmp(t->kind, "restore") == 0 && exec_ok(r->db,
-	    SQL_DEP_EXPIRY_RESET, 2, p, PGRES_COMMAND_OK) == -1)
+	if (strcmp(t->kind, "restore") == 0 && db_cmd(r->db,
+	    STMT_DEP_EXPIRY_RESET, 2, p, NULL) == -1)
 		goto dberr;
 	if (finish_change(r, l.id, name, l.status, t->to, t->kind,
 	    json_pack("{s:s}", "tag", l.tag)) == -1)
@@ -788,7 +765,7 @@ api_transition(struct req *r, const char **args)
 	return;
 dberr:
 	db_rollback(r->db);
-	resp_db_error(r, NULL);
+	resp_db_error(r);
 }
 
 /*
@@ -809,8 +786,8 @@ api_pin(struct req *r, const char **args)
 	p[2] = r->actor;
 	if (db_begin(r->db) == -1)
 		goto dberr;
-	res = db_exec(r->db, SQL_DEP_PIN, 3, p);
-	if (!db_ok(res, PGRES_TUPLES_OK)) {
+	res = db_exec(r->db, STMT_DEP_PIN, 3, p);
+	if (!db_accept(r->db, res, PGRES_TUPLES_OK, NULL)) {
 		PQclear(res);
 		goto dberr;
 	}
@@ -832,11 +809,11 @@ api_pin(struct req *r, const char **args)
 	if ((dep = deployment_read(r->db, name)) != NULL)
 		resp_json(r, 200, json_pack("{s:o}", "deployment", dep));
 	else
-		resp_db_error(r, NULL);
+		resp_db_error(r);
 	return;
 dberr:
 	db_rollback(r->db);
-	resp_db_error(r, NULL);
+	resp_db_error(r);
 }
 
 /* DELETE deployments/NAME (power): forget the record, run no script. */
@@ -860,7 +837,7 @@ api_forget(struct req *r, const char **args)
 	p[0] = l.id;
 	if (history(r->db, l.id, name, l.status, "Forgotten", "forget",
 	    r->actor) == -1 ||
-	    exec_ok(r->db, SQL_DEP_DELETE, 1, p, PGRES_COMMAND_OK) == -1 ||
+	    db_cmd(r->db, STMT_DEP_DELETE, 1, p, NULL) == -1 ||
 	    event_removed(r->db, name) == -1 ||
 	    db_commit(r->db) == -1)
 		goto dberr;
@@ -869,7 +846,7 @@ api_forget(struct req *r, const char **args)
 	return;
 dberr:
 	db_rollback(r->db);
-	resp_db_error(r, NULL);
+	resp_db_error(r);
 }
 
 /*
@@ -913,8 +890,8 @@ api_clean_archive(struct req *r, const char **args)
 	p[0] = obuf;
 	if (db_begin(r->db) == -1)
 		goto dberr;
-	res = db_exec(r->db, SQL_CLEAN_CANDIDATES, 1, p);
-	if (!db_ok(res, PGRES_TUPLES_OK))
+	res = db_exec(r->db, STMT_CLEAN_CANDIDATES, 1, p);
+	if (!db_accept(r->db, res, PGRES_TUPLES_OK, NULL))
 		goto dberr;
 	n = PQntuples(res);
 	for (i = 0; i < n; i++) {
@@ -928,9 +905,9 @@ api_clean_archive(struct req *r, const char **args)
 		p[1] = NULL;
 		p[2] = r->actor;
 		p[3] = NULL;
-		if (exec_ok(r->db, SQL_DEP_CHANGE, 4, p, PGRES_TUPLES_OK) == -1
+		if (db_cmd(r->db, STMT_DEP_CHANGE, 4, p, NULL) == -1
 		    || queue_action(r->db, id, name, NULL, NULL, "cleanup",
-		    r->actor, json_pack("{s:s, s:I}", "reason",
+		    r->actor, json_pack("{s:s, s:I}", "set the failure reason",
 		    "clean_archive", "older_than", (json_int_t)older), actid,
 		    sizeof(actid)) == -1)
 			goto dberr;
@@ -952,7 +929,7 @@ api_clean_archive(struct req *r, const char **args)
 dberr:
 	PQclear(res);
 	db_rollback(r->db);
-	resp_db_error(r, NULL);
+	resp_db_error(r);
 out:
 	json_decref(names);
 	json_decref(acts);

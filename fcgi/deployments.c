@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "extern.h"
-#include "queries.h"
 
 #define LIST_DEFAULT	50
 #define LIST_MAX	500
@@ -133,9 +132,9 @@ api_ping(struct req *r, const char **args)
 	PGresult *res;
 
 	(void)args;
-	res = db_exec(r->db, "SELECT 1", 0, NULL);
-	if (!db_ok(res, PGRES_TUPLES_OK))
-		resp_db_error(r, res);
+	res = db_exec(r->db, STMT_PING, 0, NULL);
+	if (!db_accept(r->db, res, PGRES_TUPLES_OK, NULL))
+		resp_db_error(r);
 	else
 		resp_json(r, 200, json_pack("{s:b, s:s}", "ok", 1, "version",
 		    OCTOPOD_VERSION));
@@ -172,9 +171,9 @@ api_get(struct req *r, const char **args)
 	const char	*p[1] = { args[0] };
 	PGresult	*res;
 
-	res = db_exec_stmt(r->db, STMT_DEP_BY_NAME, 1, p);
-	if (!db_ok(res, PGRES_TUPLES_OK))
-		resp_db_error(r, res);
+	res = db_exec(r->db, STMT_DEP_BY_NAME, 1, p);
+	if (!db_accept(r->db, res, PGRES_TUPLES_OK, NULL))
+		resp_db_error(r);
 	else if (PQntuples(res) == 0)
 		resp_error(r, 404, "not_found", NULL,
 		    "no deployment named \"%.63s\"", args[0]);
@@ -183,10 +182,10 @@ api_get(struct req *r, const char **args)
 
 		PQclear(res);
 		/* last_check_failure: what the last failing check said */
-		res = db_exec(r->db, SQL_DEP_CHECK_FAILURE, 1, p);
-		if (!db_ok(res, PGRES_TUPLES_OK)) {
+		res = db_exec(r->db, STMT_DEP_CHECK_FAILURE, 1, p);
+		if (!db_accept(r->db, res, PGRES_TUPLES_OK, NULL)) {
 			json_decref(d);
-			resp_db_error(r, res);
+			resp_db_error(r);
 		} else if (d != NULL) {
 			json_object_set_new(d, "last_check_failure",
 			    PQntuples(res) == 0 ? json_null() : json_pack(
@@ -406,10 +405,10 @@ api_list(struct req *r, const char **args)
 	 * settles on a generic plan that cannot, and scans.
 	 */
 	if (want_total) {
-		res = p[1] != NULL ? db_exec(r->db, db_stmt_text(STMT_LIST_COUNT),
-		    3, p) : db_exec_stmt(r->db, STMT_LIST_COUNT, 3, p);
-		if (!db_ok(res, PGRES_TUPLES_OK)) {
-			resp_db_error(r, res);
+		res = p[1] != NULL ? db_exec_text(r->db, STMT_LIST_COUNT,
+		    3, p) : db_exec(r->db, STMT_LIST_COUNT, 3, p);
+		if (!db_accept(r->db, res, PGRES_TUPLES_OK, NULL)) {
+			resp_db_error(r);
 			PQclear(res);
 			return;
 		}
@@ -417,18 +416,21 @@ api_list(struct req *r, const char **args)
 		PQclear(res);
 	}
 
-	res = p[1] != NULL ? db_exec(r->db, db_stmt_text(st), 6, p) :
-	    db_exec_stmt(r->db, st, 6, p);
-	if (!db_ok(res, PGRES_TUPLES_OK)) {
-		/* a cursor key that is no timestamp lands here */
-		if (res != NULL && !db_is_down(r->db) && p[3] != NULL &&
-		    strcmp(PQresultErrorField(res, PG_DIAG_SQLSTATE) ?
-		    PQresultErrorField(res, PG_DIAG_SQLSTATE) : "", "22007")
-		    == 0)
-			resp_error(r, 400, "invalid", json_pack("{s:s}",
-			    "field", "cursor"), "cursor is not valid");
-		else
-			resp_db_error(r, res);
+	res = p[1] != NULL ? db_exec_text(r->db, st, 6, p) :
+	    db_exec(r->db, st, 6, p);
+	/* a cursor key that is no timestamp: bad input, not a failure */
+	if (res != NULL && PQresultStatus(res) == PGRES_FATAL_ERROR &&
+	    !db_is_down(r->db) && p[3] != NULL &&
+	    strcmp(PQresultErrorField(res, PG_DIAG_SQLSTATE) ?
+	    PQresultErrorField(res, PG_DIAG_SQLSTATE) : "", "22007") == 0) {
+		resp_error(r, 400, "invalid", json_pack("{s:s}", "field",
+		    "cursor"), "cursor is not valid");
+		PQclear(res);
+		json_decref(total);
+		return;
+	}
+	if (!db_accept(r->db, res, PGRES_TUPLES_OK, NULL)) {
+		resp_db_error(r);
 		PQclear(res);
 		json_decref(total);
 		return;

@@ -422,18 +422,30 @@ resp_error(struct req *r, int status, const char *code, json_t *details,
  * 500 (the message is logged, not shown).
  */
 void
-resp_db_error(struct req *r, PGresult *res)
+resp_db_error(struct req *r)
 {
 	if (r->db == NULL || db_is_down(r->db)) {
 		resp_error(r, 503, "database_unavailable", NULL,
 		    "the database is not reachable, try again shortly");
 		return;
 	}
-	log_err("database error: %s", res ? PQresultErrorMessage(res) :
-	    PQerrorMessage(r->db));
+	/* db_accept logged what failed */
 	resp_error(r, 500, "internal", NULL, "internal error");
 }
 
+/*
+ * Run statement s (a query) for request r: the result (caller PQclears),
+ * or NULL after answering the database error (503 or 500).
+ */
+PGresult *
+http_query(struct req *r, enum stmt s, int n, const char *const *params)
+{
+	PGresult *res = db_run(r->db, s, PGRES_TUPLES_OK, n, params, NULL);
+
+	if (res == NULL)
+		resp_db_error(r);
+	return res;
+}
 
 /*
  * Find key in a query string and copy its decoded value into buf.

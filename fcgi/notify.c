@@ -46,7 +46,7 @@ static void
 notify_job(PGconn **db, void *arg)
 {
 	json_t			*c = arg;
-	struct run_result	 res;
+	struct spawn_result	 res;
 	struct call		 call;
 	struct dep		 d;
 	char			*path, *out = NULL, why[512];
@@ -54,7 +54,7 @@ notify_job(PGconn **db, void *arg)
 
 	(void)db;
 	memset(&call, 0, sizeof(call));
-	if ((path = run_script_path("notifications")) == NULL ||
+	if ((path = spawn_script_path("notifications")) == NULL ||
 	    access(path, F_OK) == -1)
 		goto out;
 	/* Octopod's names: GenericFailure, TagMismatch, ... not Failure */
@@ -71,13 +71,13 @@ notify_job(PGconn **db, void *arg)
 	if (d.name == NULL || extra[1] == NULL || extra[3] == NULL ||
 	    scripts_call("notifications", path, &d, NULL, extra, &call) == -1)
 		goto out;
-	run_capture(call.argv, call.envp, (int)setting_int("CHECK_TIMEOUT"),
+	spawn_capture(call.argv, call.envp, (int)setting_int("CHECK_TIMEOUT"),
 	    4096, &out, &res);
-	run_describe(&res, "notifications", why, sizeof(why));
+	spawn_describe(&res, "notifications", why, sizeof(why));
 	log_info("%s %s -> %s: %s", d.name, extra[1], extra[3], why);
 	free(out);
 out:
-	scripts_call_free(&call);
+	args_call_free(&call);
 	free(path);
 	json_decref(c);
 }

@@ -26,18 +26,6 @@
 
 #define QUEUE_POLL	5.0		/* claim even without a notify */
 
-static const char SQL_HEARTBEAT[] =
-	"UPDATE actions SET heartbeat_at = now() "
-	"WHERE state = 'running' AND runner = $1 AND id = ANY ($2::bigint[])";
-static const char SQL_STALE[] =
-	"SELECT id, runner FROM actions WHERE state = 'running' "
-	"  AND heartbeat_at < now() - make_interval(secs => $1) "
-	"ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED";
-static const char SQL_OUTPUT_LAST[] =
-	"INSERT INTO action_output (action_id, seq, stream, data) "
-	"SELECT $1, COALESCE(max(seq), 0) + 1, 'stderr', $2 "
-	"FROM action_output WHERE action_id = $1";
-
 /*
  * The actions this runner's threads hold (action.c adds and removes
  * them): only these get heartbeats, so an action whose thread gave up
@@ -45,27 +33,6 @@ static const char SQL_OUTPUT_LAST[] =
  */
 static struct held	 held = HELD_INIT;
 static struct sbuf	 held_ids;	/* "{1,2,3}" built on demand */
-
-/*
- * What every thread of the runner may ask (run_stopping, run_name): set
- * by the main thread before the pools start, quit by the stop watch.
- */
-static int		 quit;
-static char		 self[300];	/* host:pid */
-
-/* Whether the runner was told to stop: its threads end what they run. */
-int
-run_stopping(void)
-{
-	return __atomic_load_n(&quit, __ATOMIC_ACQUIRE);
-}
-
-/* This runner's name in actions.runner: host:pid. */
-const char *
-run_name(void)
-{
-	return self;
-}
 
 /* ---- the main thread ------------------------------------------------------- */
 
@@ -88,15 +55,15 @@ reap_stale(PGconn *db)
 		int		 ok;
 
 		q[0] = secs;
-		if (rdb_begin(db) == -1) {
+		if (db_begin(db) == -1) {
 			json_decref(changes);
 			return;
 		}
-		r = rdb_exec(db, SQL_STALE, 1, q);
-		if (!rdb_ok(r, PGRES_TUPLES_OK, "stale actions") ||
+		r = db_exec(db, STMT_ACTION_STALE, 1, q);
+		if (!db_accept(db, r, PGRES_TUPLES_OK, "find stale actions") ||
 		    PQntuples(r) == 0) {
 			PQclear(r);
-			rdb_end(db, 0);
+			db_end(db, 0);
 			json_decref(changes);
 			return;
 		}
@@ -108,10 +75,11 @@ reap_stale(PGconn *db)
 		q[0] = ids;
 		q[1] = "octopod: the runner of this action stopped; the "
 		    "action was not finished and will not run again\n";
-		ok = rdb_cmd(db, SQL_OUTPUT_LAST, 2, q, "interrupted note") == 0 &&
+		ok = db_cmd(db, STMT_OUTPUT_ADD_NOTE, 2, q,
+		    "store the interruption note") == 0 &&
 		    fsm_action_end(db, id, ACT_INTERRUPTED, -1, why,
 		    "interrupted", NULL, NULL, changes) >= 0;
-		if (rdb_end(db, ok) == -1) {
+		if (db_end(db, ok) == -1) {
 			json_decref(changes);
 			return;
 		}
@@ -123,12 +91,12 @@ reap_stale(PGconn *db)
 static void
 heartbeat(PGconn *db)
 {
-	const char	*q[2] = { self, NULL };
+	const char	*q[2] = { run_name(), NULL };
 
 	if (held_array(&held, &held_ids) <= 0)
 		return;
 	q[1] = held_ids.p;
-	rdb_cmd(db, SQL_HEARTBEAT, 2, q, "heartbeat");
+	db_cmd(db, STMT_ACTION_HEARTBEAT, 2, q, "send the heartbeat");
 }
 
 /*
@@ -155,10 +123,10 @@ stop_watch(void *arg)
 	/* the wake before the flag: the loop that sees it closes the pipe */
 	if (write(w->wakefd, "x", 1) == -1 && errno != EAGAIN)
 		log_warn("runner: wake: %s", strerror(errno));
-	__atomic_store_n(&quit, 1, __ATOMIC_RELEASE);
+	run_state_stop();
 	sleep(STOP_DEADLINE);
 	log_warn("runner %s: still stopping %d s after the signal, %d "
-	    "action(s) not recorded: exiting without them", self,
+	    "action(s) not recorded: exiting without them", run_name(),
 	    STOP_DEADLINE, pool_threads(w->actions) -
 	    pool_free_slots(w->actions));
 	_exit(1);
@@ -196,7 +164,6 @@ runner_main(void)
 	struct stop_watch	 watch;
 	pthread_t		 watch_tid;
 	PGconn			*db = NULL;
-	char			 host[256];
 	int			 wake[2] = { -1, -1 }, wakec[2] = { -1, -1 };
 	int			 listening = 0, checks_behind = 0, batch;
 	double			 last_claim = 0, last_beat = 0, last_check = 0,
@@ -217,10 +184,7 @@ runner_main(void)
 	sigaction(SIGPIPE, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
-	if (gethostname(host, sizeof(host)) == -1)
-		strlcpy_(host, "localhost", sizeof(host));
-	host[sizeof(host) - 1] = '\0';
-	snprintf(self, sizeof(self), "%s:%d", host, (int)getpid());
+	run_state_init();
 
 	if (pipe2(wake, O_CLOEXEC | O_NONBLOCK) == -1 ||
 	    pipe2(wakec, O_CLOEXEC | O_NONBLOCK) == -1) {
@@ -244,7 +208,7 @@ runner_main(void)
 	}
 	batch = pool_threads(checks) / 2 > 0 ? pool_threads(checks) / 2 : 1;
 	log_info("runner %s: %ld action(s) and %ld check(s) at a time",
-	    self, setting_int("ACTION_CONCURRENCY"),
+	    run_name(), setting_int("ACTION_CONCURRENCY"),
 	    setting_int("CHECK_CONCURRENCY"));
 
 	while (!run_stopping()) {
@@ -254,15 +218,12 @@ runner_main(void)
 		char		 buf[256];
 
 		if (!listening) {
-			PGresult *r;
-
-			if (rdb_ensure(&db) == -1) {
+			if (db_keep(&db) == -1) {
 				sleep(1);
 				continue;
 			}
-			r = PQexec(db, "LISTEN " CHAN_QUEUE);
-			listening = rdb_ok(r, PGRES_COMMAND_OK, "listen");
-			PQclear(r);
+			listening = db_cmd(db, STMT_LISTEN_QUEUE, 0, NULL,
+			    "listen on octopod_queue") == 0;
 			if (!listening) {
 				PQfinish(db);
 				db = NULL;
@@ -343,7 +304,7 @@ runner_main(void)
 		}
 	}
 
-	log_info("runner %s: stopping", self);
+	log_info("runner %s: stopping", run_name());
 	/* keep the heartbeat while the scripts stop (stop_watch bounds it) */
 	while (!pool_idle(actions)) {
 		if (db != NULL && mono_now() - last_beat >= hb) {
