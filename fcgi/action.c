@@ -156,7 +156,7 @@ sink_flush(struct sink *k)
 		PQclear(r);
 	}
 	if (ok && k->seq > first)
-		ok = db_event(*k->db, json_pack("{s:s, s:I, s:i}",
+		ok = db_event_new(*k->db, json_pack("{s:s, s:I, s:i}",
 		    "type", "output", "action", (json_int_t)k->a->id, "seq",
 		    k->seq)) == 0;
 	if (db_end(*k->db, ok) == -1)
@@ -370,7 +370,7 @@ action_job(PGconn **db, void *arg)
 		goto finish;
 	}
 	notify_requested(a, changes);
-	notify_changes(changes);
+	notify_changes_new(changes);
 	changes = json_array();
 	secrets = scripts_secrets(d);
 	for (i = 0; i < SPAWN__MAX; i++)
@@ -451,7 +451,7 @@ finish:
 			break;
 		sleep(1);
 	}
-	notify_changes(changes);
+	notify_changes_new(changes);
 	changes = NULL;
 done:
 	json_decref(changes);

@@ -46,7 +46,7 @@ query_num(struct req *r, const char *key, long max, long *out)
 	if (rc == -1 || buf[0] == '\0' || strspn(buf, "0123456789") !=
 	    strlen(buf) || strlen(buf) > 18 ||
 	    (*out = strtol(buf, NULL, 10)) > max) {
-		resp_error(r, 400, "invalid", json_pack("{s:s}", "field", key),
+		resp_error_new(r, 400, "invalid", json_pack("{s:s}", "field", key),
 		    "%s must be an integer from 0 to %ld", key, max);
 		return -1;
 	}
@@ -59,7 +59,7 @@ path_id(struct req *r, const char *s)
 {
 	if (*s == '\0' || strspn(s, "0123456789") != strlen(s) ||
 	    strlen(s) > 18) {
-		resp_error(r, 404, "not_found", NULL, "no action \"%.32s\"", s);
+		resp_error_new(r, 404, "not_found", NULL, "no action \"%.32s\"", s);
 		return -1;
 	}
 	return 0;
@@ -99,10 +99,10 @@ api_actions(struct req *r, const char **args)
 		if ((res = http_query(r, STMT_EXISTS_NAME, 1, p)) == NULL)
 			return;
 		if (PQntuples(res) == 0)
-			resp_error(r, 404, "not_found", NULL,
+			resp_error_new(r, 404, "not_found", NULL,
 			    "no deployment named \"%.63s\"", args[0]);
 		else
-			resp_json(r, 200, json_pack("{s:[], s:n}", "actions",
+			resp_json_new(r, 200, json_pack("{s:[], s:n}", "actions",
 			    "next_cursor"));
 		PQclear(res);
 		return;
@@ -113,7 +113,7 @@ api_actions(struct req *r, const char **args)
 	if (n > limit)
 		next = json_string(PQgetvalue(res, (int)limit - 1, 0));
 	PQclear(res);
-	resp_json(r, 200, json_pack("{s:o, s:o}", "actions", list,
+	resp_json_new(r, 200, json_pack("{s:o, s:o}", "actions", list,
 	    "next_cursor", next));
 }
 
@@ -129,9 +129,9 @@ api_action(struct req *r, const char **args)
 	if ((res = http_query(r, STMT_ACTION_BY_ID, 1, p)) == NULL)
 		return;
 	if (PQntuples(res) == 0)
-		resp_error(r, 404, "not_found", NULL, "no action %s", args[0]);
+		resp_error_new(r, 404, "not_found", NULL, "no action %s", args[0]);
 	else
-		resp_json(r, 200, action_json(res, 0));
+		resp_json_new(r, 200, action_json(res, 0));
 	PQclear(res);
 }
 
@@ -165,7 +165,7 @@ api_output(struct req *r, const char **args)
 		return;
 	if (PQntuples(res) == 0) {
 		PQclear(res);
-		resp_error(r, 404, "not_found", NULL, "no action %s", args[0]);
+		resp_error_new(r, 404, "not_found", NULL, "no action %s", args[0]);
 		return;
 	}
 	done = PQgetvalue(res, 0, 0)[0] != 't';
@@ -192,7 +192,7 @@ api_output(struct req *r, const char **args)
 	}
 	PQclear(res);
 	/* finished means nothing more after this page */
-	resp_json(r, 200, json_pack("{s:I, s:o, s:I, s:b, s:o}", "action",
+	resp_json_new(r, 200, json_pack("{s:I, s:o, s:I, s:b, s:o}", "action",
 	    (json_int_t)strtoll(args[0], NULL, 10), "chunks", chunks,
 	    "last_seq", (json_int_t)a, "finished", done && n < limit,
 	    "output_removed", removed));
@@ -228,7 +228,7 @@ api_history(struct req *r, const char **args)
 	n = PQntuples(res);
 	if (n == 0 && p[1] == NULL) {
 		PQclear(res);
-		resp_error(r, 404, "not_found", NULL,
+		resp_error_new(r, 404, "not_found", NULL,
 		    "no deployment named \"%.63s\"", args[0]);
 		return;
 	}
@@ -245,5 +245,5 @@ api_history(struct req *r, const char **args)
 		    "actor", PQgetvalue(res, i, 3),
 		    "at", PQgetvalue(res, i, 4)));
 	PQclear(res);
-	resp_json(r, 200, json_pack("{s:o}", "history", list));
+	resp_json_new(r, 200, json_pack("{s:o}", "history", list));
 }

@@ -65,11 +65,11 @@ history(PGconn *c, const char *id, const char *name, const char *from,
  * Queue an action in the current transaction, with the history row
  * from -> to of its change (none when to is NULL), and notify the runners
  * and the listeners (the action's and the deployment's events): one
- * statement. request is the snapshot to keep (taken). The new id goes to
+ * statement. request is the snapshot to keep. The new id goes to
  * idbuf. Returns 0 or -1.
  */
 static int
-queue_action(PGconn *c, const char *depid, const char *name,
+queue_action_new(PGconn *c, const char *depid, const char *name,
     const char *from, const char *to, const char *kind, const char *actor,
     json_t *request, char *idbuf, size_t idlen)
 {
@@ -145,24 +145,24 @@ answer_accepted(struct req *r, const char *name, const char *actid)
 			act = action_json(res, 0);
 		PQclear(res);
 	}
-	resp_json(r, 202, json_pack("{s:o*, s:o*}", "deployment", dep,
+	resp_json_new(r, 202, json_pack("{s:o*, s:o*}", "deployment", dep,
 	    "action", act));
 }
 
 /*
  * The end of every accepted change, in its transaction: the history row
- * (when to is not NULL), the queued action (snap is taken), the
+ * (when to is not NULL), the queued action (its snapshot snap), the
  * deployment's event and the commit; then the 202 answer. Returns 0, or
  * -1 when the database failed: nothing is answered, the caller rolls back
  * and answers.
  */
 static int
-finish_change(struct req *r, const char *id, const char *name,
+finish_change_new(struct req *r, const char *id, const char *name,
     const char *from, const char *to, const char *kind, json_t *snap)
 {
 	char	actid[24];
 
-	if (queue_action(r->db, id, name, from, to, kind, r->actor, snap,
+	if (queue_action_new(r->db, id, name, from, to, kind, r->actor, snap,
 	    actid, sizeof(actid)) == -1 ||
 	    db_commit(r->db) == -1)
 		return -1;
@@ -175,7 +175,7 @@ finish_change(struct req *r, const char *id, const char *name,
 static void
 refuse_invalid(struct req *r, struct verr *e)
 {
-	resp_error(r, 400, "invalid", json_pack("{s:s}", "field", e->field),
+	resp_error_new(r, 400, "invalid", json_pack("{s:s}", "field", e->field),
 	    "%s", e->msg);
 }
 
@@ -183,10 +183,10 @@ static void
 refuse_config(struct req *r, int rc, char *msg)
 {
 	if (rc == 1)
-		resp_error(r, 422, "config_check_refused", NULL, "%s",
+		resp_error_new(r, 422, "config_check_refused", NULL, "%s",
 		    msg && *msg ? msg : "the configuration was refused");
 	else
-		resp_error(r, 500, "config_check_failed", NULL,
+		resp_error_new(r, 500, "config_check_failed", NULL,
 		    "config_check could not run: %s", msg ? msg : "unknown");
 	free(msg);
 }
@@ -272,7 +272,7 @@ config_check_gate(struct req *r, const char *kind, const char *name,
 
 	n = overrides_bytes(app) + overrides_bytes(dep);
 	if (n > max) {
-		resp_error(r, 413, "overrides_too_large", json_pack("{s:I, s:I}",
+		resp_error_new(r, 413, "overrides_too_large", json_pack("{s:I, s:I}",
 		    "bytes", (json_int_t)n, "max", (json_int_t)max),
 		    "the overrides hold %zu bytes of keys and values, more "
 		    "than %zu", n, max);
@@ -282,7 +282,7 @@ config_check_gate(struct req *r, const char *kind, const char *name,
 		cap = threads - 1;
 	if (cc_enter(cap, threads) == -1) {
 		r->retry_after = 5;
-		resp_error(r, 503, "config_check_busy", NULL, "%ld "
+		resp_error_new(r, 503, "config_check_busy", NULL, "%ld "
 		    "config_checks are running already; try again shortly",
 		    cap);
 		return -1;
@@ -358,7 +358,7 @@ api_create(struct req *r, const char **args)
 		goto dberr;
 	db_rollback(r->db);
 	if (rc == 1) {
-		resp_error(r, 409, "exists", NULL,
+		resp_error_new(r, 409, "exists", NULL,
 		    "a deployment named \"%s\" already exists", name);
 		goto out;
 	}
@@ -384,7 +384,7 @@ api_create(struct req *r, const char **args)
 	if (PQntuples(res) == 0) {
 		PQclear(res);
 		db_rollback(r->db);
-		resp_error(r, 409, "exists", NULL,
+		resp_error_new(r, 409, "exists", NULL,
 		    "a deployment named \"%s\" already exists", name);
 		goto out;
 	}
@@ -396,7 +396,7 @@ api_create(struct req *r, const char **args)
 		goto dberr;
 	snap = json_pack("{s:s, s:o, s:o}", "tag", tag, "app_overrides",
 	    masked(app), "deployment_overrides", masked(dep));
-	if (finish_change(r, id, name, NULL, "CreatePending", "create",
+	if (finish_change_new(r, id, name, NULL, "CreatePending", "create",
 	    snap) == -1)
 		goto dberr;
 	goto out;
@@ -453,13 +453,13 @@ check_transition(struct req *r, const char *name, struct locked *l,
 	size_t	 i;
 
 	if (l->busy) {
-		resp_error(r, 409, "busy", json_pack("{s:s}", "status",
+		resp_error_new(r, 409, "busy", json_pack("{s:s}", "status",
 		    l->status), "deployment \"%s\" is busy with another "
 		    "action; try again when it is done", name);
 		return -1;
 	}
 	if (want != 0 && want != l->version) {
-		resp_error(r, 409, "version_conflict", json_pack("{s:I}",
+		resp_error_new(r, 409, "version_conflict", json_pack("{s:I}",
 		    "current_version", (json_int_t)l->version),
 		    "deployment \"%s\" changed (version %ld, you had %ld); "
 		    "reload and try again", name, l->version, want);
@@ -471,7 +471,7 @@ check_transition(struct req *r, const char *name, struct locked *l,
 	al = json_array();
 	for (i = 0; allowed[i] != NULL; i++)
 		json_array_append_new(al, json_string(allowed[i]));
-	resp_error(r, 409, "forbidden_transition", json_pack("{s:s, s:o}",
+	resp_error_new(r, 409, "forbidden_transition", json_pack("{s:s, s:o}",
 	    "status", l->status, "allowed_from", al),
 	    "not possible while deployment \"%s\" is %s", name, l->status);
 	return -1;
@@ -494,7 +494,7 @@ begin_change(struct req *r, const char *name, struct locked *l,
 		return -1;
 	if (rc == 0) {
 		db_rollback(r->db);
-		resp_error(r, 404, "not_found", NULL,
+		resp_error_new(r, 404, "not_found", NULL,
 		    "no deployment named \"%.63s\"", name);
 		return 0;
 	}
@@ -589,7 +589,7 @@ api_update(struct req *r, const char **args)
 	}
 	want = expected_version(r, b, &bad);
 	if (bad) {
-		resp_error(r, 400, "invalid", json_pack("{s:s}", "field",
+		resp_error_new(r, 400, "invalid", json_pack("{s:s}", "field",
 		    "If-Match"), "If-Match must be the deployment's version");
 		goto out;
 	}
@@ -675,7 +675,7 @@ api_update(struct req *r, const char **args)
 			goto dberr;
 		}
 	}
-	if (finish_change(r, l.id, name, l.status, "UpdatePending", "update",
+	if (finish_change_new(r, l.id, name, l.status, "UpdatePending", "update",
 	    snap) == -1)
 		goto dberr;
 	goto out;
@@ -715,12 +715,12 @@ api_transition(struct req *r, const char **args)
 		if (strcmp(transitions[i].kind, verb) == 0)
 			t = &transitions[i];
 	if (t == NULL) {
-		resp_error(r, 404, "not_found", NULL, "no such route");
+		resp_error_new(r, 404, "not_found", NULL, "no such route");
 		return;
 	}
 	want = expected_version(r, NULL, &bad);
 	if (bad) {
-		resp_error(r, 400, "invalid", json_pack("{s:s}", "field",
+		resp_error_new(r, 400, "invalid", json_pack("{s:s}", "field",
 		    "If-Match"), "If-Match must be the deployment's version");
 		return;
 	}
@@ -759,7 +759,7 @@ api_transition(struct req *r, const char **args)
 	if (strcmp(t->kind, "restore") == 0 && db_cmd(r->db,
 	    STMT_DEP_EXPIRY_RESET, 2, p, NULL) == -1)
 		goto dberr;
-	if (finish_change(r, l.id, name, l.status, t->to, t->kind,
+	if (finish_change_new(r, l.id, name, l.status, t->to, t->kind,
 	    json_pack("{s:s}", "tag", l.tag)) == -1)
 		goto dberr;
 	return;
@@ -794,7 +794,7 @@ api_pin(struct req *r, const char **args)
 	if (PQntuples(res) == 0) {
 		PQclear(res);
 		db_rollback(r->db);
-		resp_error(r, 404, "not_found", NULL,
+		resp_error_new(r, 404, "not_found", NULL,
 		    "no deployment named \"%.63s\"", name);
 		return;
 	}
@@ -807,7 +807,7 @@ api_pin(struct req *r, const char **args)
 		goto dberr;
 	log_info("%s %s %s", r->actor, pin ? "pinned" : "unpinned", name);
 	if ((dep = deployment_read(r->db, name)) != NULL)
-		resp_json(r, 200, json_pack("{s:o}", "deployment", dep));
+		resp_json_new(r, 200, json_pack("{s:o}", "deployment", dep));
 	else
 		resp_db_error(r);
 	return;
@@ -842,7 +842,7 @@ api_forget(struct req *r, const char **args)
 	    db_commit(r->db) == -1)
 		goto dberr;
 	log_info("%s forgot %s", r->actor, name);
-	resp_json(r, 200, json_pack("{s:s}", "forgotten", name));
+	resp_json_new(r, 200, json_pack("{s:s}", "forgotten", name));
 	return;
 dberr:
 	db_rollback(r->db);
@@ -871,7 +871,7 @@ api_clean_archive(struct req *r, const char **args)
 		if (v != NULL && (!json_is_integer(v) ||
 		    json_integer_value(v) < 0 ||
 		    json_integer_value(v) > 315360000)) {
-			resp_error(r, 400, "invalid", json_pack("{s:s}",
+			resp_error_new(r, 400, "invalid", json_pack("{s:s}",
 			    "field", "older_than"), "older_than must be a "
 			    "number of seconds from 0 to 315360000");
 			goto out;
@@ -880,7 +880,7 @@ api_clean_archive(struct req *r, const char **args)
 			older = (long)json_integer_value(v);
 		v = json_object_get(b, "dry_run");
 		if (v != NULL && !json_is_boolean(v)) {
-			resp_error(r, 400, "invalid", json_pack("{s:s}",
+			resp_error_new(r, 400, "invalid", json_pack("{s:s}",
 			    "field", "dry_run"), "dry_run must be true or false");
 			goto out;
 		}
@@ -906,7 +906,7 @@ api_clean_archive(struct req *r, const char **args)
 		p[2] = r->actor;
 		p[3] = NULL;
 		if (db_cmd(r->db, STMT_DEP_CHANGE, 4, p, NULL) == -1
-		    || queue_action(r->db, id, name, NULL, NULL, "cleanup",
+		    || queue_action_new(r->db, id, name, NULL, NULL, "cleanup",
 		    r->actor, json_pack("{s:s, s:I}", "set the failure reason",
 		    "clean_archive", "older_than", (json_int_t)older), actid,
 		    sizeof(actid)) == -1)
@@ -922,7 +922,7 @@ api_clean_archive(struct req *r, const char **args)
 		goto dberr;
 	log_info("%s: clean_archive older than %ld s: %zu deployment(s)%s",
 	    r->actor, older, json_array_size(names), dry ? " (dry run)" : "");
-	resp_json(r, 200, json_pack("{s:b, s:I, s:O, s:O}", "dry_run", dry,
+	resp_json_new(r, 200, json_pack("{s:b, s:I, s:O, s:O}", "dry_run", dry,
 	    "older_than", (json_int_t)older, "deployments", names, "actions",
 	    acts));
 	goto out;

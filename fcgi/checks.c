@@ -350,7 +350,7 @@ check_job(PGconn **db, void *arg)
 			break;
 		}
 	}
-	notify_changes(changes);
+	notify_changes_new(changes);
 	changes = NULL;
 out:
 	json_decref(changes);

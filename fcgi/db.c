@@ -591,9 +591,9 @@ db_notify(PGconn *c, const char *chan, const char *payload)
 	return db_cmd(c, STMT_NOTIFY, 2, p, "notify");
 }
 
-/* An event (docs/events.md) on octopod_events; takes ev; 0 or -1. */
+/* An event (docs/events.md) on octopod_events; 0 or -1. */
 int
-db_event(PGconn *c, json_t *ev)
+db_event_new(PGconn *c, json_t *ev)
 {
 	char	*s;
 	int	 rc = -1;

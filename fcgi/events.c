@@ -37,6 +37,6 @@ event_action(PGconn *c, const char *id)
 int
 event_removed(PGconn *c, const char *name)
 {
-	return db_event(c, json_pack("{s:s, s:s}", "type",
+	return db_event_new(c, json_pack("{s:s, s:s}", "type",
 	    "deployment_removed", "name", name));
 }

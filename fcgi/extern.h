@@ -103,7 +103,7 @@ int		 db_commit(PGconn *);
 void		 db_rollback(PGconn *);
 int		 db_end(PGconn *, int ok);
 int		 db_notify(PGconn *, const char *chan, const char *payload);
-int		 db_event(PGconn *, json_t *ev);
+int		 db_event_new(PGconn *, json_t *ev);
 /* one statement of a batch (db_batch: one round trip) */
 struct db_q {
 	enum stmt		 s;
@@ -292,8 +292,8 @@ int		 responder_main(int listenfd);
 /* http.c */
 int		 http_read(struct req *, FCGX_Request *);
 void		 http_free(struct req *);
-void		 resp_json(struct req *, int status, json_t *body);
-void		 resp_error(struct req *, int status, const char *code,
+void		 resp_json_new(struct req *, int status, json_t *body);
+void		 resp_error_new(struct req *, int status, const char *code,
 		    json_t *details, const char *fmt, ...)
 		    __attribute__((format(printf, 5, 6)));
 void		 resp_db_error(struct req *);
@@ -394,7 +394,7 @@ void		 chk_free(void);
 int		 notify_start(void);
 void		 notify_stop(void);
 int		 notify_push(void (*)(PGconn **, void *), void *);
-void		 notify_changes(json_t *changes);
+void		 notify_changes_new(json_t *changes);
 
 /* fsm.c: the state changes of design section 4, each with its events. */
 enum act_end { ACT_OK, ACT_FAILED, ACT_TIMED_OUT, ACT_INTERRUPTED };

@@ -57,9 +57,9 @@ keys_find(size_t script, const char *args)
 	return NULL;
 }
 
-/* Keep v (taken) and args (taken) for script (keys_lock held). */
+/* Keep v and args for script (keys_lock held). */
 static void
-keys_keep(size_t script, char *args, json_t *v, time_t now)
+keys_keep_new(size_t script, char *args, json_t *v, time_t now)
 {
 	struct keys_slot	*k = keys_find(script, args);
 	size_t			 i;
@@ -273,7 +273,7 @@ keys_get(const char *script, json_t *depl, char **err)
 	    KEYS_OUT_MAX, &out, &res) == 0 && res.exit_code == 0 &&
 	    !res.timed_out) {
 		v = keys_parse(script, out);
-		keys_keep(i, args, json_incref(v), now);
+		keys_keep_new(i, args, json_incref(v), now);
 		args = NULL;
 		goto out;
 	}
@@ -301,7 +301,7 @@ keys_scope(struct req *r, char *buf, size_t len)
 	query_get(r->query, "scope", buf, len);
 	if (strcmp(buf, "app") == 0 || strcmp(buf, "deployment") == 0)
 		return buf;
-	resp_error(r, 400, "invalid", NULL,
+	resp_error_new(r, 400, "invalid", NULL,
 	    "scope must be \"app\" or \"deployment\"");
 	return NULL;
 }
@@ -322,11 +322,11 @@ keys_answer(struct req *r, const char *what, const char *scope,
 	json_decref(depl);
 	if (v == NULL && err != NULL) {
 		/* not 502: nginx says that when no responder answers */
-		resp_error(r, 500, "script_failed", NULL, "%s", err);
+		resp_error_new(r, 500, "script_failed", NULL, "%s", err);
 		free(err);
 		return;
 	}
-	resp_json(r, 200, json_pack("{s:o}", what, v ? v : json_array()));
+	resp_json_new(r, 200, json_pack("{s:o}", what, v ? v : json_array()));
 }
 
 /* GET override_keys?scope=app|deployment -> {"keys": [...]} */

@@ -169,7 +169,7 @@ api_metrics(struct req *r, const char **args)
 	    "# TYPE octopod_db_errors_total counter\n"
 	    "octopod_db_errors_total %lu\n", db_errors_total());
 	if (b.p == NULL)
-		resp_error(r, 503, "out_of_memory", NULL, "out of memory");
+		resp_error_new(r, 503, "out_of_memory", NULL, "out of memory");
 	else
 		resp_text(r, 200, "text/plain; version=0.0.4; charset=utf-8",
 		    b.p, b.len);

@@ -82,9 +82,9 @@ out:
 	json_decref(c);
 }
 
-/* Run the notifications script for each change (consumes changes). */
+/* Run the notifications script for each change. */
 void
-notify_changes(json_t *changes)
+notify_changes_new(json_t *changes)
 {
 	size_t	 i;
 	json_t	*c;

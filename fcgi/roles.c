@@ -222,7 +222,7 @@ role_check(struct req *r, enum role need, const char *what)
 	if (role_allows(r->role, need))
 		return 0;
 	have = role_name(r->role);
-	resp_error(r, 403, "forbidden", json_pack("{s:s, s:s, s:s}",
+	resp_error_new(r, 403, "forbidden", json_pack("{s:s, s:s, s:s}",
 	    "needed", role_name(need), "role", have, "user", r->actor),
 	    "%s needs the %s role; %s is %s %s", what, role_name(need),
 	    r->actor, have[0] == 'a' ? "an" : "a", have);

@@ -153,7 +153,7 @@ route_guard(struct req *r)
 
 	sfs = http_header(r, "HTTP_SEC_FETCH_SITE");
 	if (sfs != NULL && strcasecmp(sfs, "cross-site") == 0) {
-		resp_error(r, 403, "cross_site", NULL,
+		resp_error_new(r, 403, "cross_site", NULL,
 		    "cross-site requests are refused (Sec-Fetch-Site: "
 		    "cross-site)");
 		return -1;
@@ -163,7 +163,7 @@ route_guard(struct req *r)
 		host = http_header(r, "HTTP_HOST");
 	origin = http_header(r, "HTTP_ORIGIN");
 	if (origin != NULL && !origin_allowed(origin, host)) {
-		resp_error(r, 403, "cross_site", NULL,
+		resp_error_new(r, 403, "cross_site", NULL,
 		    "requests from origin \"%.200s\" are refused", origin);
 		return -1;
 	}
@@ -182,7 +182,7 @@ route_type(struct req *r)
 	cl = http_header(r, "CONTENT_LENGTH");
 	if ((ct != NULL && *ct != '\0') ? !is_json_type(ct) :
 	    (cl != NULL && *cl != '\0' && strcmp(cl, "0") != 0)) {
-		resp_error(r, 415, "unsupported_media_type", NULL,
+		resp_error_new(r, 415, "unsupported_media_type", NULL,
 		    "a change must be sent as Content-Type: application/json");
 		return -1;
 	}
@@ -226,24 +226,24 @@ route(struct req *r)
 	i = route_lookup(r->method, r->path, buf, sizeof(buf), args, allow,
 	    sizeof(allow));
 	if (i == -2) {
-		resp_error(r, 405, "method_not_allowed",
+		resp_error_new(r, 405, "method_not_allowed",
 		    json_pack("{s:s}", "allow", allow),
 		    "method %s is not allowed here; allowed: %s",
 		    r->method, allow);
 		return;
 	}
 	if (i < 0) {
-		resp_error(r, 404, "not_found", NULL, "no such route");
+		resp_error_new(r, 404, "not_found", NULL, "no such route");
 		return;
 	}
 	rt = &routes[i];
 
 	if (((rt->flags & R_METRICS) != 0) != (r->door == DOOR_METRICS)) {
-		resp_error(r, 404, "not_found", NULL, "no such route");
+		resp_error_new(r, 404, "not_found", NULL, "no such route");
 		return;
 	}
 	if ((rt->flags & R_POWER) && r->door != DOOR_POWER) {
-		resp_error(r, 403, "power_only", NULL,
+		resp_error_new(r, 403, "power_only", NULL,
 		    "this route needs the power API (octo with a client "
 		    "certificate)");
 		return;
@@ -256,7 +256,7 @@ route(struct req *r)
 	if (r->door == DOOR_UI && is_change(r->method)) {
 		xrw = http_header(r, "HTTP_X_REQUESTED_WITH");
 		if (xrw == NULL || strcmp(xrw, "octopod") != 0) {
-			resp_error(r, 403, "csrf", NULL, "a change on the ui "
+			resp_error_new(r, 403, "csrf", NULL, "a change on the ui "
 			    "door needs the header X-Requested-With: octopod");
 			return;
 		}
@@ -264,11 +264,11 @@ route(struct req *r)
 	if (r->door != DOOR_METRICS && route_type(r) == -1)
 		return;
 	if (!(rt->flags & R_NODB) && r->db == NULL) {
-		resp_error(r, 503, "database_unavailable", NULL,
+		resp_error_new(r, 503, "database_unavailable", NULL,
 		    "the database is not reachable, try again shortly");
 		return;
 	}
 	rt->fn(r, args);
 	if (r->status == 0)
-		resp_error(r, 500, "internal", NULL, "no answer");
+		resp_error_new(r, 500, "internal", NULL, "no answer");
 }

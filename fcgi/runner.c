@@ -84,7 +84,7 @@ reap_stale(PGconn *db)
 			return;
 		}
 		log_warn("action %lld: %s", id, why);
-		notify_changes(changes);
+		notify_changes_new(changes);
 	}
 }
 
