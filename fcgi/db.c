@@ -8,7 +8,7 @@
  * status it must have, one PostgreSQL-style line when it has not). Each
  * thread has its own connection; none is shared or inherited. Nothing
  * here answers HTTP: a failure is a status (db_is_down says whether the
- * server went away) that http.c maps to 503 or 500.
+ * server went away) that resp_http.c maps to 503 or 500.
  */
 #include <sys/mman.h>
 

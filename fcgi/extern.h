@@ -117,20 +117,12 @@ int		 db_batch(PGconn *, struct db_q *, size_t);
 void		 db_batch_clear(struct db_q *, size_t);
 
 /*
- * events.c: an event (queries.h EVENT_*) notified in the current
+ * db_events.c: an event (queries.h EVENT_*) notified in the current
  * transaction; 0 or -1
  */
 int		 event_deployment(PGconn *, const char *id);
 int		 event_action(PGconn *, const char *id);
 int		 event_removed(PGconn *, const char *name);
-
-/* rowjson.c: a result row as a JSON object, column i named cols[i] */
-enum col_type { COL_STR, COL_INT, COL_BOOL, COL_JSON, COL_SKIP };
-struct col {
-	const char	*name;
-	enum col_type	 type;
-};
-json_t		*row_json(PGresult *, int row, const struct col *);
 
 /* spawn.c: one control script, argv only, own process group. */
 enum spawn_stream { SPAWN_STDOUT, SPAWN_STDERR, SPAWN__MAX };
@@ -239,18 +231,9 @@ json_t		*keys_effective_app(const char *tag, json_t *app,
 void		 api_override_keys(struct req *, const char **);
 void		 api_default_overrides(struct req *, const char **);
 
-/* pool.c: a pool of threads, each with its own PGconn */
-struct pool	*pool_new(const char *what, int nthreads, int ahead,
-		    int connect, int wakefd);
-int		 pool_threads(struct pool *);
-int		 pool_push(struct pool *, void (*)(PGconn **, void *), void *);
-int		 pool_free_slots(struct pool *);
-int		 pool_idle(struct pool *);
-void		 pool_stop(struct pool *);
+/* ==== the master (main.c), and octopod-fcgi -m ==== */
 
-/* ==== the master (main.c) ==== */
-
-/* migrate.c: apply the migrations missing (octopod-fcgi -m) */
+/* db_migrate.c: apply the migrations missing (octopod-fcgi -m) */
 int		 migrate(const char *dir);
 
 /* ==== the responders ==== */
@@ -266,10 +249,10 @@ struct worker {
 
 enum door { DOOR_UI, DOOR_POWER, DOOR_METRICS };
 
-/* Who may do what (roles.c); each role may do all the ones before. */
+/* Who may do what (resp_roles.c); each role may do all the ones before. */
 enum role { ROLE_NONE, ROLE_VIEWER, ROLE_DEPLOYER, ROLE_ADMIN, ROLE__MAX };
 
-/* One request, alive from accept to finish (http.c fills it). */
+/* One request, alive from accept to finish (resp_http.c fills it). */
 struct req {
 	struct worker	*w;
 	PGconn		*db;
@@ -286,10 +269,10 @@ struct req {
 	int		 retry_after;	/* seconds, for Retry-After; 0: none */
 };
 
-/* responder.c: a responder process; returns its exit status */
+/* resp_main.c: a responder process; returns its exit status */
 int		 responder_main(int listenfd);
 
-/* http.c */
+/* resp_http.c */
 int		 http_read(struct req *, FCGX_Request *);
 void		 http_free(struct req *);
 void		 resp_json_new(struct req *, int status, json_t *body);
@@ -307,20 +290,28 @@ int		 query_get(const char *query, const char *key, char *buf,
 int		 json_body(struct req *, json_t **out);
 int		 http_dn_cn(const char *dn, char *out, size_t outlen);
 
-/* routes.c */
+/* resp_routes.c */
 #define ROUTE_ARGS	4
 void		 route(struct req *);
 int		 route_lookup(const char *method, const char *path, char *buf,
 		    size_t buflen, const char **args, char *allow,
 		    size_t allowlen);
 
-/* roles.c */
+/* resp_roles.c */
 enum role	 role_of(struct req *);
 int		 role_allows(enum role, enum role need);
 int		 role_check(struct req *, enum role need, const char *what);
 const char	*role_name(enum role);
 
-/* validate.c: request bodies; 0, or -1 with *e filled */
+/* resp_rowjson.c: a result row as a JSON object, column i named cols[i] */
+enum col_type { COL_STR, COL_INT, COL_BOOL, COL_JSON, COL_SKIP };
+struct col {
+	const char	*name;
+	enum col_type	 type;
+};
+json_t		*row_json(PGresult *, int row, const struct col *);
+
+/* resp_validate.c: request bodies; 0, or -1 with *e filled */
 struct verr {
 	char	field[64];
 	char	msg[256];
@@ -329,19 +320,52 @@ int		 valid_overrides(json_t *, const char *field, struct verr *);
 int		 valid_create(json_t *, struct verr *);
 int		 valid_update(json_t *, struct verr *);
 
-/* ovrules.c: the rules that need the deployment or the defaults */
+/* resp_ovrules.c: the rules that need the deployment or the defaults */
 int		 ovr_create(json_t *, struct verr *);
 int		 ovr_update(PGconn *, const char *id, const char *tag, json_t *,
 		    struct verr *);
 
-/* deployments.c */
+/* resp_deployments.c */
 void		 api_ping(struct req *, const char **);
 void		 api_project(struct req *, const char **);
 void		 api_list(struct req *, const char **);
 void		 api_get(struct req *, const char **);
 json_t		*deployment_json(PGresult *, int row);
 
-/* changes.c: the changes (each one transaction, a queued action) */
+/* resp_change.c: what every change does (create, update, transitions) */
+/* What a locked deployment row tells (STMT_DEP_LOCK). */
+struct locked {
+	char	id[24];
+	char	status[32];
+	long	version;
+	char	tag[TAG_MAX_LEN + 1];
+	int	busy;
+};
+int		 chg_lock(PGconn *, const char *name, struct locked *);
+int		 chg_history(PGconn *, const char *id, const char *name,
+		    const char *from, const char *to, const char *reason,
+		    const char *actor);
+int		 chg_queue_action_new(PGconn *, const char *depid,
+		    const char *name, const char *from, const char *to,
+		    const char *kind, const char *actor, json_t *request,
+		    char *idbuf, size_t idlen);
+json_t		*chg_masked(json_t *);
+json_t		*chg_deployment_read(PGconn *, const char *name);
+int		 chg_finish_new(struct req *, const char *id, const char *name,
+		    const char *from, const char *to, const char *kind,
+		    json_t *snap);
+void		 chg_refuse_invalid(struct req *, struct verr *);
+int		 chg_config_check_gate(struct req *, const char *kind,
+		    const char *name, const char *tag, json_t *app,
+		    json_t *depl);
+int		 chg_insert_overrides(PGconn *, const char *id,
+		    const char *scope, json_t *arr);
+long		 chg_expected_version(struct req *, json_t *, int *bad);
+int		 chg_begin(struct req *, const char *name, struct locked *,
+		    const char *const *allowed, long want);
+json_t		*chg_effective_overrides(PGconn *, const char *id, json_t *);
+
+/* resp_create.c, resp_update.c, resp_transition.c: the changes */
 void		 api_create(struct req *, const char **);
 void		 api_update(struct req *, const char **);
 void		 api_transition(struct req *, const char **);
@@ -349,28 +373,37 @@ void		 api_forget(struct req *, const char **);
 void		 api_pin(struct req *, const char **);
 void		 api_clean_archive(struct req *, const char **);
 
-/* actions.c */
+/* resp_actions.c */
 void		 api_actions(struct req *, const char **);
 void		 api_action(struct req *, const char **);
 void		 api_output(struct req *, const char **);
 void		 api_history(struct req *, const char **);
 json_t		*action_json(PGresult *, int row);
 
-/* metrics.c: GET /metrics */
+/* resp_metrics.c: GET /metrics */
 void		 api_metrics(struct req *, const char **);
 
 /* ==== the runner ==== */
 
-/* runner.c: the runner process; returns its exit status */
+/* run_main.c: the runner process; returns its exit status */
 int		 runner_main(void);
 
-/* runstate.c: what the runner's threads may ask: stopping?, its name */
+/* run_state.c: what the runner's threads may ask: stopping?, its name */
 void		 run_state_init(void);
 void		 run_state_stop(void);
 int		 run_stopping(void);
 const char	*run_name(void);
 
-/* held.c: the ids of the actions or checks held, under a lock */
+/* run_pool.c: a pool of threads, each with its own PGconn */
+struct pool	*pool_new(const char *what, int nthreads, int ahead,
+		    int connect, int wakefd);
+int		 pool_threads(struct pool *);
+int		 pool_push(struct pool *, void (*)(PGconn **, void *), void *);
+int		 pool_free_slots(struct pool *);
+int		 pool_idle(struct pool *);
+void		 pool_stop(struct pool *);
+
+/* run_held.c: the ids of the actions or checks held, under a lock */
 struct held {
 	pthread_mutex_t	 mu;
 	long long	*ids;
@@ -382,21 +415,21 @@ void		 held_del(struct held *, long long id);
 int		 held_array(struct held *, struct sbuf *out);
 void		 held_free(struct held *);
 
-/* action.c: claim queued actions onto a pool, run them */
+/* run_action.c: claim queued actions onto a pool, run them */
 int		 act_claim(PGconn *, struct pool *, struct held *);
 
-/* checks.c: claim due status checks onto a pool, run them */
+/* run_checks.c: claim due status checks onto a pool, run them */
 int		 chk_claim(PGconn *, struct pool *, int free_slots);
 void		 chk_heartbeat(PGconn *);
 void		 chk_free(void);
 
-/* notify.c: the notifications script for each change, on its own pool */
+/* run_notify.c: the notifications script for each change, on its own pool */
 int		 notify_start(void);
 void		 notify_stop(void);
 int		 notify_push(void (*)(PGconn **, void *), void *);
 void		 notify_changes_new(json_t *changes);
 
-/* fsm.c: the state changes of design section 4, each with its events. */
+/* run_fsm.c: the state changes of design section 4, each with its events. */
 enum act_end { ACT_OK, ACT_FAILED, ACT_TIMED_OUT, ACT_INTERRUPTED };
 int		 fsm_history(PGconn *, long long id, const char *name,
 		    const char *from, const char *to, const char *reason,
@@ -407,10 +440,10 @@ int		 fsm_action_end(PGconn *, long long action, enum act_end,
 		    int exit_code, const char *error, const char *reason,
 		    json_t *links, const char *runner, json_t *changes);
 
-/* expiry.c: archive expired deployments; queued count or -1 */
+/* run_expiry.c: archive expired deployments; queued count or -1 */
 int		 exp_sweep(PGconn *);
 
-/* retention.c: remove old actions' output; how many or -1 */
+/* run_retention.c: remove old actions' output; how many or -1 */
 int		 ret_sweep(PGconn *);
 
 #endif

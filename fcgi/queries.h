@@ -12,7 +12,7 @@
  * The events of docs/events.md, each shape built here once (as
  * row_to_json writes it, which is what json_dumps(JSON_COMPACT) would,
  * "type" first as in the events jansson builds) and sent by every
- * writer: the statements below that notify, and events.c for the rest.
+ * writer: the statements below that notify, and db_events.c for the rest.
  * EVENT_DEPLOYMENT(d, busy): deployment row d, busy the SQL that says
  * whether it has a queued or running action (DEP_BUSY(d), or "true"
  * where that action is inserted by the same statement and so not
@@ -31,7 +31,7 @@
 	" " a ".exit_code) e)"
 
 /*
- * A deployment as JSON columns; see dep_cols[] in deployments.c. The
+ * A deployment as JSON columns; see dep_cols[] in resp_deployments.c. The
  * overrides column is length-prefixed, not JSON (no parser, no escaping):
  * per override, ordered by scope and key, the scope's first letter, 't'
  * (secret: no value), 'x' (a default removed: no value) or 'f', then
@@ -151,7 +151,7 @@
 	" VALUES ($1, $2, $3, $4, $5, $6)"
 #define SQL_DEP_DELETE	"DELETE FROM deployments WHERE id = $1"
 
-/* An action as JSON columns; see act_cols[] in actions.c. */
+/* An action as JSON columns; see act_cols[] in resp_actions.c. */
 #define ACT_SELECT \
 	"SELECT a.id, a.deployment_name, a.kind, a.state, a.requested_by," \
 	" a.exit_code, octopod_iso(a.queued_at), octopod_iso(a.started_at)," \
@@ -166,7 +166,7 @@
  * actor $4), the action $3 queued with the request $5, and the events in
  * this order: "action" on $6, the id on $7 (the runners' queue), then
  * "deployment" on $6 (busy: it has the queued action now). The events as
- * events.c writes them (row_to_json, as json_dumps(JSON_COMPACT)).
+ * db_events.c writes them (row_to_json, as json_dumps(JSON_COMPACT)).
  */
 #define SQL_ACTION_QUEUE \
 	"WITH h AS (INSERT INTO status_history (deployment_id, deployment_name," \
@@ -189,7 +189,7 @@
 	"SELECT seq, stream, data, octopod_iso(at) FROM action_output" \
 	" WHERE action_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
 /*
- * The output sweep (retention.c): the output of at most $2 actions
+ * The output sweep (run_retention.c): the output of at most $2 actions
  * finished more than $1 seconds ago removed, each action marked with when
  * and under which retention. Rows are taken with SKIP LOCKED (several
  * runners); one short transaction a batch.
@@ -234,7 +234,7 @@
 	"  o.secret, o.deleted) ORDER BY o.scope, o.key) FROM overrides o " \
 	"  WHERE o.deployment_id = " d ".id)"
 
-/* action.c */
+/* run_action.c */
 /*
  * The oldest $2 queued actions, claimed, each with its "action" event
  * on channel $3 (row_to_json writes it as json_dumps(JSON_COMPACT) does)
@@ -269,7 +269,7 @@
 #define SQL_ACTION_ARGV \
 	"UPDATE actions SET argv = $2::jsonb, args_style = $3 WHERE id = $1"
 
-/* runner.c */
+/* run_main.c */
 #define SQL_ACTION_HEARTBEAT \
 	"UPDATE actions SET heartbeat_at = now() " \
 	"WHERE state = 'running' AND runner = $1 AND id = ANY ($2::bigint[])"
@@ -282,7 +282,7 @@
 	"SELECT $1, COALESCE(max(seq), 0) + 1, 'stderr', $2 " \
 	"FROM action_output WHERE action_id = $1"
 
-/* checks.c */
+/* run_checks.c */
 #define SQL_CHECK_CLAIM \
 	"UPDATE deployments d SET check_claimed_until = now() + " \
 	"  make_interval(secs => $1) " \
@@ -322,7 +322,7 @@
 	"  make_interval(secs => $1) " \
 	"WHERE id = ANY ($2::bigint[]) AND check_claimed_until IS NOT NULL"
 
-/* fsm.c */
+/* run_fsm.c */
 #define SQL_DEP_SET_STATUS \
 	"WITH old AS (SELECT id, status, failure_reason FROM deployments " \
 	"    WHERE id = $1 " \
@@ -352,7 +352,7 @@
 #define SQL_DEP_SET_REASON \
 	"UPDATE deployments SET failure_reason = $2 WHERE id = $1"
 
-/* expiry.c */
+/* run_expiry.c */
 #define EXPIRE_BATCH	"20"	/* deployments a sweep takes */
 /* expired, archivable, not busy: locked for this transaction */
 #define SQL_EXPIRY_DUE \
@@ -382,10 +382,10 @@
 	"  ORDER BY x.expires_at LIMIT " EXPIRE_BATCH " FOR UPDATE SKIP LOCKED) " \
 	"RETURNING d.name, d.tag, d.status, octopod_iso(d.expires_at)"
 
-/* metrics.c */
+/* resp_metrics.c */
 /*
  * $1 seconds: add one check of that latency to check_latency. The runner
- * runs it in the transaction of the check's verdict (checks.c).
+ * runs it in the transaction of the check's verdict (run_checks.c).
  */
 #define SQL_CHECK_LATENCY \
 	"UPDATE check_latency SET n = n + 1, sum = sum + " \
@@ -412,7 +412,7 @@
 	"SELECT CASE WHEN c.le = 'Infinity' THEN '+Inf' ELSE c.le::text END " \
 	"  AS bound, c.n, c.sum FROM check_latency c ORDER BY c.le"
 
-/* events.c: the event of row $1, notified on channel $2 */
+/* db_events.c: the event of row $1, notified on channel $2 */
 #define SQL_EVENT_DEP \
 	"SELECT pg_notify($2, " EVENT_DEPLOYMENT("d", DEP_BUSY("d")) ")" \
 	" FROM deployments d WHERE d.id = $1"
@@ -428,7 +428,7 @@
 #define SQL_NOTIFY	"SELECT pg_notify($1, $2)"
 #define SQL_LISTEN_QUEUE	"LISTEN octopod_queue"	/* CHAN_QUEUE */
 
-/* migrate.c: the migrations, applied once each, under an advisory lock */
+/* db_migrate.c: the migrations, applied once each, under an advisory lock */
 #define SQL_MIGRATE_LOCK	"SELECT pg_advisory_lock(7242011)"
 #define SQL_MIGRATE_TABLE \
 	"CREATE TABLE IF NOT EXISTS schema_migrations (" \

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The runner's threads under ThreadSanitizer: actions and status checks
 # run at once while the main thread sends the heartbeats of both (the
-# held sets, fcgi/held.c) and claims more; no data race is reported.
+# held sets, fcgi/run_held.c) and claims more; no data race is reported.
 # Builds octopod-fcgi with -fsanitize=thread (make TSAN=1, in build/tsan).
 . "$(dirname "$0")/lib/runner.sh"
 

@@ -1,6 +1,6 @@
 /*
- * fcgi/notify.c: the runner's notifications job. Each status change the
- * state machine reports (fsm.c fills a "changes" array) runs the
+ * fcgi/run_notify.c: the runner's notifications job. Each status change the
+ * state machine reports (run_fsm.c fills a "changes" array) runs the
  * notifications control script on a small pool of its own, so that a
  * slow script never holds an action, a check or the main loop.
  */

@@ -1,5 +1,5 @@
 /*
- * fcgi/actions.c: reading actions, their output and the status history.
+ * fcgi/resp_actions.c: reading actions, their output and the status history.
  * Actions and history outlive their deployment (kept by name).
  */
 #include <stdio.h>

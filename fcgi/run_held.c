@@ -1,7 +1,7 @@
 /*
- * fcgi/held.c: a set of ids that several threads change and one reads,
- * under its own lock: the actions (runner.c, action.c) and the checks
- * (checks.c) this runner holds, whose heartbeats and claims the main
+ * fcgi/run_held.c: a set of ids that several threads change and one reads,
+ * under its own lock: the actions (run_main.c, run_action.c) and the checks
+ * (run_checks.c) this runner holds, whose heartbeats and claims the main
  * thread renews.
  */
 #include <pthread.h>

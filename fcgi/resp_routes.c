@@ -1,5 +1,5 @@
 /*
- * fcgi/routes.c: the table of routes (docs/API.md). A path is split on
+ * fcgi/resp_routes.c: the table of routes (docs/API.md). A path is split on
  * '/'; a "*" segment matches anything and is passed to the handler.
  */
 #include <stdio.h>
@@ -22,26 +22,46 @@ struct route {
 };
 
 static const struct route routes[] = {
-	{ "GET", "ping", 0, api_ping },
-	{ "GET", "project", 0, api_project },
-	{ "GET", "deployments", 0, api_list },
-	{ "POST", "deployments", R_DEPLOYER, api_create },
-	{ "GET", "deployments/*", 0, api_get },
-	{ "PATCH", "deployments/*", R_DEPLOYER, api_update },
-	{ "DELETE", "deployments/*", R_POWER | R_ADMIN, api_forget },
-	{ "POST", "deployments/*/archive", R_DEPLOYER, api_transition },
-	{ "POST", "deployments/*/restore", R_DEPLOYER, api_transition },
-	{ "POST", "deployments/*/cleanup", R_ADMIN, api_transition },
-	{ "POST", "deployments/*/pin", R_DEPLOYER, api_pin },
-	{ "POST", "deployments/*/unpin", R_DEPLOYER, api_pin },
-	{ "GET", "deployments/*/actions", 0, api_actions },
-	{ "GET", "deployments/*/history", 0, api_history },
-	{ "GET", "actions/*", 0, api_action },
-	{ "GET", "actions/*/output", 0, api_output },
-	{ "GET", "override_keys", 0, api_override_keys },
-	{ "GET", "default_overrides", 0, api_default_overrides },
-	{ "POST", "clean_archive", R_POWER | R_ADMIN, api_clean_archive },
-	{ "GET", "metrics", R_METRICS, api_metrics },
+	{ .method = "GET", .pattern = "ping",
+	  .flags = 0, .fn = api_ping },
+	{ .method = "GET", .pattern = "project",
+	  .flags = 0, .fn = api_project },
+	{ .method = "GET", .pattern = "deployments",
+	  .flags = 0, .fn = api_list },
+	{ .method = "POST", .pattern = "deployments",
+	  .flags = R_DEPLOYER, .fn = api_create },
+	{ .method = "GET", .pattern = "deployments/*",
+	  .flags = 0, .fn = api_get },
+	{ .method = "PATCH", .pattern = "deployments/*",
+	  .flags = R_DEPLOYER, .fn = api_update },
+	{ .method = "DELETE", .pattern = "deployments/*",
+	  .flags = R_POWER | R_ADMIN, .fn = api_forget },
+	{ .method = "POST", .pattern = "deployments/*/archive",
+	  .flags = R_DEPLOYER, .fn = api_transition },
+	{ .method = "POST", .pattern = "deployments/*/restore",
+	  .flags = R_DEPLOYER, .fn = api_transition },
+	{ .method = "POST", .pattern = "deployments/*/cleanup",
+	  .flags = R_ADMIN, .fn = api_transition },
+	{ .method = "POST", .pattern = "deployments/*/pin",
+	  .flags = R_DEPLOYER, .fn = api_pin },
+	{ .method = "POST", .pattern = "deployments/*/unpin",
+	  .flags = R_DEPLOYER, .fn = api_pin },
+	{ .method = "GET", .pattern = "deployments/*/actions",
+	  .flags = 0, .fn = api_actions },
+	{ .method = "GET", .pattern = "deployments/*/history",
+	  .flags = 0, .fn = api_history },
+	{ .method = "GET", .pattern = "actions/*",
+	  .flags = 0, .fn = api_action },
+	{ .method = "GET", .pattern = "actions/*/output",
+	  .flags = 0, .fn = api_output },
+	{ .method = "GET", .pattern = "override_keys",
+	  .flags = 0, .fn = api_override_keys },
+	{ .method = "GET", .pattern = "default_overrides",
+	  .flags = 0, .fn = api_default_overrides },
+	{ .method = "POST", .pattern = "clean_archive",
+	  .flags = R_POWER | R_ADMIN, .fn = api_clean_archive },
+	{ .method = "GET", .pattern = "metrics",
+	  .flags = R_METRICS, .fn = api_metrics },
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 

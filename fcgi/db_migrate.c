@@ -1,5 +1,5 @@
 /*
- * fcgi/migrate.c: apply sql/NNN_*.sql in order, each once, each in its
+ * fcgi/db_migrate.c: apply sql/NNN_*.sql in order, each once, each in its
  * own transaction, recorded in schema_migrations. An advisory lock makes
  * it safe for several replicas to run it at the same time. The files are
  * trusted text shipped with the program, so they go through PQexec (a

@@ -1,5 +1,5 @@
 /*
- * fcgi/expiry.c: the runner's expiry sweep (docs/runner.md). A deployment
+ * fcgi/run_expiry.c: the runner's expiry sweep (docs/runner.md). A deployment
  * with a ttl expires at its last create, update or restore + ttl; then,
  * unless it is pinned or busy, and only from Running or Failure, the
  * runner requests its archive as the user "expiry" would: status

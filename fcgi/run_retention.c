@@ -1,5 +1,5 @@
 /*
- * fcgi/retention.c: the runner's output sweep (docs/runner.md). The stored
+ * fcgi/run_retention.c: the runner's output sweep (docs/runner.md). The stored
  * output of an action finished more than OUTPUT_RETENTION seconds ago is
  * removed, OUTPUT_SWEEP_BATCH actions a statement, each statement its own
  * short transaction (rows taken with SKIP LOCKED: several runners may

@@ -1,5 +1,5 @@
 /*
- * fcgi/action.c: one action of the runner (docs/runner.md): claimed
+ * fcgi/run_action.c: one action of the runner (docs/runner.md): claimed
  * with its deployment in one statement (act_claim), its control script
  * run on a thread of the actions pool with the output streamed into
  * action_output through a sink (masked, in chunks, bounded by

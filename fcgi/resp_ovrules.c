@@ -1,5 +1,5 @@
 /*
- * fcgi/ovrules.c: the rules of a change's overrides that need more than
+ * fcgi/resp_ovrules.c: the rules of a change's overrides that need more than
  * its body (docs/API.md "Overrides"): what the deployment has (an unset
  * of a key it does not have is refused), the tag against an image.tag
  * override, and the defaults (a value equal to its key's default is no

@@ -1,5 +1,5 @@
 /*
- * fcgi/runner.c: the runner process (docs/runner.md). Its main thread
+ * fcgi/run_main.c: the runner process (docs/runner.md). Its main thread
  * LISTENs on octopod_queue, claims queued actions (FOR UPDATE SKIP
  * LOCKED, oldest first) and due status checks, keeps the heartbeat of
  * the actions it holds, and finds actions whose runner died. The work
@@ -27,7 +27,7 @@
 #define QUEUE_POLL	5.0		/* claim even without a notify */
 
 /*
- * The actions this runner's threads hold (action.c adds and removes
+ * The actions this runner's threads hold (run_action.c adds and removes
  * them): only these get heartbeats, so an action whose thread gave up
  * (no database) goes stale and is resolved like one of a dead runner.
  */

@@ -1,5 +1,5 @@
 /*
- * fcgi/metrics.c: GET /metrics in the Prometheus text format, version
+ * fcgi/resp_metrics.c: GET /metrics in the Prometheus text format, version
  * 0.0.4 (docs/API.md). What the database knows (deployments, actions,
  * checks) is counted there, so that every replica answers the same; what
  * only the processes know (database errors) db.c counts in a page of

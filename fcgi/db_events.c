@@ -1,5 +1,5 @@
 /*
- * fcgi/events.c: the events of docs/events.md, written in the transaction
+ * fcgi/db_events.c: the events of docs/events.md, written in the transaction
  * of the change they describe.
  */
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /*
- * fcgi/runstate.c: what every thread of the runner may ask of it, in one
+ * fcgi/run_state.c: what every thread of the runner may ask of it, in one
  * small module so that the action and check jobs need not call back into
- * the main loop (runner.c): whether the runner is stopping, and its
+ * the main loop (run_main.c): whether the runner is stopping, and its
  * name. The main thread names it before the pools start; the stop watch
  * marks the stop; every thread reads.
  */

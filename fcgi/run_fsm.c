@@ -1,5 +1,5 @@
 /*
- * fcgi/fsm.c: the runner's side of the state machine of design section 4.
+ * fcgi/run_fsm.c: the runner's side of the state machine of design section 4.
  * Every function here runs inside the caller's transaction and writes
  * the change, its status_history row and its pg_notify events together.
  * Status changes are collected in a JSON array "changes" ({name, tag,

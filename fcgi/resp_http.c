@@ -1,5 +1,5 @@
 /*
- * fcgi/http.c: reading a FastCGI request into struct req (door, actor,
+ * fcgi/resp_http.c: reading a FastCGI request into struct req (door, actor,
  * path, capped body) and writing JSON answers in one error shape.
  */
 #include <errno.h>

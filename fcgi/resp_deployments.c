@@ -1,5 +1,5 @@
 /*
- * fcgi/deployments.c: reading deployments: ping, project, the list with
+ * fcgi/resp_deployments.c: reading deployments: ping, project, the list with
  * filters and cursor pagination, one deployment.
  */
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /*
- * fcgi/checks.c: the periodic status checks. Each deployment that is not
+ * fcgi/run_checks.c: the periodic status checks. Each deployment that is not
  * busy and not Archived/CleanupFailed gets `check` (ArchivePending gets
  * `archive_check`) every STATUS_CHECK_INTERVAL seconds. A check is
  * claimed through the database (check_claimed_until, SKIP LOCKED), so

@@ -1,5 +1,5 @@
 /*
- * fcgi/pool.c: the runner's pools of threads. Each thread opens its own
+ * fcgi/run_pool.c: the runner's pools of threads. Each thread opens its own
  * database connection as it starts or when a job first needs it
  * (db_keep) and keeps it; jobs run in the order queued.
  */

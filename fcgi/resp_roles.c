@@ -1,5 +1,5 @@
 /*
- * fcgi/roles.c: who may do what (docs/API.md, "Roles"). A person's role
+ * fcgi/resp_roles.c: who may do what (docs/API.md, "Roles"). A person's role
  * comes from a roles file: UI_ROLES_FILE for the basic-auth users of the
  * ui door, POWER_ROLES_FILE for the certificate CNs of the power door;
  * lines "name role" (viewer, deployer or admin), '#' starts a comment.
