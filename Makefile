@@ -22,6 +22,14 @@ CFLAGS		 = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 LDFLAGS		+= -fsanitize=address,undefined
 endif
 
+# ThreadSanitizer: the runner's threads (t/runner-race.t builds this)
+ifeq ($(TSAN),1)
+O		 = build/tsan
+CC		 = clang
+CFLAGS		 = -O1 -g -fno-omit-frame-pointer -fsanitize=thread
+LDFLAGS		+= -fsanitize=thread
+endif
+
 ifeq ($(FUZZ),1)
 O		 = build/fuzz
 CC		 = clang

@@ -2,7 +2,7 @@
  * bench/servertime.c: the list figure as the server sees it. GETs URL N
  * times, one at a time on one kept-alive connection (libcurl), after 50
  * warm-up requests, and reads each answer's Server-Timing (app;dur=MS:
- * from the responder's accept to its last byte encoded, fcgi/http.c).
+ * from the responder's accept to its last byte encoded, fcgi/resp_http.c).
  *
  *	servertime N URL CAFILE USER:PASSWORD
  *

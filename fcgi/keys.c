@@ -57,9 +57,9 @@ keys_find(size_t script, const char *args)
 	return NULL;
 }
 
-/* Keep v (taken) and args (taken) for script (keys_lock held). */
+/* Keep v and args for script (keys_lock held). */
 static void
-keys_keep(size_t script, char *args, json_t *v, time_t now)
+keys_keep_new(size_t script, char *args, json_t *v, time_t now)
 {
 	struct keys_slot	*k = keys_find(script, args);
 	size_t			 i;
@@ -152,6 +152,83 @@ keys_why(char *why, size_t len, const char *err)
 }
 
 /*
+ * defs (an array of {key,value}, may be NULL) with the entries of ovr
+ * ({key,value,secret}) on top, in the defaults' order, then the new
+ * keys; an entry of ovr with "deleted" removes the key. Returns a new
+ * array of {key,value,secret}.
+ */
+static json_t *
+merge(json_t *defs, const char *tag, json_t *ovr)
+{
+	json_t		*o = json_object(), *out = json_array(), *v;
+	const char	*k;
+	size_t		 i;
+
+	json_array_foreach(defs, i, v)
+		if ((k = json_string_value(json_object_get(v, "key"))) != NULL &&
+		    json_is_string(json_object_get(v, "value")))
+			json_object_set_new(o, k, json_pack("{s:s, s:O, s:b}",
+			    "key", k, "value", json_object_get(v, "value"),
+			    "secret", 0));
+	if (tag != NULL)
+		json_object_set_new(o, "image.tag", json_pack("{s:s, s:s, s:b}",
+		    "key", "image.tag", "value", tag, "secret", 0));
+	json_array_foreach(ovr, i, v) {
+		if ((k = json_string_value(json_object_get(v, "key"))) == NULL)
+			continue;
+		if (json_is_true(json_object_get(v, "deleted"))) {
+			json_object_del(o, k);
+			continue;
+		}
+		if (!json_is_string(json_object_get(v, "value")))
+			continue;
+		json_object_set_new(o, k, json_pack("{s:s, s:O, s:b}", "key", k,
+		    "value", json_object_get(v, "value"), "secret",
+		    json_is_true(json_object_get(v, "secret"))));
+	}
+	json_object_foreach(o, k, v)
+		json_array_append(out, v);
+	json_decref(o);
+	return out;
+}
+
+/* The output of defaults script (a new array, empty when none). */
+static json_t *
+defaults_of(const char *script, json_t *depl)
+{
+	json_t	*defs;
+	char	*err = NULL;
+
+	if ((defs = keys_get(script, depl, &err)) == NULL) {
+		if (err != NULL)
+			log_warn("no defaults from \"%s\": %s", script, err);
+		free(err);
+		defs = json_array();
+	}
+	return defs;
+}
+
+json_t *
+keys_effective_depl(json_t *depl)
+{
+	json_t *defs = defaults_of("deployment_overrides", NULL), *eff;
+
+	eff = merge(defs, NULL, depl);
+	json_decref(defs);
+	return eff;
+}
+
+json_t *
+keys_effective_app(const char *tag, json_t *app, json_t *eff_depl)
+{
+	json_t *defs = defaults_of("app_overrides", eff_depl), *eff;
+
+	eff = merge(defs, tag, app);
+	json_decref(defs);
+	return eff;
+}
+
+/*
  * The parsed output of key script "script", run with the effective
  * deployment config depl (app_keys and app_overrides in the v2 style; may
  * be NULL): a new reference, or NULL when it is not configured (*err
@@ -161,7 +238,7 @@ keys_why(char *why, size_t len, const char *err)
 json_t *
 keys_get(const char *script, json_t *depl, char **err)
 {
-	struct run_result	 res;
+	struct spawn_result	 res;
 	struct stat		 st;
 	struct call		 c;
 	struct keys_slot	*k;
@@ -187,20 +264,20 @@ keys_get(const char *script, json_t *depl, char **err)
 		v = json_incref(k->v);
 		goto out;
 	}
-	if ((path = run_script_path(script)) == NULL || stat(path, &st) == -1)
+	if ((path = spawn_script_path(script)) == NULL || stat(path, &st) == -1)
 		goto out;
-	if (scripts_call(script, path, NULL, args != NULL ? depl : NULL, NULL,
-	    &c) == -1)
+	if (args_call(script, path, NULL, NULL, NULL, args != NULL ? depl :
+	    NULL, NULL, &c) == -1)
 		goto out;
-	if (run_capture(c.argv, c.envp, (int)setting_int("CONFIG_CHECK_TIMEOUT"),
+	if (spawn_capture(c.argv, c.envp, (int)setting_int("CONFIG_CHECK_TIMEOUT"),
 	    KEYS_OUT_MAX, &out, &res) == 0 && res.exit_code == 0 &&
 	    !res.timed_out) {
 		v = keys_parse(script, out);
-		keys_keep(i, args, json_incref(v), now);
+		keys_keep_new(i, args, json_incref(v), now);
 		args = NULL;
 		goto out;
 	}
-	run_describe(&res, script, why, sizeof(why));
+	spawn_describe(&res, script, why, sizeof(why));
 	keys_why(why, sizeof(why), res.err);
 	log_warn("%s", why);
 	if (k != NULL)
@@ -209,7 +286,7 @@ keys_get(const char *script, json_t *depl, char **err)
 		*err = strdup(why);
 out:
 	pthread_mutex_unlock(&keys_lock);
-	scripts_call_free(&c);
+	args_call_free(&c);
 	free(args);
 	free(path);
 	free(out);
@@ -224,7 +301,7 @@ keys_scope(struct req *r, char *buf, size_t len)
 	query_get(r->query, "scope", buf, len);
 	if (strcmp(buf, "app") == 0 || strcmp(buf, "deployment") == 0)
 		return buf;
-	resp_error(r, 400, "invalid", NULL,
+	resp_error_new(r, 400, "invalid", NULL,
 	    "scope must be \"app\" or \"deployment\"");
 	return NULL;
 }
@@ -240,16 +317,16 @@ keys_answer(struct req *r, const char *what, const char *scope,
 	/* v2: the app-level scripts get the deployment defaults */
 	if (strcmp(scope, "app") == 0 &&
 	    strcmp(setting_str("CONTROL_SCRIPT_ARGS"), "v2") == 0)
-		depl = scripts_effective_depl(NULL);
+		depl = keys_effective_depl(NULL);
 	v = keys_get(script, depl, &err);
 	json_decref(depl);
 	if (v == NULL && err != NULL) {
 		/* not 502: nginx says that when no responder answers */
-		resp_error(r, 500, "script_failed", NULL, "%s", err);
+		resp_error_new(r, 500, "script_failed", NULL, "%s", err);
 		free(err);
 		return;
 	}
-	resp_json(r, 200, json_pack("{s:o}", what, v ? v : json_array()));
+	resp_json_new(r, 200, json_pack("{s:o}", what, v ? v : json_array()));
 }
 
 /* GET override_keys?scope=app|deployment -> {"keys": [...]} */

@@ -5,11 +5,12 @@
  * "octopod-fcgi: master", "octopod-fcgi: responder N" (N its slot, kept
  * across restarts) and "octopod-fcgi: runner".
  *
- *	octopod-fcgi [-dnm] [-s socket]
+ *	octopod-fcgi [-dnmR] [-s socket]
  *	  -d  stay in the foreground, log to stderr (the default here)
  *	  -n  check the settings, print them (secrets masked) and exit
  *	  -m  apply the migrations in MIGRATIONS_DIR and exit
  *	  -R  no runner process (responders only)
+ *	  -s  the FastCGI socket (FCGI_SOCKET)
  */
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -247,7 +248,7 @@ main(int argc, char *argv[])
 		settings_dump();
 		/* the two scripts octopod cannot work without */
 		for (i = 0; i < 2; i++)
-			if (!run_script_set(needed[i])) {
+			if (!spawn_script_set(needed[i])) {
 				warnx("no control script \"%s\" is set: set "
 				    "CONTROL_SCRIPTS_DIR (a directory holding "
 				    "\"%s\") or %s", needed[i], needed[i],
@@ -272,7 +273,7 @@ main(int argc, char *argv[])
 	if (sock[0] == '/' && sock_restrict(sock, errbuf, sizeof(errbuf)) == -1)
 		errx(1, "%s", errbuf);
 
-	if (metrics_init() == -1)
+	if (db_errors_init() == -1)
 		err(1, "could not map the shared counters");
 	n = (int)setting_int("RESPONDERS");
 	nchildren = n + (norunner ? 0 : 1);

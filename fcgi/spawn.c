@@ -71,7 +71,7 @@ static const struct script_setting {
 #define NSCRIPT_SETTINGS \
 	(sizeof(script_settings) / sizeof(script_settings[0]))
 
-/* sleep ms milliseconds (not through poll: see run_spawn) */
+/* sleep ms milliseconds (not through poll: see spawn_run) */
 static void
 nap(int ms)
 {
@@ -79,15 +79,6 @@ nap(int ms)
 
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 		;
-}
-
-static double
-now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* The *_COMMAND setting (ours, else Octopod's) of script, or NULL. */
@@ -114,10 +105,10 @@ script_command(const char *script)
  * Where the control script "script" is: its *_COMMAND setting (ours or
  * Octopod's), else CONTROL_SCRIPTS_DIR/script; restore is also found as
  * Octopod 2's "unarchive" there. Returns a malloc'd path, or NULL when
- * nothing is set. The file may not exist: run_spawn says so.
+ * nothing is set. The file may not exist: spawn_run says so.
  */
 char *
-run_script_path(const char *script)
+spawn_script_path(const char *script)
 {
 	const char	*cmd, *dir;
 	char		*p;
@@ -149,7 +140,7 @@ run_script_path(const char *script)
  * check of the settings (octopod-fcgi -n).
  */
 int
-run_script_set(const char *script)
+spawn_script_set(const char *script)
 {
 	char		*p;
 	struct stat	 st;
@@ -157,7 +148,7 @@ run_script_set(const char *script)
 
 	if (script_command(script) != NULL)
 		return 1;
-	if ((p = run_script_path(script)) == NULL)
+	if ((p = spawn_script_path(script)) == NULL)
 		return 0;
 	ok = stat(p, &st) == 0;
 	free(p);
@@ -179,13 +170,13 @@ kill_group(pid_t pid, int sig)
  * may hold them).
  */
 int
-run_spawn(const struct run_opts *opts, struct run_result *res)
+spawn_run(const struct spawn_opts *opts, struct spawn_result *res)
 {
 	posix_spawn_file_actions_t	 fa;
 	posix_spawnattr_t		 at;
 	sigset_t			 none, dfl;
 	int				 po[2] = { -1, -1 }, pe[2] = { -1, -1 };
-	int				 fds[RUN__MAX], status, rc, done = 0;
+	int				 fds[SPAWN__MAX], status, rc, done = 0;
 	int				 sent_term = 0, sent_kill = 0;
 	int				 pidfd, poll_failed = 0;
 	double				 start, term_at = 0, exited_at = 0;
@@ -246,18 +237,18 @@ run_spawn(const struct run_opts *opts, struct run_result *res)
 	res->pid = pid;
 	if (opts->on_start != NULL)
 		opts->on_start(opts->arg);
-	fds[RUN_STDOUT] = po[0];
-	fds[RUN_STDERR] = pe[0];
-	start = now_mono();
+	fds[SPAWN_STDOUT] = po[0];
+	fds[SPAWN_STDERR] = pe[0];
+	start = mono_now();
 	/* readable when the script has exited: no polling for its end */
 	pidfd = pidfd_open(pid, 0);
 
 	for (;;) {
-		struct pollfd	 pfd[RUN__MAX + 1];
-		int		 n = 0, np, i, map[RUN__MAX];
+		struct pollfd	 pfd[SPAWN__MAX + 1];
+		int		 n = 0, np, i, map[SPAWN__MAX];
 		double		 now;
 
-		for (i = 0; i < RUN__MAX; i++)
+		for (i = 0; i < SPAWN__MAX; i++)
 			if (fds[i] != -1) {
 				pfd[n].fd = fds[i];
 				pfd[n].events = POLLIN;
@@ -301,7 +292,7 @@ run_spawn(const struct run_opts *opts, struct run_result *res)
 				fds[map[i]] = -1;
 			}
 		}
-		now = now_mono();
+		now = mono_now();
 		if (!done && waitpid(pid, &status, WNOHANG) == pid) {
 			done = 1;
 			exited_at = now;
@@ -314,7 +305,7 @@ run_spawn(const struct run_opts *opts, struct run_result *res)
 		}
 		if (done && now - exited_at > 1.0) {
 			/* a child of the script holds the pipes open */
-			for (i = 0; i < RUN__MAX; i++)
+			for (i = 0; i < SPAWN__MAX; i++)
 				if (fds[i] != -1) {
 					close(fds[i]);
 					fds[i] = -1;
@@ -324,7 +315,7 @@ run_spawn(const struct run_opts *opts, struct run_result *res)
 		if (opts->on_tick != NULL && opts->on_tick(opts->arg) != 0 &&
 		    !sent_term)
 			res->stopped = 1;
-		if (opts->stop != NULL && *opts->stop && !sent_term)
+		if (opts->stop != NULL && opts->stop() && !sent_term)
 			res->stopped = 1;
 		if (!sent_term && !done && opts->timeout > 0 &&
 		    now - start >= opts->timeout)
@@ -345,7 +336,7 @@ run_spawn(const struct run_opts *opts, struct run_result *res)
 		close(pidfd);
 	if (sent_term)		/* leave nothing of the group behind */
 		kill(-pid, SIGKILL);
-	for (rc = 0; rc < RUN__MAX; rc++)
+	for (rc = 0; rc < SPAWN__MAX; rc++)
 		if (fds[rc] != -1)
 			close(fds[rc]);
 	if (!done) {
@@ -375,15 +366,15 @@ struct capture {
 	struct sbuf	 out;
 	size_t		 max;
 	char		 name[64];
-	struct run_result *res;	/* its err gets the start of stderr */
+	struct spawn_result *res;	/* its err gets the start of stderr */
 };
 
 static void
-capture_data(void *arg, enum run_stream s, const char *p, size_t n)
+capture_data(void *arg, enum spawn_stream s, const char *p, size_t n)
 {
 	struct capture *c = arg;
 
-	if (s == RUN_STDERR) {
+	if (s == SPAWN_STDERR) {
 		/* stderr of short scripts goes to the log, a line at most */
 		size_t	 have = strlen(c->res->err), room;
 
@@ -403,13 +394,13 @@ capture_data(void *arg, enum run_stream s, const char *p, size_t n)
  * Run argv (in environment envp, NULL: ours) with a timeout, its stdout kept (at most max bytes, more is
  * drained and dropped) in *out (malloc'd, NUL-terminated, the caller
  * frees), its stderr logged and its start kept in res->err. Returns as
- * run_spawn.
+ * spawn_run.
  */
 int
-run_capture(char *const *argv, char *const *envp, int timeout, size_t max,
-    char **out, struct run_result *res)
+spawn_capture(char *const *argv, char *const *envp, int timeout, size_t max,
+    char **out, struct spawn_result *res)
 {
-	struct run_opts	 o;
+	struct spawn_opts	 o;
 	struct capture	 c;
 	const char	*slash;
 	int		 rc;
@@ -426,7 +417,7 @@ run_capture(char *const *argv, char *const *envp, int timeout, size_t max,
 	o.on_data = capture_data;
 	o.arg = &c;
 	c.res = res;
-	rc = run_spawn(&o, res);
+	rc = spawn_run(&o, res);
 	sbuf_addc(&c.out, '\0');
 	if (c.out.p == NULL) {
 		*out = NULL;
@@ -441,7 +432,7 @@ run_capture(char *const *argv, char *const *envp, int timeout, size_t max,
  * Returns 0 when it exited 0.
  */
 int
-run_describe(const struct run_result *r, const char *script, char *buf,
+spawn_describe(const struct spawn_result *r, const char *script, char *buf,
     size_t len)
 {
 	if (!r->started)

@@ -67,5 +67,6 @@ void		 proctitle_set(const char *comm, const char *fmt, ...)
 size_t		 strlcpy_(char *dst, const char *src, size_t dsize);
 int		 sock_restrict(const char *path, char *errbuf, size_t errlen);
 int		 origin_allowed(const char *origin, const char *host);
+double		 mono_now(void);
 
 #endif

@@ -7,9 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "octopod.h"
+
+/* Seconds on the monotonic clock (CLOCK_MONOTONIC): for intervals only. */
+double
+mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 /* Copy src into dst of dsize bytes, always terminated; returns strlen(src). */
 size_t

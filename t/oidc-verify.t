@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The sign-in's ID token check (fcgi/oidc.c oidc_verify, run by
+# The sign-in's ID token check (fcgi/resp_oidc_verify.c oidc_verify, run by
 # t/db/oidc_verify.c) on real token endpoint answers from a real identity
 # provider (t/lib/glewlwyd.sh): alice's token is taken with her name and the
 # role her group maps to; the same kind of token issued to another client

@@ -2,7 +2,7 @@
 # An idle runner beside many deployments reads none of them whole: the
 # check claim (once a second) and the expiry sweeps (once a second) go
 # through their indexes, so their cost does not grow with the number of
-# deployments (sql/008; fcgi/expiry.c's warning query compares expires_at
+# deployments (sql/008; fcgi/run_expiry.c's warning query compares expires_at
 # itself). Seen in pg_stat_user_tables: no sequential scan of deployments
 # while the runner claims, idle, for several seconds.
 . "$(dirname "$0")/lib/runner.sh"

@@ -4,7 +4,7 @@
 # as tmux's options_get does), and this finds it before any path that asks
 # runs (t/unit/settings.c sees the stop itself). The names are read from the calls (setting_int("X"),
 # setting_str("X")) and from the tables that hold names for such calls
-# (.ours/.octopods in fcgi/spawn.c, .setting/.def_setting in fcgi/roles.c).
+# (.ours/.octopods in fcgi/spawn.c, .setting/.def_setting in fcgi/resp_roles.c).
 . "$(dirname "$0")/lib/control.sh"
 cd "$T_ROOT" || exit 1
 table=$(perl -ne 'print "$1\n" if /^\s*\{ \.name = "([A-Z0-9_]+)", \.type = SET_/' lib/settings.c | sort -u)

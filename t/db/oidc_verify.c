@@ -1,5 +1,5 @@
 /*
- * t/db/oidc_verify.c: oidc_verify (fcgi/oidc.c), the ID token check of the
+ * t/db/oidc_verify.c: oidc_verify (fcgi/resp_oidc_verify.c), the ID token check of the
  * sign-in, fed a real token endpoint's answer (t/oidc-verify.t gets them
  * from t/lib/glewlwyd.sh's glewlwyd):
  *

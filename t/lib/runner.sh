@@ -93,7 +93,7 @@ done_testing() {
 	stop_runners
 	# a sanitizer build (O=build/san) reports in the logs
 	ok $(! cat "$T"/*.log 2>/dev/null | grep -qE \
-	    'AddressSanitizer|LeakSanitizer|runtime error:'; echo $?) \
+	    'AddressSanitizer|LeakSanitizer|ThreadSanitizer|runtime error:'; echo $?) \
 	    "no sanitizer report in the logs"
 	echo "1..$TAP_N"
 	if [ "$TAP_FAILED" != 0 ]; then

@@ -1,5 +1,5 @@
 /*
- * t/unit/routes.c: route_lookup (fcgi/routes.c) with and without room for
+ * t/unit/routes.c: route_lookup (fcgi/resp_routes.c) with and without room for
  * the Allow list, and lib/octopod.h beside <syslog.h> (whose LOG_* macros
  * the log levels once collided with).
  */

@@ -1,6 +1,6 @@
 /*
- * t/unit/shape.c: JSON shaping of database rows (fcgi/rowjson.c and
- * deployment_json in fcgi/deployments.c) on results built in memory with
+ * t/unit/shape.c: JSON shaping of database rows (fcgi/resp_rowjson.c and
+ * deployment_json in fcgi/resp_deployments.c) on results built in memory with
  * libpq's PQmakeEmptyPGresult/PQsetvalue, no server needed.
  */
 #include <setjmp.h>

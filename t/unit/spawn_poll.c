@@ -1,5 +1,5 @@
 /*
- * t/unit/spawn_poll.c: run_spawn (fcgi/spawn.c) when poll(2) fails with
+ * t/unit/spawn_poll.c: spawn_run (fcgi/spawn.c) when poll(2) fails with
  * something other than EINTR: the script's timeout and kill still apply
  * (before, the loop ended and the script was waited for with no timeout).
  * Linked with -Wl,--wrap=poll (Makefile): __wrap_poll fails while
@@ -47,8 +47,8 @@ static void
 test_poll_fails(void **state)
 {
 	char *const		 argv[] = { "/bin/sleep", "12", NULL };
-	struct run_opts		 o;
-	struct run_result	 res;
+	struct spawn_opts		 o;
+	struct spawn_result	 res;
 	double			 t0, took;
 
 	(void)state;
@@ -58,7 +58,7 @@ test_poll_fails(void **state)
 	o.grace = 1;
 	poll_fails = 1;
 	t0 = now();
-	assert_int_equal(run_spawn(&o, &res), 0);
+	assert_int_equal(spawn_run(&o, &res), 0);
 	took = now() - t0;
 	poll_fails = 0;
 	assert_true(poll_calls > 0);
@@ -72,15 +72,15 @@ static void
 test_poll_works(void **state)
 {
 	char *const		 argv[] = { "/bin/sh", "-c", "exit 3", NULL };
-	struct run_opts		 o;
-	struct run_result	 res;
+	struct spawn_opts		 o;
+	struct spawn_result	 res;
 
 	(void)state;
 	memset(&o, 0, sizeof(o));
 	o.argv = argv;
 	o.timeout = 5;
 	o.grace = 1;
-	assert_int_equal(run_spawn(&o, &res), 0);
+	assert_int_equal(spawn_run(&o, &res), 0);
 	assert_int_equal(res.exit_code, 3);
 	assert_int_equal(res.timed_out, 0);
 }

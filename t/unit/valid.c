@@ -1,6 +1,6 @@
 /*
  * t/unit/valid.c: the validation rules (lib/valid.c) and the request body
- * checks (fcgi/validate.c). Body cases are golden files:
+ * checks (fcgi/resp_validate.c). Body cases are golden files:
  * t/json/{create,update}/CASE/input and .../expected, where expected is
  * "ok" or "FIELD: MESSAGE" of the refusal.
  */

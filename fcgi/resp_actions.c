@@ -1,5 +1,5 @@
 /*
- * fcgi/actions.c: reading actions, their output and the status history.
+ * fcgi/resp_actions.c: reading actions, their output and the status history.
  * Actions and history outlive their deployment (kept by name).
  */
 #include <stdio.h>
@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "extern.h"
-#include "queries.h"
 
 #define PAGE_DEFAULT	50
 #define PAGE_MAX	500
@@ -47,7 +46,7 @@ query_num(struct req *r, const char *key, long max, long *out)
 	if (rc == -1 || buf[0] == '\0' || strspn(buf, "0123456789") !=
 	    strlen(buf) || strlen(buf) > 18 ||
 	    (*out = strtol(buf, NULL, 10)) > max) {
-		resp_error(r, 400, "invalid", json_pack("{s:s}", "field", key),
+		resp_error_new(r, 400, "invalid", json_pack("{s:s}", "field", key),
 		    "%s must be an integer from 0 to %ld", key, max);
 		return -1;
 	}
@@ -60,7 +59,7 @@ path_id(struct req *r, const char *s)
 {
 	if (*s == '\0' || strspn(s, "0123456789") != strlen(s) ||
 	    strlen(s) > 18) {
-		resp_error(r, 404, "not_found", NULL, "no action \"%.32s\"", s);
+		resp_error_new(r, 404, "not_found", NULL, "no action \"%.32s\"", s);
 		return -1;
 	}
 	return 0;
@@ -91,19 +90,19 @@ api_actions(struct req *r, const char **args)
 	}
 	snprintf(lim, sizeof(lim), "%ld", limit + 1);
 	p[2] = lim;
-	if ((res = db_query(r, SQL_ACTIONS_OF, 3, p)) == NULL)
+	if ((res = http_query(r, STMT_ACTIONS_OF, 3, p)) == NULL)
 		return;
 	n = PQntuples(res);
 	if (n == 0 && p[1] == NULL) {
 		PQclear(res);
 		p[0] = args[0];
-		if ((res = db_query(r, SQL_EXISTS_NAME, 1, p)) == NULL)
+		if ((res = http_query(r, STMT_EXISTS_NAME, 1, p)) == NULL)
 			return;
 		if (PQntuples(res) == 0)
-			resp_error(r, 404, "not_found", NULL,
+			resp_error_new(r, 404, "not_found", NULL,
 			    "no deployment named \"%.63s\"", args[0]);
 		else
-			resp_json(r, 200, json_pack("{s:[], s:n}", "actions",
+			resp_json_new(r, 200, json_pack("{s:[], s:n}", "actions",
 			    "next_cursor"));
 		PQclear(res);
 		return;
@@ -114,7 +113,7 @@ api_actions(struct req *r, const char **args)
 	if (n > limit)
 		next = json_string(PQgetvalue(res, (int)limit - 1, 0));
 	PQclear(res);
-	resp_json(r, 200, json_pack("{s:o, s:o}", "actions", list,
+	resp_json_new(r, 200, json_pack("{s:o, s:o}", "actions", list,
 	    "next_cursor", next));
 }
 
@@ -127,12 +126,12 @@ api_action(struct req *r, const char **args)
 
 	if (path_id(r, args[0]) == -1)
 		return;
-	if ((res = db_query(r, SQL_ACTION_BY_ID, 1, p)) == NULL)
+	if ((res = http_query(r, STMT_ACTION_BY_ID, 1, p)) == NULL)
 		return;
 	if (PQntuples(res) == 0)
-		resp_error(r, 404, "not_found", NULL, "no action %s", args[0]);
+		resp_error_new(r, 404, "not_found", NULL, "no action %s", args[0]);
 	else
-		resp_json(r, 200, action_json(res, 0));
+		resp_json_new(r, 200, action_json(res, 0));
 	PQclear(res);
 }
 
@@ -162,11 +161,11 @@ api_output(struct req *r, const char **args)
 	snprintf(lim, sizeof(lim), "%ld", limit);
 
 	p[0] = args[0];
-	if ((res = db_query(r, SQL_OUTPUT_STATE, 1, p)) == NULL)
+	if ((res = http_query(r, STMT_OUTPUT_STATE, 1, p)) == NULL)
 		return;
 	if (PQntuples(res) == 0) {
 		PQclear(res);
-		resp_error(r, 404, "not_found", NULL, "no action %s", args[0]);
+		resp_error_new(r, 404, "not_found", NULL, "no action %s", args[0]);
 		return;
 	}
 	done = PQgetvalue(res, 0, 0)[0] != 't';
@@ -177,7 +176,7 @@ api_output(struct req *r, const char **args)
 
 	p[1] = after;
 	p[2] = lim;
-	if ((res = db_query(r, SQL_OUTPUT, 3, p)) == NULL) {
+	if ((res = http_query(r, STMT_OUTPUT, 3, p)) == NULL) {
 		json_decref(removed);
 		return;
 	}
@@ -193,7 +192,7 @@ api_output(struct req *r, const char **args)
 	}
 	PQclear(res);
 	/* finished means nothing more after this page */
-	resp_json(r, 200, json_pack("{s:I, s:o, s:I, s:b, s:o}", "action",
+	resp_json_new(r, 200, json_pack("{s:I, s:o, s:I, s:b, s:o}", "action",
 	    (json_int_t)strtoll(args[0], NULL, 10), "chunks", chunks,
 	    "last_seq", (json_int_t)a, "finished", done && n < limit,
 	    "output_removed", removed));
@@ -224,12 +223,12 @@ api_history(struct req *r, const char **args)
 		limit = 1;
 	snprintf(lim, sizeof(lim), "%ld", limit);
 	p[2] = lim;
-	if ((res = db_query(r, SQL_HISTORY, 3, p)) == NULL)
+	if ((res = http_query(r, STMT_HISTORY, 3, p)) == NULL)
 		return;
 	n = PQntuples(res);
 	if (n == 0 && p[1] == NULL) {
 		PQclear(res);
-		resp_error(r, 404, "not_found", NULL,
+		resp_error_new(r, 404, "not_found", NULL,
 		    "no deployment named \"%.63s\"", args[0]);
 		return;
 	}
@@ -246,5 +245,5 @@ api_history(struct req *r, const char **args)
 		    "actor", PQgetvalue(res, i, 3),
 		    "at", PQgetvalue(res, i, 4)));
 	PQclear(res);
-	resp_json(r, 200, json_pack("{s:o}", "history", list));
+	resp_json_new(r, 200, json_pack("{s:o}", "history", list));
 }

@@ -1,5 +1,5 @@
 /*
- * fcgi/responder.c: a responder process: THREADS threads, each accepting
+ * fcgi/resp_main.c: a responder process: THREADS threads, each accepting
  * FastCGI requests with FCGX_Accept_r on the shared socket and holding its
  * own PGconn. SIGTERM lets the current requests finish, then exits.
  */

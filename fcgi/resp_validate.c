@@ -1,7 +1,8 @@
 /*
- * fcgi/validate.c: the shape and the rules of request bodies (docs/API.md).
- * Each check returns 0, or -1 with the offending field and why in *e.
- * Nothing here touches the database, so the unit tests drive it directly.
+ * fcgi/resp_validate.c: the shape and the rules of request bodies
+ * (docs/API.md). Each check returns 0, or -1 with the offending field
+ * and why in *e. Nothing here touches the database, so the unit tests
+ * drive it directly.
  */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /*
- * fcgi/migrate.c: apply sql/NNN_*.sql in order, each once, each in its
+ * fcgi/db_migrate.c: apply sql/NNN_*.sql in order, each once, each in its
  * own transaction, recorded in schema_migrations. An advisory lock makes
  * it safe for several replicas to run it at the same time. The files are
  * trusted text shipped with the program, so they go through PQexec (a
@@ -12,8 +12,6 @@
 #include <string.h>
 
 #include "extern.h"
-
-#define MIGRATE_LOCK	"7242011"	/* pg_advisory_lock key */
 
 static int
 namecmp(const void *a, const void *b)
@@ -41,19 +39,6 @@ slurp(const char *path)
 	}
 	fclose(f);
 	return buf;
-}
-
-static int
-exec_ok(PGconn *c, const char *sql, int n, const char *const *p,
-    ExecStatusType want)
-{
-	PGresult	*res = PQexecParams(c, sql, n, NULL, p, NULL, NULL, 0);
-	int		 ok = PQresultStatus(res) == want;
-
-	if (!ok)
-		log_err("migration: %s", PQresultErrorMessage(res));
-	PQclear(res);
-	return ok;
 }
 
 /* Apply what is missing; returns 0, or -1 (logged). */
@@ -91,24 +76,18 @@ migrate(const char *dir)
 	}
 	qsort(names, n, sizeof(*names), namecmp);
 
-	if ((c = db_connect()) == NULL)
+	if ((c = db_connect(NULL)) == NULL)
 		goto out;
-	if (!exec_ok(c, "SELECT pg_advisory_lock(" MIGRATE_LOCK ")", 0, NULL,
-	    PGRES_TUPLES_OK) ||
-	    !exec_ok(c, "CREATE TABLE IF NOT EXISTS schema_migrations ("
-	    "version text PRIMARY KEY, applied_at timestamptz NOT NULL "
-	    "DEFAULT now())", 0, NULL, PGRES_COMMAND_OK))
+	if (db_cmd(c, STMT_MIGRATE_LOCK, 0, NULL, "lock the migrations") == -1 ||
+	    db_cmd(c, STMT_MIGRATE_TABLE, 0, NULL, "create schema_migrations")
+	    == -1)
 		goto outc;
 	for (i = 0; i < n; i++) {
 		const char *p[1] = { names[i] };
 
-		res = PQexecParams(c, "SELECT 1 FROM schema_migrations "
-		    "WHERE version = $1", 1, NULL, p, NULL, NULL, 0);
-		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-			log_err("migration: %s", PQresultErrorMessage(res));
-			PQclear(res);
+		if ((res = db_run(c, STMT_MIGRATE_APPLIED, PGRES_TUPLES_OK, 1,
+		    p, "read schema_migrations")) == NULL)
 			goto outc;
-		}
 		if (PQntuples(res) == 1) {
 			PQclear(res);
 			continue;
@@ -120,7 +99,7 @@ migrate(const char *dir)
 			    strerror(errno));
 			goto outc;
 		}
-		if (!exec_ok(c, "BEGIN", 0, NULL, PGRES_COMMAND_OK)) {
+		if (db_begin(c) == -1) {
 			free(sql);
 			goto outc;
 		}
@@ -131,13 +110,12 @@ migrate(const char *dir)
 			log_err("migration %s failed: %s", names[i],
 			    PQresultErrorMessage(res));
 			PQclear(res);
-			exec_ok(c, "ROLLBACK", 0, NULL, PGRES_COMMAND_OK);
+			db_rollback(c);
 			goto outc;
 		}
 		PQclear(res);
-		if (!exec_ok(c, "INSERT INTO schema_migrations (version) "
-		    "VALUES ($1)", 1, p, PGRES_COMMAND_OK) ||
-		    !exec_ok(c, "COMMIT", 0, NULL, PGRES_COMMAND_OK))
+		if (db_cmd(c, STMT_MIGRATE_RECORD, 1, p, "record the migration")
+		    == -1 || db_commit(c) == -1)
 			goto outc;
 		log_info("applied migration %s", names[i]);
 		applied++;

@@ -1,5 +1,5 @@
 /*
- * fcgi/expiry.c: the runner's expiry sweep (docs/runner.md). A deployment
+ * fcgi/run_expiry.c: the runner's expiry sweep (docs/runner.md). A deployment
  * with a ttl expires at its last create, update or restore + ttl; then,
  * unless it is pinned or busy, and only from Running or Failure, the
  * runner requests its archive as the user "expiry" would: status
@@ -15,42 +15,12 @@
 
 #include "extern.h"
 
-#define EXPIRE_BATCH	"20"
-
-/* expired, archivable, not busy: locked for this transaction */
-static const char SQL_EXPIRED[] =
-	"SELECT d.id, d.name, d.status, d.tag, octopod_iso(d.expires_at) "
-	"FROM deployments d WHERE d.expires_at <= now() AND NOT d.pinned "
-	"  AND d.status IN ('Running', 'Failure') "
-	"  AND NOT EXISTS (SELECT 1 FROM actions a "
-	"    WHERE a.deployment_id = d.id AND a.state IN ('queued', 'running')) "
-	"ORDER BY d.expires_at LIMIT " EXPIRE_BATCH " FOR UPDATE OF d SKIP LOCKED";
-static const char SQL_EXPIRE[] =
-	"UPDATE deployments SET status = 'ArchivePending', failure_reason = NULL, "
-	"  status_changed_at = now(), version = version + 1, "
-	"  updated_at = now(), updated_by = 'expiry' WHERE id = $1";
-static const char SQL_EXPIRE_ACTION[] =
-	"INSERT INTO actions (deployment_id, deployment_name, kind, "
-	"  requested_by, request) VALUES ($1, $2, 'archive', 'expiry', "
-	"  jsonb_build_object('tag', $3::text, 'reason', 'expiry', "
-	"  'expires_at', $4::text)) RETURNING id";
-/* $1 EXPIRY_WARNING: the deployments to warn, marked as warned */
-static const char SQL_WARN[] =
-	"UPDATE deployments d SET expiry_warned_at = now() "
-	"WHERE d.id IN (SELECT x.id FROM deployments x "
-	"  WHERE x.expires_at IS NOT NULL AND NOT x.pinned "
-	"    AND x.expiry_warned_at IS NULL "
-	"    AND x.status NOT IN ('ArchivePending', 'Archived', 'CleanupFailed') "
-	"    AND x.expires_at <= now() + make_interval(secs => $1::integer) "
-	"  ORDER BY x.expires_at LIMIT " EXPIRE_BATCH " FOR UPDATE SKIP LOCKED) "
-	"RETURNING d.name, d.tag, d.status, octopod_iso(d.expires_at)";
-
 /* A pool job: run notifications --event expiry-warning (frees arg). */
 static void
 warn_job(PGconn **db, void *arg)
 {
 	json_t			*w = arg;
-	struct run_result	 res;
+	struct spawn_result	 res;
 	struct call		 c;
 	struct dep		 d;
 	char			*path, *out = NULL, why[512];
@@ -60,7 +30,7 @@ warn_job(PGconn **db, void *arg)
 
 	(void)db;
 	memset(&c, 0, sizeof(c));
-	if ((path = run_script_path("notifications")) == NULL ||
+	if ((path = spawn_script_path("notifications")) == NULL ||
 	    access(path, F_OK) == -1)
 		goto out;
 	extra[0] = "--event";
@@ -73,13 +43,13 @@ warn_job(PGconn **db, void *arg)
 	d.tag = (char *)json_string_value(json_object_get(w, "tag"));
 	if (scripts_call("notifications", path, &d, NULL, extra, &c) == -1)
 		goto out;
-	run_capture(c.argv, c.envp, (int)setting_int("CHECK_TIMEOUT"), 4096,
+	spawn_capture(c.argv, c.envp, (int)setting_int("CHECK_TIMEOUT"), 4096,
 	    &out, &res);
-	run_describe(&res, "notifications", why, sizeof(why));
+	spawn_describe(&res, "notifications", why, sizeof(why));
 	log_info("%s expires at %s: warned: %s", name, extra[3], why);
 	free(out);
 out:
-	scripts_call_free(&c);
+	args_call_free(&c);
 	free(path);
 	json_decref(w);
 }
@@ -95,8 +65,8 @@ exp_warn(PGconn *db)
 	int		 i;
 
 	snprintf(secs, sizeof(secs), "%ld", setting_int("EXPIRY_WARNING"));
-	r = rdb_exec(db, SQL_WARN, 1, p);
-	if (!rdb_ok(r, PGRES_TUPLES_OK, "expiry warnings")) {
+	r = db_exec(db, STMT_EXPIRY_WARN, 1, p);
+	if (!db_accept(db, r, PGRES_TUPLES_OK, "find the expiry warnings")) {
 		PQclear(r);
 		return;
 	}
@@ -104,8 +74,7 @@ exp_warn(PGconn *db)
 		w = json_pack("{s:s, s:s, s:s, s:s}", "name",
 		    PQgetvalue(r, i, 0), "tag", PQgetvalue(r, i, 1), "status",
 		    PQgetvalue(r, i, 2), "expires_at", PQgetvalue(r, i, 3));
-		if (w != NULL && (run_notify_pool == NULL ||
-		    pool_push(run_notify_pool, warn_job, w) == -1))
+		if (w != NULL && notify_push(warn_job, w) == -1)
 			json_decref(w);
 	}
 	PQclear(r);
@@ -122,15 +91,16 @@ exp_one(PGconn *db, PGresult *r, int i)
 	long long	 lid = strtoll(id, NULL, 10);
 
 	p[0] = id;
-	if (rdb_cmd(db, SQL_EXPIRE, 1, p, "expire") == -1 ||
+	if (db_cmd(db, STMT_EXPIRY_ARCHIVE, 1, p,
+	    "archive an expired deployment") == -1 ||
 	    fsm_history(db, lid, name, PQgetvalue(r, i, 2), "ArchivePending",
 	    "expiry", "expiry") == -1)
 		return -1;
 	p[1] = name;
 	p[2] = PQgetvalue(r, i, 3);
 	p[3] = PQgetvalue(r, i, 4);
-	a = rdb_exec(db, SQL_EXPIRE_ACTION, 4, p);
-	if (!rdb_ok(a, PGRES_TUPLES_OK, "expiry action") ||
+	a = db_exec(db, STMT_EXPIRY_ACTION, 4, p);
+	if (!db_accept(db, a, PGRES_TUPLES_OK, "queue the expiry archive") ||
 	    PQntuples(a) != 1) {
 		PQclear(a);
 		return -1;
@@ -138,7 +108,7 @@ exp_one(PGconn *db, PGresult *r, int i)
 	strlcpy_(actid, PQgetvalue(a, 0, 0), sizeof(actid));
 	PQclear(a);
 	if (event_action(db, actid) == -1 || event_deployment(db, id) == -1 ||
-	    rdb_notify(db, CHAN_QUEUE, json_string(actid)) == -1)
+	    db_notify(db, CHAN_QUEUE, actid) == -1)
 		return -1;
 	log_info("%s expired at %s: archive requested (action %s)", name,
 	    p[3], actid);
@@ -156,12 +126,12 @@ exp_sweep(PGconn *db)
 	int		 i, n, ok = 1;
 
 	exp_warn(db);
-	if (rdb_cmd(db, "BEGIN", 0, NULL, "begin") == -1)
+	if (db_begin(db) == -1)
 		return -1;
-	r = rdb_exec(db, SQL_EXPIRED, 0, NULL);
-	if (!rdb_ok(r, PGRES_TUPLES_OK, "expired deployments")) {
+	r = db_exec(db, STMT_EXPIRY_DUE, 0, NULL);
+	if (!db_accept(db, r, PGRES_TUPLES_OK, "find expired deployments")) {
 		PQclear(r);
-		rdb_cmd(db, "ROLLBACK", 0, NULL, "rollback");
+		db_rollback(db);
 		return -1;
 	}
 	n = PQntuples(r);
@@ -169,10 +139,10 @@ exp_sweep(PGconn *db)
 		ok = exp_one(db, r, i) == 0;
 	PQclear(r);
 	if (!ok || n == 0) {
-		rdb_cmd(db, "ROLLBACK", 0, NULL, "rollback");
+		db_rollback(db);
 		return ok ? 0 : -1;
 	}
-	if (rdb_cmd(db, "COMMIT", 0, NULL, "commit") == -1)
+	if (db_commit(db) == -1)
 		return -1;
 	return n;
 }

@@ -1,5 +1,5 @@
 /*
- * fcgi/deployments.c: reading deployments: ping, project, the list with
+ * fcgi/resp_deployments.c: reading deployments: ping, project, the list with
  * filters and cursor pagination, one deployment.
  */
 #include <stdio.h>
@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "extern.h"
-#include "queries.h"
 
 #define LIST_DEFAULT	50
 #define LIST_MAX	500
@@ -133,11 +132,11 @@ api_ping(struct req *r, const char **args)
 	PGresult *res;
 
 	(void)args;
-	res = db_exec(r->db, "SELECT 1", 0, NULL);
-	if (!db_ok(res, PGRES_TUPLES_OK))
-		resp_db_error(r, res);
+	res = db_exec(r->db, STMT_PING, 0, NULL);
+	if (!db_accept(r->db, res, PGRES_TUPLES_OK, NULL))
+		resp_db_error(r);
 	else
-		resp_json(r, 200, json_pack("{s:b, s:s}", "ok", 1, "version",
+		resp_json_new(r, 200, json_pack("{s:b, s:s}", "ok", 1, "version",
 		    OCTOPOD_VERSION));
 	PQclear(res);
 }
@@ -146,7 +145,7 @@ void
 api_project(struct req *r, const char **args)
 {
 	(void)args;
-	resp_json(r, 200, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s,"
+	resp_json_new(r, 200, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s,"
 	    " s:{s:s, s:s}, s:s, s:s, s:{s:i, s:i, s:i, s:i}, s:{s:i, s:i, s:i, s:i, s:i}}",
 	    "name", setting_str("PROJECT_NAME"),
 	    "base_domain", setting_str("BASE_DOMAIN"),
@@ -175,30 +174,30 @@ api_get(struct req *r, const char **args)
 	const char	*p[1] = { args[0] };
 	PGresult	*res;
 
-	res = db_exec_stmt(r->db, STMT_DEP_BY_NAME, 1, p);
-	if (!db_ok(res, PGRES_TUPLES_OK))
-		resp_db_error(r, res);
+	res = db_exec(r->db, STMT_DEP_BY_NAME, 1, p);
+	if (!db_accept(r->db, res, PGRES_TUPLES_OK, NULL))
+		resp_db_error(r);
 	else if (PQntuples(res) == 0)
-		resp_error(r, 404, "not_found", NULL,
+		resp_error_new(r, 404, "not_found", NULL,
 		    "no deployment named \"%.63s\"", args[0]);
 	else {
 		json_t *d = deployment_json(res, 0);
 
 		PQclear(res);
 		/* last_check_failure: what the last failing check said */
-		res = db_exec(r->db, SQL_DEP_CHECK_FAILURE, 1, p);
-		if (!db_ok(res, PGRES_TUPLES_OK)) {
+		res = db_exec(r->db, STMT_DEP_CHECK_FAILURE, 1, p);
+		if (!db_accept(r->db, res, PGRES_TUPLES_OK, NULL)) {
 			json_decref(d);
-			resp_db_error(r, res);
+			resp_db_error(r);
 		} else if (d != NULL) {
 			json_object_set_new(d, "last_check_failure",
 			    PQntuples(res) == 0 ? json_null() : json_pack(
 			    "{s:s, s:i, s:s}", "output", PQgetvalue(res, 0, 0),
 			    "exit_code", atoi(PQgetvalue(res, 0, 1)), "at",
 			    PQgetvalue(res, 0, 2)));
-			resp_json(r, 200, d);
+			resp_json_new(r, 200, d);
 		} else
-			resp_json(r, 200, d);
+			resp_json_new(r, 200, d);
 	}
 	PQclear(res);
 }
@@ -320,7 +319,7 @@ api_list(struct req *r, const char **args)
 	if ((rc = query_get(r->query, "status", status, sizeof(status))) == -1
 	    || (rc == 1 && status[0] != '\0' &&
 	    status_array(status, arr, sizeof(arr)) == -1)) {
-		resp_error(r, 400, "invalid", json_pack("{s:s}", "field",
+		resp_error_new(r, 400, "invalid", json_pack("{s:s}", "field",
 		    "status"), "status must be a comma-separated list of: "
 		    "CreatePending, Running, Failure, UpdatePending, "
 		    "ArchivePending, Archived, CleanupFailed");
@@ -331,7 +330,7 @@ api_list(struct req *r, const char **args)
 	/* no control characters: the search text keeps one field a line */
 	if ((rc = query_get(r->query, "q", q, sizeof(q))) == -1 ||
 	    (rc == 1 && has_ctrl(q))) {
-		resp_error(r, 400, "invalid", json_pack("{s:s}", "field", "q"),
+		resp_error_new(r, 400, "invalid", json_pack("{s:s}", "field", "q"),
 		    "q must be UTF-8 text of at most 255 bytes, without"
 		    " control characters");
 		return;
@@ -341,7 +340,7 @@ api_list(struct req *r, const char **args)
 	if ((rc = query_get(r->query, "archived", archived,
 	    sizeof(archived))) == -1 || (rc == 1 &&
 	    strcmp(archived, "true") != 0 && strcmp(archived, "false") != 0)) {
-		resp_error(r, 400, "invalid", json_pack("{s:s}", "field",
+		resp_error_new(r, 400, "invalid", json_pack("{s:s}", "field",
 		    "archived"), "archived must be true or false");
 		return;
 	}
@@ -350,7 +349,7 @@ api_list(struct req *r, const char **args)
 	if ((rc = query_get(r->query, "limit", lim, sizeof(lim))) == -1 ||
 	    (rc == 1 && ((limit = strtol(lim, NULL, 10)) < 1 ||
 	    limit > LIST_MAX || strspn(lim, "0123456789") != strlen(lim)))) {
-		resp_error(r, 400, "invalid", json_pack("{s:s}", "field",
+		resp_error_new(r, 400, "invalid", json_pack("{s:s}", "field",
 		    "limit"), "limit must be an integer from 1 to %d",
 		    LIST_MAX);
 		return;
@@ -358,7 +357,7 @@ api_list(struct req *r, const char **args)
 	if ((rc = query_get(r->query, "order", order, sizeof(order))) == -1 ||
 	    (rc == 1 && strcmp(order, "asc") != 0 &&
 	    strcmp(order, "desc") != 0)) {
-		resp_error(r, 400, "invalid", json_pack("{s:s}", "field",
+		resp_error_new(r, 400, "invalid", json_pack("{s:s}", "field",
 		    "order"), "order must be asc or desc");
 		return;
 	}
@@ -377,14 +376,14 @@ api_list(struct req *r, const char **args)
 		sortc = 'u';
 		st = desc ? STMT_LIST_UPDATED_DESC : STMT_LIST_UPDATED_ASC;
 	} else {
-		resp_error(r, 400, "invalid", json_pack("{s:s}", "field",
+		resp_error_new(r, 400, "invalid", json_pack("{s:s}", "field",
 		    "sort"), "sort must be name, created or updated");
 		return;
 	}
 	if ((rc = query_get(r->query, "cursor", cur, sizeof(cur))) == -1 ||
 	    (rc == 1 && cursor_decode(cur, sortc, ckey, sizeof(ckey), cid,
 	    sizeof(cid)) == -1)) {
-		resp_error(r, 400, "invalid", json_pack("{s:s}", "field",
+		resp_error_new(r, 400, "invalid", json_pack("{s:s}", "field",
 		    "cursor"), "cursor is not one this list gave out (with the "
 		    "same sort)");
 		return;
@@ -395,7 +394,7 @@ api_list(struct req *r, const char **args)
 	}
 	if ((rc = query_get(r->query, "total", tot, sizeof(tot))) == -1 ||
 	    (rc == 1 && strcmp(tot, "true") != 0 && strcmp(tot, "false") != 0)) {
-		resp_error(r, 400, "invalid", json_pack("{s:s}", "field",
+		resp_error_new(r, 400, "invalid", json_pack("{s:s}", "field",
 		    "total"), "total must be true or false");
 		return;
 	}
@@ -409,10 +408,10 @@ api_list(struct req *r, const char **args)
 	 * settles on a generic plan that cannot, and scans.
 	 */
 	if (want_total) {
-		res = p[1] != NULL ? db_exec(r->db, db_stmt_text(STMT_LIST_COUNT),
-		    3, p) : db_exec_stmt(r->db, STMT_LIST_COUNT, 3, p);
-		if (!db_ok(res, PGRES_TUPLES_OK)) {
-			resp_db_error(r, res);
+		res = p[1] != NULL ? db_exec_text(r->db, STMT_LIST_COUNT,
+		    3, p) : db_exec(r->db, STMT_LIST_COUNT, 3, p);
+		if (!db_accept(r->db, res, PGRES_TUPLES_OK, NULL)) {
+			resp_db_error(r);
 			PQclear(res);
 			return;
 		}
@@ -420,18 +419,21 @@ api_list(struct req *r, const char **args)
 		PQclear(res);
 	}
 
-	res = p[1] != NULL ? db_exec(r->db, db_stmt_text(st), 6, p) :
-	    db_exec_stmt(r->db, st, 6, p);
-	if (!db_ok(res, PGRES_TUPLES_OK)) {
-		/* a cursor key that is no timestamp lands here */
-		if (res != NULL && !db_is_down(r->db) && p[3] != NULL &&
-		    strcmp(PQresultErrorField(res, PG_DIAG_SQLSTATE) ?
-		    PQresultErrorField(res, PG_DIAG_SQLSTATE) : "", "22007")
-		    == 0)
-			resp_error(r, 400, "invalid", json_pack("{s:s}",
-			    "field", "cursor"), "cursor is not valid");
-		else
-			resp_db_error(r, res);
+	res = p[1] != NULL ? db_exec_text(r->db, st, 6, p) :
+	    db_exec(r->db, st, 6, p);
+	/* a cursor key that is no timestamp: bad input, not a failure */
+	if (res != NULL && PQresultStatus(res) == PGRES_FATAL_ERROR &&
+	    !db_is_down(r->db) && p[3] != NULL &&
+	    strcmp(PQresultErrorField(res, PG_DIAG_SQLSTATE) ?
+	    PQresultErrorField(res, PG_DIAG_SQLSTATE) : "", "22007") == 0) {
+		resp_error_new(r, 400, "invalid", json_pack("{s:s}", "field",
+		    "cursor"), "cursor is not valid");
+		PQclear(res);
+		json_decref(total);
+		return;
+	}
+	if (!db_accept(r->db, res, PGRES_TUPLES_OK, NULL)) {
+		resp_db_error(r);
 		PQclear(res);
 		json_decref(total);
 		return;
@@ -448,5 +450,5 @@ api_list(struct req *r, const char **args)
 	    next);
 	if (total != NULL)
 		json_object_set_new(list, "total", total);
-	resp_json(r, 200, list);
+	resp_json_new(r, 200, list);
 }

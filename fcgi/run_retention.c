@@ -1,5 +1,5 @@
 /*
- * fcgi/retention.c: the runner's output sweep (docs/runner.md). The stored
+ * fcgi/run_retention.c: the runner's output sweep (docs/runner.md). The stored
  * output of an action finished more than OUTPUT_RETENTION seconds ago is
  * removed, OUTPUT_SWEEP_BATCH actions a statement, each statement its own
  * short transaction (rows taken with SKIP LOCKED: several runners may
@@ -37,8 +37,8 @@ ret_sweep(PGconn *db)
 	p[0] = secs;
 	p[1] = batch;
 	for (i = 0; i < SWEEP_BATCHES; i++) {
-		r = rdb_exec(db, SQL_OUTPUT_SWEEP, 2, p);
-		if (!rdb_ok(r, PGRES_COMMAND_OK, "output sweep")) {
+		r = db_exec(db, STMT_OUTPUT_SWEEP, 2, p);
+		if (!db_accept(db, r, PGRES_COMMAND_OK, "sweep old output")) {
 			PQclear(r);
 			return -1;
 		}

@@ -1,5 +1,5 @@
 /*
- * fcgi/ovrules.c: the rules of a change's overrides that need more than
+ * fcgi/resp_ovrules.c: the rules of a change's overrides that need more than
  * its body (docs/API.md "Overrides"): what the deployment has (an unset
  * of a key it does not have is refused), the tag against an image.tag
  * override, and the defaults (a value equal to its key's default is no
@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "extern.h"
-#include "queries.h"
 
 /* The entry of key in arr of {key,...}, or NULL. */
 static json_t *
@@ -95,7 +94,7 @@ defaults(const char *scope, json_t *depl)
 		d = keys_get("deployment_overrides", NULL, &err);
 	} else {
 		eff = strcmp(setting_str("CONTROL_SCRIPT_ARGS"), "v2") == 0 ?
-		    scripts_effective_depl(depl) : NULL;
+		    keys_effective_depl(depl) : NULL;
 		d = keys_get("app_overrides", eff, &err);
 		json_decref(eff);
 	}
@@ -144,13 +143,13 @@ ovr_update(PGconn *c, const char *id, const char *tag, json_t *b,
 {
 	static const char *const scopes[2] = { "app", "deployment" };
 	const char	*p[1] = { id }, *k;
-	PGresult	*res = db_exec(c, SQL_OVERRIDES_ALL, 1, p);
+	PGresult	*res = db_exec(c, STMT_OVERRIDES_ALL, 1, p);
 	json_t		*have[2], *chg, *set, *unset, *o, *defs;
 	char		 field[64];
 	size_t		 i, j;
 	int		 s, row, rc = -2, found;
 
-	if (!db_ok(res, PGRES_TUPLES_OK)) {
+	if (!db_accept(c, res, PGRES_TUPLES_OK, NULL)) {
 		PQclear(res);
 		return -2;
 	}

@@ -1,53 +1,16 @@
 /*
- * fcgi/metrics.c: GET /metrics in the Prometheus text format, version
+ * fcgi/resp_metrics.c: GET /metrics in the Prometheus text format, version
  * 0.0.4 (docs/API.md). What the database knows (deployments, actions,
  * checks) is counted there, so that every replica answers the same; what
- * only the processes know (database errors) is kept in a page of memory
- * that the master maps before it forks, shared by all its children.
+ * only the processes know (database errors) db.c counts in a page of
+ * memory shared by the master's children (db_errors_total).
  */
-#include <sys/mman.h>
-
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "extern.h"
-
-struct shared {
-	unsigned long	 db_errors;
-};
-static struct shared	*shm;
-
-/* Map the shared counters (the master, before forking); 0 or -1. */
-int
-metrics_init(void)
-{
-	void *p = mmap(NULL, sizeof(*shm), PROT_READ | PROT_WRITE,
-	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		return -1;
-	shm = p;
-	return 0;
-}
-
-/* One more database error (a failed statement or a lost connection). */
-void
-metrics_db_error(void)
-{
-	if (shm != NULL)
-		__atomic_fetch_add(&shm->db_errors, 1, __ATOMIC_RELAXED);
-}
-
-/*
- * $1 seconds: add one check of that latency to check_latency. The runner
- * runs it in the transaction of the check's verdict (checks.c).
- */
-const char metrics_sql_check[] =
-	"UPDATE check_latency SET n = n + 1, sum = sum + "
-	"  CASE WHEN le = 'Infinity' THEN $1::double precision ELSE 0 END "
-	"WHERE le >= $1::double precision";
 
 static const char *const statuses[] = { "CreatePending", "Running",
     "Failure", "UpdatePending", "ArchivePending", "Archived",
@@ -61,27 +24,6 @@ static const char *const results[] = { "succeeded", "failed",
 /* the upper bounds of octopod_action_duration_seconds */
 static const char *const dur_le[] = { "1", "5", "10", "30", "60", "300",
     "900", "1800", "3600" };
-
-static const char SQL_M_DEPLOYMENTS[] =
-	"SELECT status, count(*) FROM deployments GROUP BY status";
-static const char SQL_M_ACTIONS[] =
-	"SELECT kind, state, count(*) FROM actions GROUP BY kind, state";
-static const char SQL_M_DURATION[] =
-	"SELECT kind, count(*) FILTER (WHERE s <= 1), "
-	"  count(*) FILTER (WHERE s <= 5), count(*) FILTER (WHERE s <= 10), "
-	"  count(*) FILTER (WHERE s <= 30), count(*) FILTER (WHERE s <= 60), "
-	"  count(*) FILTER (WHERE s <= 300), count(*) FILTER (WHERE s <= 900), "
-	"  count(*) FILTER (WHERE s <= 1800), count(*) FILTER (WHERE s <= 3600), "
-	"  count(*), coalesce(sum(s), 0) "
-	"FROM (SELECT kind, extract(epoch FROM finished_at - started_at) AS s "
-	"  FROM actions WHERE finished_at IS NOT NULL AND started_at IS NOT NULL) x "
-	"GROUP BY kind";
-static const char SQL_M_WS[] =
-	"SELECT coalesce(sum(clients), 0), count(*) FROM notifier_stats"
-	" WHERE seen_at > now() - interval '30 seconds'";
-static const char SQL_M_CHECKS[] =
-	"SELECT CASE WHEN c.le = 'Infinity' THEN '+Inf' ELSE c.le::text END "
-	"  AS bound, c.n, c.sum FROM check_latency c ORDER BY c.le";
 
 static void
 add(struct sbuf *b, const char *fmt, ...)
@@ -130,15 +72,18 @@ api_metrics(struct req *r, const char **args)
 	int		 row, c;
 
 	(void)args;
-	dep = db_exec(r->db, SQL_M_DEPLOYMENTS, 0, NULL);
-	act = db_exec(r->db, SQL_M_ACTIONS, 0, NULL);
-	dur = db_exec(r->db, SQL_M_DURATION, 0, NULL);
-	chk = db_exec(r->db, SQL_M_CHECKS, 0, NULL);
-	ws = db_exec(r->db, SQL_M_WS, 0, NULL);
-	if (!db_ok(dep, PGRES_TUPLES_OK) || !db_ok(act, PGRES_TUPLES_OK) ||
-	    !db_ok(dur, PGRES_TUPLES_OK) || !db_ok(chk, PGRES_TUPLES_OK) ||
-	    !db_ok(ws, PGRES_TUPLES_OK) || PQntuples(ws) != 1) {
-		resp_db_error(r, NULL);
+	dep = db_exec(r->db, STMT_M_DEPLOYMENTS, 0, NULL);
+	act = db_exec(r->db, STMT_M_ACTIONS, 0, NULL);
+	dur = db_exec(r->db, STMT_M_DURATION, 0, NULL);
+	chk = db_exec(r->db, STMT_M_CHECKS, 0, NULL);
+	ws = db_exec(r->db, STMT_M_WS, 0, NULL);
+	if (!db_accept(r->db, dep, PGRES_TUPLES_OK, "count deployments") ||
+	    !db_accept(r->db, act, PGRES_TUPLES_OK, "count actions") ||
+	    !db_accept(r->db, dur, PGRES_TUPLES_OK, "count durations") ||
+	    !db_accept(r->db, chk, PGRES_TUPLES_OK, "count checks") ||
+	    !db_accept(r->db, ws, PGRES_TUPLES_OK, "count clients") ||
+	    PQntuples(ws) != 1) {
+		resp_db_error(r);
 		goto out;
 	}
 
@@ -222,10 +167,9 @@ api_metrics(struct req *r, const char **args)
 	add(&b, "# HELP octopod_db_errors_total Failed database statements "
 	    "and lost connections of this octopod-fcgi (all its processes).\n"
 	    "# TYPE octopod_db_errors_total counter\n"
-	    "octopod_db_errors_total %lu\n", shm != NULL ?
-	    __atomic_load_n(&shm->db_errors, __ATOMIC_RELAXED) : 0UL);
+	    "octopod_db_errors_total %lu\n", db_errors_total());
 	if (b.p == NULL)
-		resp_error(r, 503, "out_of_memory", NULL, "out of memory");
+		resp_error_new(r, 503, "out_of_memory", NULL, "out of memory");
 	else
 		resp_text(r, 200, "text/plain; version=0.0.4; charset=utf-8",
 		    b.p, b.len);

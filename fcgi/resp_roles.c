@@ -1,5 +1,5 @@
 /*
- * fcgi/roles.c: who may do what (docs/API.md, "Roles"). A person's role
+ * fcgi/resp_roles.c: who may do what (docs/API.md, "Roles"). A person's role
  * comes from a roles file: UI_ROLES_FILE for the basic-auth users of the
  * ui door, POWER_ROLES_FILE for the certificate CNs of the power door;
  * lines "name role" (viewer, deployer or admin), '#' starts a comment.
@@ -229,7 +229,7 @@ role_check(struct req *r, enum role need, const char *what)
 	if (role_allows(r->role, need))
 		return 0;
 	have = role_name(r->role);
-	resp_error(r, 403, "forbidden", json_pack("{s:s, s:s, s:s}",
+	resp_error_new(r, 403, "forbidden", json_pack("{s:s, s:s, s:s}",
 	    "needed", role_name(need), "role", have, "user", r->actor),
 	    "%s needs the %s role; %s is %s %s", what, role_name(need),
 	    r->actor, have[0] == 'a' ? "an" : "a", have);

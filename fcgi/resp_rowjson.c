@@ -1,5 +1,5 @@
 /*
- * fcgi/rowjson.c: a PGresult row to a JSON object, led by a table of
+ * fcgi/resp_rowjson.c: a PGresult row to a JSON object, led by a table of
  * {name, type} per column; SQL NULL becomes JSON null.
  */
 #include <stdlib.h>

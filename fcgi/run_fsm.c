@@ -1,5 +1,5 @@
 /*
- * fcgi/fsm.c: the runner's side of the state machine of design section 4.
+ * fcgi/run_fsm.c: the runner's side of the state machine of design section 4.
  * Every function here runs inside the caller's transaction and writes
  * the change, its status_history row and its pg_notify events together.
  * Status changes are collected in a JSON array "changes" ({name, tag,
@@ -11,74 +11,17 @@
 
 #include "extern.h"
 
-static const char SQL_DEP_EVENT[] =
-	"SELECT d.name, d.status, d.version, d.failure_reason, "
-	"  EXISTS (SELECT 1 FROM actions a WHERE a.deployment_id = d.id "
-	"    AND a.state IN ('queued', 'running')), d.tag "
-	"FROM deployments d WHERE d.id = $1";
-static const char SQL_SET_STATUS[] =
-	"WITH old AS (SELECT id, status, failure_reason FROM deployments "
-	"    WHERE id = $1 "
-	"    FOR UPDATE) "
-	"UPDATE deployments d SET status = $2, failure_reason = $3, "
-	"  status_changed_at = now(), version = d.version + 1, "
-	"  archived_at = CASE WHEN $2 = 'Archived' THEN now() "
-	"    WHEN $2 IN ('CreatePending', 'Running') THEN NULL "
-	"    ELSE d.archived_at END "
-	"FROM old WHERE d.id = old.id "
-	"RETURNING d.name, old.status, d.tag, old.failure_reason";
-static const char SQL_HISTORY[] =
-	"INSERT INTO status_history (deployment_id, deployment_name, "
-	"  from_status, to_status, reason, actor) "
-	"VALUES ($1, $2, $3, $4, $5, $6)";
-static const char SQL_ACTION_END[] =
-	"UPDATE actions SET state = $2, exit_code = $3, error = $4, "
-	"  finished_at = now() "
-	"WHERE id = $1 AND state = 'running' AND ($5::text IS NULL OR "
-	"  runner = $5) "
-	"RETURNING id, deployment_id, deployment_name, kind, state, exit_code";
-static const char SQL_DEP_LOCK[] =
-	"SELECT status, failure_reason FROM deployments WHERE id = $1 "
-	"FOR UPDATE";
-static const char SQL_DEP_DONE[] =
-	"UPDATE deployments SET checked_at = NULL, check_claimed_until = NULL, "
-	"  links = COALESCE($2::jsonb, links), "
-	"  archived_at = CASE WHEN $3 = 'restore' THEN NULL "
-	"    ELSE archived_at END "
-	"WHERE id = $1";
-static const char SQL_DEP_REASON[] =
-	"UPDATE deployments SET failure_reason = $2 WHERE id = $1";
-static const char SQL_DEP_DELETE[] =
-	"DELETE FROM deployments WHERE id = $1";
-
 static const char *const end_states[] = { "succeeded", "failed",
     "timed_out", "interrupted" };
 
-/*
- * The "deployment" event of deployment id as it is now in this
- * transaction: a new JSON object, or NULL (gone or error).
- */
-json_t *
-fsm_event_deployment(PGconn *db, long long id)
+/* The "deployment" event of deployment id as it is now; 0 or -1. */
+static int
+event_dep_id(PGconn *db, long long id)
 {
-	PGresult	*r;
-	char		 ids[32];
-	const char	*p[1] = { ids };
-	json_t		*e = NULL;
+	char ids[32];
 
 	snprintf(ids, sizeof(ids), "%lld", id);
-	r = rdb_exec(db, SQL_DEP_EVENT, 1, p);
-	if (rdb_ok(r, PGRES_TUPLES_OK, "deployment event") &&
-	    PQntuples(r) == 1)
-		e = json_pack("{s:s, s:s, s:s, s:I, s:b, s:o}", "type",
-		    "deployment", "name", PQgetvalue(r, 0, 0), "status",
-		    PQgetvalue(r, 0, 1), "version",
-		    (json_int_t)strtoll(PQgetvalue(r, 0, 2), NULL, 10), "busy",
-		    *PQgetvalue(r, 0, 4) == 't', "failure_reason",
-		    PQgetisnull(r, 0, 3) ? json_null() :
-		    json_string(PQgetvalue(r, 0, 3)));
-	PQclear(r);
-	return e;
+	return event_deployment(db, ids);
 }
 
 /* One status_history row. Returns 0 or -1. */
@@ -96,7 +39,7 @@ fsm_history(PGconn *db, long long id, const char *name, const char *from,
 	p[3] = to;
 	p[4] = reason;
 	p[5] = actor;
-	return rdb_cmd(db, SQL_HISTORY, 6, p, "status history");
+	return db_cmd(db, STMT_HISTORY_INSERT, 6, p, "write the status history");
 }
 
 /* A change for notifications; the reasons say which Failure (or NULL). */
@@ -127,8 +70,8 @@ set_status(PGconn *db, long long id, const char *to, const char *reason,
 	int		 rc;
 
 	snprintf(ids, sizeof(ids), "%lld", id);
-	r = rdb_exec(db, SQL_SET_STATUS, 3, p);
-	if (!rdb_ok(r, PGRES_TUPLES_OK, "set status")) {
+	r = db_exec(db, STMT_DEP_SET_STATUS, 3, p);
+	if (!db_accept(db, r, PGRES_TUPLES_OK, "set the status")) {
 		PQclear(r);
 		return -1;
 	}
@@ -142,8 +85,7 @@ set_status(PGconn *db, long long id, const char *to, const char *reason,
 	    PQgetvalue(r, 0, 1), to, PQgetisnull(r, 0, 3) ? NULL :
 	    PQgetvalue(r, 0, 3), reason);
 	PQclear(r);
-	if (rc == -1 || rdb_notify(db, CHAN_EVENTS,
-	    fsm_event_deployment(db, id)) == -1)
+	if (rc == -1 || event_dep_id(db, id) == -1)
 		return -1;
 	return 1;
 }
@@ -182,8 +124,8 @@ fsm_action_end(PGconn *db, long long action, enum act_end end,
 	p[2] = exit_code >= 0 ? codes : NULL;
 	p[3] = error;
 	p[4] = runner;
-	r = rdb_exec(db, SQL_ACTION_END, 5, p);
-	if (!rdb_ok(r, PGRES_TUPLES_OK, "finish action")) {
+	r = db_exec(db, STMT_ACTION_END, 5, p);
+	if (!db_accept(db, r, PGRES_TUPLES_OK, "record the end of the action")) {
 		PQclear(r);
 		return -1;
 	}
@@ -194,10 +136,7 @@ fsm_action_end(PGconn *db, long long action, enum act_end end,
 	dep = PQgetisnull(r, 0, 1) ? 0 : strtoll(PQgetvalue(r, 0, 1), NULL, 10);
 	strlcpy_(name, PQgetvalue(r, 0, 2), sizeof(name));
 	strlcpy_(kind, PQgetvalue(r, 0, 3), sizeof(kind));
-	if (rdb_notify(db, CHAN_EVENTS, json_pack("{s:s, s:I, s:s, s:s, s:s, "
-	    "s:o}", "type", "action", "id", (json_int_t)action, "deployment",
-	    name, "kind", kind, "state", end_states[end], "exit_code",
-	    exit_code >= 0 ? json_integer(exit_code) : json_null())) == -1) {
+	if (event_action(db, ids) == -1) {
 		PQclear(r);
 		return -1;
 	}
@@ -207,8 +146,8 @@ fsm_action_end(PGconn *db, long long action, enum act_end end,
 
 	snprintf(depids, sizeof(depids), "%lld", dep);
 	p[0] = depids;
-	r = rdb_exec(db, SQL_DEP_LOCK, 1, p);
-	if (!rdb_ok(r, PGRES_TUPLES_OK, "lock deployment")) {
+	r = db_exec(db, STMT_DEP_LOCK_ID, 1, p);
+	if (!db_accept(db, r, PGRES_TUPLES_OK, "lock the deployment")) {
 		PQclear(r);
 		return -1;
 	}
@@ -220,12 +159,10 @@ fsm_action_end(PGconn *db, long long action, enum act_end end,
 	if (end == ACT_OK && strcmp(kind, "cleanup") == 0) {
 		const char *from = PQgetvalue(r, 0, 0);
 
-		/* the event is made only when it is sent: rdb_notify takes it */
 		if (fsm_history(db, 0, name, from, "Removed", "cleanup",
-		    "runner") == -1 || rdb_cmd(db, SQL_DEP_DELETE, 1, p,
-		    "delete deployment") == -1 || rdb_notify(db, CHAN_EVENTS,
-		    json_pack("{s:s, s:s}", "type", "deployment_removed",
-		    "name", name)) == -1)
+		    "runner") == -1 || db_cmd(db, STMT_DEP_DELETE, 1, p,
+		    "delete the deployment") == -1 ||
+		    event_removed(db, name) == -1)
 			goto out;
 		rc = 1;
 	} else if (end == ACT_OK) {
@@ -234,9 +171,9 @@ fsm_action_end(PGconn *db, long long action, enum act_end end,
 			goto out;
 		p[1] = linkstr;
 		p[2] = kind;
-		if (rdb_cmd(db, SQL_DEP_DONE, 3, p, "action done") == -1 ||
-		    rdb_notify(db, CHAN_EVENTS,
-		    fsm_event_deployment(db, dep)) == -1)
+		if (db_cmd(db, STMT_DEP_ACTION_DONE, 3, p,
+		    "record the action on the deployment") == -1 ||
+		    event_dep_id(db, dep) == -1)
 			goto out;
 		rc = 1;
 	} else {
@@ -249,9 +186,9 @@ fsm_action_end(PGconn *db, long long action, enum act_end end,
 				goto out;
 		} else {
 			p[1] = reason;
-			if (rdb_cmd(db, SQL_DEP_REASON, 2, p, "reason") == -1 ||
-			    rdb_notify(db, CHAN_EVENTS,
-			    fsm_event_deployment(db, dep)) == -1)
+			if (db_cmd(db, STMT_DEP_SET_REASON, 2, p,
+			    "set the failure reason") == -1 ||
+			    event_dep_id(db, dep) == -1)
 				goto out;
 		}
 		rc = 1;

@@ -1,5 +1,5 @@
 /*
- * fcgi/http.c: reading a FastCGI request into struct req (door, actor,
+ * fcgi/resp_http.c: reading a FastCGI request into struct req (door, actor,
  * path, capped body) and writing JSON answers in one error shape.
  */
 #include <errno.h>
@@ -229,7 +229,7 @@ http_read(struct req *r, FCGX_Request *fr)
 		plen -= 1;
 	}
 	if (plen >= sizeof(r->path)) {
-		resp_error(r, 404, "not_found", NULL, "no such route");
+		resp_error_new(r, 404, "not_found", NULL, "no such route");
 		return -1;
 	}
 	memcpy(r->path, uri, plen);
@@ -240,7 +240,7 @@ http_read(struct req *r, FCGX_Request *fr)
 		r->door = DOOR_POWER;
 		v = http_header(r, "SSL_CLIENT_VERIFY");
 		if (v == NULL || strcmp(v, "SUCCESS") != 0) {
-			resp_error(r, 401, "certificate_required", NULL,
+			resp_error_new(r, 401, "certificate_required", NULL,
 			    "a verified client certificate is required");
 			return -1;
 		}
@@ -252,17 +252,17 @@ http_read(struct req *r, FCGX_Request *fr)
 		strlcpy_(r->actor, "metrics", sizeof(r->actor));
 		return 0;
 	} else {
-		resp_error(r, 403, "forbidden", NULL,
+		resp_error_new(r, 403, "forbidden", NULL,
 		    "request did not come through a known door");
 		return -1;
 	}
 	if (http_actor(r) == -1) {
 		if (r->door == DOOR_POWER)
-			resp_error(r, 401, "certificate_required", NULL,
+			resp_error_new(r, 401, "certificate_required", NULL,
 			    "the client certificate's subject could not be "
 			    "read (RFC 4514)");
 		else
-			resp_error(r, 401, "unauthenticated", NULL,
+			resp_error_new(r, 401, "unauthenticated", NULL,
 			    "no authenticated user");
 		return -1;
 	}
@@ -273,21 +273,21 @@ http_read(struct req *r, FCGX_Request *fr)
 	errno = 0;
 	len = strtol(cl, &end, 10);
 	if (errno != 0 || *end != '\0' || len < 0) {
-		resp_error(r, 400, "bad_request", NULL, "bad Content-Length");
+		resp_error_new(r, 400, "bad_request", NULL, "bad Content-Length");
 		return -1;
 	}
 	if (len > max) {
-		resp_error(r, 413, "body_too_large", NULL,
+		resp_error_new(r, 413, "body_too_large", NULL,
 		    "request body is larger than %ld bytes", max);
 		return -1;
 	}
 	if ((r->body = malloc((size_t)len + 1)) == NULL) {
-		resp_error(r, 503, "out_of_memory", NULL, "out of memory");
+		resp_error_new(r, 503, "out_of_memory", NULL, "out of memory");
 		return -1;
 	}
 	n = len > 0 ? FCGX_GetStr(r->body, (int)len, r->w->fr.in) : 0;
 	if (n != len) {
-		resp_error(r, 400, "bad_request", NULL,
+		resp_error_new(r, 400, "bad_request", NULL,
 		    "request body shorter than its Content-Length");
 		return -1;
 	}
@@ -356,11 +356,11 @@ resp_encode(struct worker *w, json_t *body)
 }
 
 /*
- * Answer with status and body (stolen; NULL answers with no body). The
+ * Answer with status and body (NULL answers with no body). The
  * body is encoded before the headers, so that Server-Timing counts it.
  */
 void
-resp_json(struct req *r, int status, json_t *body)
+resp_json_new(struct req *r, int status, json_t *body)
 {
 	FCGX_Stream	*out = r->w->fr.out;
 	struct worker	*w = r->w;
@@ -405,7 +405,7 @@ resp_json(struct req *r, int status, json_t *body)
 
 /* Answer {"error":{"code","message","details"}} with status. */
 void
-resp_error(struct req *r, int status, const char *code, json_t *details,
+resp_error_new(struct req *r, int status, const char *code, json_t *details,
     const char *fmt, ...)
 {
 	char	 msg[1024];
@@ -420,7 +420,7 @@ resp_error(struct req *r, int status, const char *code, json_t *details,
 		json_object_set_new(e, "details", details);
 	else
 		json_decref(details);
-	resp_json(r, status, json_pack("{s:o*}", "error", e));
+	resp_json_new(r, status, json_pack("{s:o*}", "error", e));
 }
 
 /*
@@ -428,18 +428,30 @@ resp_error(struct req *r, int status, const char *code, json_t *details,
  * 500 (the message is logged, not shown).
  */
 void
-resp_db_error(struct req *r, PGresult *res)
+resp_db_error(struct req *r)
 {
 	if (r->db == NULL || db_is_down(r->db)) {
-		resp_error(r, 503, "database_unavailable", NULL,
+		resp_error_new(r, 503, "database_unavailable", NULL,
 		    "the database is not reachable, try again shortly");
 		return;
 	}
-	log_err("database error: %s", res ? PQresultErrorMessage(res) :
-	    PQerrorMessage(r->db));
-	resp_error(r, 500, "internal", NULL, "internal error");
+	/* db_accept logged what failed */
+	resp_error_new(r, 500, "internal", NULL, "internal error");
 }
 
+/*
+ * Run statement s (a query) for request r: the result (caller PQclears),
+ * or NULL after answering the database error (503 or 500).
+ */
+PGresult *
+http_query(struct req *r, enum stmt s, int n, const char *const *params)
+{
+	PGresult *res = db_run(r->db, s, PGRES_TUPLES_OK, n, params, NULL);
+
+	if (res == NULL)
+		resp_db_error(r);
+	return res;
+}
 
 /*
  * Find key in a query string and copy its decoded value into buf.
@@ -497,19 +509,19 @@ json_body(struct req *r, json_t **out)
 
 	*out = NULL;
 	if (r->body == NULL || r->bodylen == 0) {
-		resp_error(r, 400, "bad_json", NULL, "request body is empty");
+		resp_error_new(r, 400, "bad_json", NULL, "request body is empty");
 		return -1;
 	}
 	j = json_loadb(r->body, r->bodylen, JSON_REJECT_DUPLICATES, &jerr);
 	if (j == NULL) {
-		resp_error(r, 400, "bad_json", json_pack("{s:i, s:i}", "line",
+		resp_error_new(r, 400, "bad_json", json_pack("{s:i, s:i}", "line",
 		    jerr.line, "column", jerr.column),
 		    "request body is not valid JSON: %s", jerr.text);
 		return -1;
 	}
 	if (!json_is_object(j)) {
 		json_decref(j);
-		resp_error(r, 400, "bad_json", NULL,
+		resp_error_new(r, 400, "bad_json", NULL,
 		    "request body must be a JSON object");
 		return -1;
 	}

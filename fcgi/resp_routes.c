@@ -1,5 +1,5 @@
 /*
- * fcgi/routes.c: the table of routes (docs/API.md). A path is split on
+ * fcgi/resp_routes.c: the table of routes (docs/API.md). A path is split on
  * '/'; a "*" segment matches anything and is passed to the handler.
  */
 #include <stdio.h>
@@ -23,31 +23,56 @@ struct route {
 };
 
 static const struct route routes[] = {
-	{ "GET", "ping", 0, api_ping },
-	{ "GET", "project", 0, api_project },
-	{ "GET", "deployments", 0, api_list },
-	{ "POST", "deployments", R_DEPLOYER, api_create },
-	{ "GET", "deployments/*", 0, api_get },
-	{ "PATCH", "deployments/*", R_DEPLOYER, api_update },
-	{ "DELETE", "deployments/*", R_POWER | R_ADMIN, api_forget },
-	{ "POST", "deployments/*/archive", R_DEPLOYER, api_transition },
-	{ "POST", "deployments/*/restore", R_DEPLOYER, api_transition },
-	{ "POST", "deployments/*/cleanup", R_ADMIN, api_transition },
-	{ "POST", "deployments/*/pin", R_DEPLOYER, api_pin },
-	{ "POST", "deployments/*/unpin", R_DEPLOYER, api_pin },
-	{ "GET", "deployments/*/actions", 0, api_actions },
-	{ "GET", "deployments/*/history", 0, api_history },
-	{ "GET", "actions/*", 0, api_action },
-	{ "GET", "actions/*/output", 0, api_output },
-	{ "GET", "override_keys", 0, api_override_keys },
-	{ "GET", "default_overrides", 0, api_default_overrides },
-	{ "POST", "clean_archive", R_POWER | R_ADMIN, api_clean_archive },
-	{ "GET", "metrics", R_METRICS, api_metrics },
-	{ "GET", "auth/login", R_AUTH, api_auth_login },
-	{ "GET", "auth/callback", R_AUTH, api_auth_callback },
-	{ "POST", "auth/logout", R_AUTH, api_auth_logout },
-	{ "GET", "auth/session", R_AUTH, api_auth_session },
-	{ "GET", "auth/check", R_AUTH, api_auth_check },
+	{ .method = "GET", .pattern = "ping",
+	  .flags = 0, .fn = api_ping },
+	{ .method = "GET", .pattern = "project",
+	  .flags = 0, .fn = api_project },
+	{ .method = "GET", .pattern = "deployments",
+	  .flags = 0, .fn = api_list },
+	{ .method = "POST", .pattern = "deployments",
+	  .flags = R_DEPLOYER, .fn = api_create },
+	{ .method = "GET", .pattern = "deployments/*",
+	  .flags = 0, .fn = api_get },
+	{ .method = "PATCH", .pattern = "deployments/*",
+	  .flags = R_DEPLOYER, .fn = api_update },
+	{ .method = "DELETE", .pattern = "deployments/*",
+	  .flags = R_POWER | R_ADMIN, .fn = api_forget },
+	{ .method = "POST", .pattern = "deployments/*/archive",
+	  .flags = R_DEPLOYER, .fn = api_transition },
+	{ .method = "POST", .pattern = "deployments/*/restore",
+	  .flags = R_DEPLOYER, .fn = api_transition },
+	{ .method = "POST", .pattern = "deployments/*/cleanup",
+	  .flags = R_ADMIN, .fn = api_transition },
+	{ .method = "POST", .pattern = "deployments/*/pin",
+	  .flags = R_DEPLOYER, .fn = api_pin },
+	{ .method = "POST", .pattern = "deployments/*/unpin",
+	  .flags = R_DEPLOYER, .fn = api_pin },
+	{ .method = "GET", .pattern = "deployments/*/actions",
+	  .flags = 0, .fn = api_actions },
+	{ .method = "GET", .pattern = "deployments/*/history",
+	  .flags = 0, .fn = api_history },
+	{ .method = "GET", .pattern = "actions/*",
+	  .flags = 0, .fn = api_action },
+	{ .method = "GET", .pattern = "actions/*/output",
+	  .flags = 0, .fn = api_output },
+	{ .method = "GET", .pattern = "override_keys",
+	  .flags = 0, .fn = api_override_keys },
+	{ .method = "GET", .pattern = "default_overrides",
+	  .flags = 0, .fn = api_default_overrides },
+	{ .method = "POST", .pattern = "clean_archive",
+	  .flags = R_POWER | R_ADMIN, .fn = api_clean_archive },
+	{ .method = "GET", .pattern = "metrics",
+	  .flags = R_METRICS, .fn = api_metrics },
+	{ .method = "GET", .pattern = "auth/login",
+	  .flags = R_AUTH, .fn = api_auth_login },
+	{ .method = "GET", .pattern = "auth/callback",
+	  .flags = R_AUTH, .fn = api_auth_callback },
+	{ .method = "POST", .pattern = "auth/logout",
+	  .flags = R_AUTH, .fn = api_auth_logout },
+	{ .method = "GET", .pattern = "auth/session",
+	  .flags = R_AUTH, .fn = api_auth_session },
+	{ .method = "GET", .pattern = "auth/check",
+	  .flags = R_AUTH, .fn = api_auth_check },
 };
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
@@ -159,7 +184,7 @@ route_guard(struct req *r)
 
 	sfs = http_header(r, "HTTP_SEC_FETCH_SITE");
 	if (sfs != NULL && strcasecmp(sfs, "cross-site") == 0) {
-		resp_error(r, 403, "cross_site", NULL,
+		resp_error_new(r, 403, "cross_site", NULL,
 		    "cross-site requests are refused (Sec-Fetch-Site: "
 		    "cross-site)");
 		return -1;
@@ -169,7 +194,7 @@ route_guard(struct req *r)
 		host = http_header(r, "HTTP_HOST");
 	origin = http_header(r, "HTTP_ORIGIN");
 	if (origin != NULL && !origin_allowed(origin, host)) {
-		resp_error(r, 403, "cross_site", NULL,
+		resp_error_new(r, 403, "cross_site", NULL,
 		    "requests from origin \"%.200s\" are refused", origin);
 		return -1;
 	}
@@ -188,7 +213,7 @@ route_type(struct req *r)
 	cl = http_header(r, "CONTENT_LENGTH");
 	if ((ct != NULL && *ct != '\0') ? !is_json_type(ct) :
 	    (cl != NULL && *cl != '\0' && strcmp(cl, "0") != 0)) {
-		resp_error(r, 415, "unsupported_media_type", NULL,
+		resp_error_new(r, 415, "unsupported_media_type", NULL,
 		    "a change must be sent as Content-Type: application/json");
 		return -1;
 	}
@@ -232,24 +257,24 @@ route(struct req *r)
 	i = route_lookup(r->method, r->path, buf, sizeof(buf), args, allow,
 	    sizeof(allow));
 	if (i == -2) {
-		resp_error(r, 405, "method_not_allowed",
+		resp_error_new(r, 405, "method_not_allowed",
 		    json_pack("{s:s}", "allow", allow),
 		    "method %s is not allowed here; allowed: %s",
 		    r->method, allow);
 		return;
 	}
 	if (i < 0) {
-		resp_error(r, 404, "not_found", NULL, "no such route");
+		resp_error_new(r, 404, "not_found", NULL, "no such route");
 		return;
 	}
 	rt = &routes[i];
 
 	if (((rt->flags & R_METRICS) != 0) != (r->door == DOOR_METRICS)) {
-		resp_error(r, 404, "not_found", NULL, "no such route");
+		resp_error_new(r, 404, "not_found", NULL, "no such route");
 		return;
 	}
 	if ((rt->flags & R_POWER) && r->door != DOOR_POWER) {
-		resp_error(r, 403, "power_only", NULL,
+		resp_error_new(r, 403, "power_only", NULL,
 		    "this route needs the power API (octo with a client "
 		    "certificate)");
 		return;
@@ -265,7 +290,7 @@ route(struct req *r)
 	if (r->door == DOOR_UI && is_change(r->method)) {
 		xrw = http_header(r, "HTTP_X_REQUESTED_WITH");
 		if (xrw == NULL || strcmp(xrw, "octopod") != 0) {
-			resp_error(r, 403, "csrf", NULL, "a change on the ui "
+			resp_error_new(r, 403, "csrf", NULL, "a change on the ui "
 			    "door needs the header X-Requested-With: octopod");
 			return;
 		}
@@ -273,11 +298,11 @@ route(struct req *r)
 	if (r->door != DOOR_METRICS && route_type(r) == -1)
 		return;
 	if (!(rt->flags & R_NODB) && r->db == NULL) {
-		resp_error(r, 503, "database_unavailable", NULL,
+		resp_error_new(r, 503, "database_unavailable", NULL,
 		    "the database is not reachable, try again shortly");
 		return;
 	}
 	rt->fn(r, args);
 	if (r->status == 0)
-		resp_error(r, 500, "internal", NULL, "no answer");
+		resp_error_new(r, 500, "internal", NULL, "no answer");
 }

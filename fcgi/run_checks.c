@@ -1,61 +1,19 @@
 /*
- * fcgi/checks.c: the periodic status checks. Each deployment that is not
+ * fcgi/run_checks.c: the periodic status checks. Each deployment that is not
  * busy and not Archived/CleanupFailed gets `check` (ArchivePending gets
  * `archive_check`) every STATUS_CHECK_INTERVAL seconds. A check is
  * claimed through the database (check_claimed_until, SKIP LOCKED), so
  * two runners never check the same deployment at once; its verdict is
  * applied only when the deployment has not changed since the claim.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "extern.h"
 
-static const char SQL_CHECK_CLAIM[] =
-	"UPDATE deployments d SET check_claimed_until = now() + "
-	"  make_interval(secs => $1) "
-	"WHERE d.id IN (SELECT x.id FROM deployments x "
-	"  WHERE x.status NOT IN ('Archived', 'CleanupFailed') "
-	"    AND (x.checked_at IS NULL OR "
-	"      x.checked_at <= now() - make_interval(secs => $2)) "
-	"    AND (x.check_claimed_until IS NULL OR "
-	"      x.check_claimed_until < now()) "
-	"    AND NOT EXISTS (SELECT 1 FROM actions a "
-	"      WHERE a.deployment_id = x.id "
-	"        AND a.state IN ('queued', 'running')) "
-	"  ORDER BY x.checked_at NULLS FIRST, x.id LIMIT $3 "
-	"  FOR UPDATE SKIP LOCKED) "
-	"RETURNING " DEP_SCRIPT_COLUMNS("d");
-/* the deployment at the verdict, locked; its pending time in seconds */
-static const char SQL_CHECK_LOCK[] =
-	"SELECT d.status, d.version, "
-	"  EXISTS (SELECT 1 FROM actions a WHERE a.deployment_id = d.id "
-	"    AND a.state IN ('queued', 'running')), "
-	"  extract(epoch FROM now() - greatest(d.status_changed_at, "
-	"    (SELECT max(a.finished_at) FROM actions a "
-	"     WHERE a.deployment_id = d.id)))::bigint, "
-	"  (SELECT a.kind FROM actions a WHERE a.deployment_id = d.id "
-	"    ORDER BY a.id DESC LIMIT 1) "
-	"FROM deployments d WHERE d.id = $1 FOR UPDATE";
-static const char SQL_CHECK_DONE[] =
-	"UPDATE deployments SET checked_at = now(), check_claimed_until = NULL "
-	"WHERE id = $1";
-static const char SQL_CHECK_OUTPUT[] =
-	"UPDATE deployments SET check_output = $2, check_exit_code = $3, "
-	"  check_failed_at = now() WHERE id = $1";
-static const char SQL_CHECK_RELEASE[] =
-	"UPDATE deployments SET check_claimed_until = NULL WHERE id = $1";
-
-static const char SQL_CHECK_RENEW[] =
-	"UPDATE deployments SET check_claimed_until = now() + "
-	"  make_interval(secs => $1) "
-	"WHERE id = ANY ($2::bigint[]) AND check_claimed_until IS NOT NULL";
-
 /*
- * What a failing check printed, kept (SQL_CHECK_OUTPUT): at most
+ * What a failing check printed, kept (STMT_CHECK_OUTPUT): at most
  * CHECK_OUTPUT_MAX bytes, cut after masking, so more is read: a secret
  * cut at the edge of what was read would escape the mask.
  */
@@ -74,46 +32,7 @@ struct chk {
  * thread renews it (chk_heartbeat) while the check runs: the claims of a
  * runner that died expire within seconds, not after CHECK_TIMEOUT.
  */
-static pthread_mutex_t	 chk_lock = PTHREAD_MUTEX_INITIALIZER;
-static long long	*chk_held;
-static size_t		 chk_n, chk_cap;
-
-static int
-chk_hold(long long id)
-{
-	int rc = 0;
-
-	pthread_mutex_lock(&chk_lock);
-	if (chk_n == chk_cap) {
-		size_t		 cap = chk_cap ? chk_cap * 2 : 16;
-		long long	*n = realloc(chk_held, cap * sizeof(*n));
-
-		if (n == NULL)
-			rc = -1;
-		else {
-			chk_held = n;
-			chk_cap = cap;
-		}
-	}
-	if (rc == 0)
-		chk_held[chk_n++] = id;
-	pthread_mutex_unlock(&chk_lock);
-	return rc;
-}
-
-static void
-chk_unhold(long long id)
-{
-	size_t i;
-
-	pthread_mutex_lock(&chk_lock);
-	for (i = 0; i < chk_n; i++)
-		if (chk_held[i] == id) {
-			chk_held[i] = chk_held[--chk_n];
-			break;
-		}
-	pthread_mutex_unlock(&chk_lock);
-}
+static struct held	 chk_held = HELD_INIT;
 
 /* Seconds a claim lasts without renewal. */
 static long
@@ -127,24 +46,14 @@ void
 chk_heartbeat(PGconn *db)
 {
 	struct sbuf	 ids;
-	char		 num[32];
-	const char	*q[2] = { num, NULL };
-	size_t		 i;
+	char		 secs[32];
+	const char	*q[2] = { secs, NULL };
 
 	memset(&ids, 0, sizeof(ids));
-	pthread_mutex_lock(&chk_lock);
-	sbuf_addc(&ids, '{');
-	for (i = 0; i < chk_n; i++) {
-		snprintf(num, sizeof(num), "%s%lld", i ? "," : "", chk_held[i]);
-		sbuf_add(&ids, num, strlen(num));
-	}
-	sbuf_addc(&ids, '}');
-	i = chk_n;
-	pthread_mutex_unlock(&chk_lock);
-	if (ids.p != NULL && i > 0) {
-		snprintf(num, sizeof(num), "%ld", chk_claim_secs());
+	if (held_array(&chk_held, &ids) > 0) {
+		snprintf(secs, sizeof(secs), "%ld", chk_claim_secs());
 		q[1] = ids.p;
-		rdb_cmd(db, SQL_CHECK_RENEW, 2, q, "renew checks");
+		db_cmd(db, STMT_CHECK_RENEW, 2, q, "renew the check claims");
 	}
 	sbuf_free(&ids);
 }
@@ -153,9 +62,7 @@ chk_heartbeat(PGconn *db)
 void
 chk_free(void)
 {
-	free(chk_held);
-	chk_held = NULL;
-	chk_n = chk_cap = 0;
+	held_free(&chk_held);
 }
 
 static int
@@ -176,14 +83,6 @@ check_reason(int code)
 	return "GenericFailure";
 }
 
-static void
-rollback_open(PGconn *db)
-{
-	if (PQtransactionStatus(db) == PQTRANS_INTRANS ||
-	    PQtransactionStatus(db) == PQTRANS_INERROR)
-		rdb_cmd(db, "ROLLBACK", 0, NULL, "rollback");
-}
-
 /*
  * Apply the verdict (exit code, -1 when the script could not run) to
  * deployment c, keep output when it failed, and count a check of secs
@@ -196,7 +95,7 @@ check_apply(PGconn *db, struct chk *c, int code, double secs,
     const char *output, json_t *changes)
 {
 	PGresult	*r;
-	struct rdb_q	 q[4];
+	struct db_q	 q[4];
 	char		 ids[32], lat[32], status[32], timeout[48], codes[16];
 	const char	*p[1] = { ids }, *pl[1] = { lat };
 	const char	*po[3] = { ids, output, codes };
@@ -209,17 +108,17 @@ check_apply(PGconn *db, struct chk *c, int code, double secs,
 	snprintf(ids, sizeof(ids), "%lld", c->id);
 	snprintf(lat, sizeof(lat), "%.6f", secs);
 	memset(q, 0, sizeof(q));
-	q[0].sql = "BEGIN";
+	q[0].s = STMT_BEGIN;
 	q[0].want = PGRES_COMMAND_OK;
-	q[0].what = "begin";
-	q[1].sql = SQL_CHECK_LOCK;
+	q[0].what = "begin a transaction";
+	q[1].s = STMT_CHECK_LOCK;
 	q[1].n = 1;
 	q[1].params = p;
 	q[1].want = PGRES_TUPLES_OK;
-	q[1].what = "check verdict";
-	if (rdb_batch(db, q, 2) == -1) {
-		rdb_batch_clear(q, 2);
-		rollback_open(db);
+	q[1].what = "lock the checked deployment";
+	if (db_batch(db, q, 2) == -1) {
+		db_batch_clear(q, 2);
+		db_rollback(db);
 		return -1;
 	}
 	r = q[1].r;
@@ -235,7 +134,7 @@ check_apply(PGconn *db, struct chk *c, int code, double secs,
 		    !PQgetisnull(r, 0, 4) && strcmp(PQgetvalue(r, 0, 4),
 		    "restore") == 0 ? "restore" : "create");
 	}
-	rdb_batch_clear(q, 2);
+	db_batch_clear(q, 2);
 
 	if (!found || busy || version != c->version)
 		;	/* gone, or changed meanwhile: this verdict is stale */
@@ -256,43 +155,43 @@ check_apply(PGconn *db, struct chk *c, int code, double secs,
 
 	if (to != NULL && fsm_set_status(db, c->id, to, reason, "check",
 	    changes) == -1) {
-		rollback_open(db);
+		db_rollback(db);
 		return -1;
 	}
 	memset(q, 0, sizeof(q));
 	snprintf(codes, sizeof(codes), "%d", code);
 	if (found && !busy && version == c->version && code != 0) {
 		/* why it failed, for the API, the UI and octo info */
-		q[n].sql = SQL_CHECK_OUTPUT;
+		q[n].s = STMT_CHECK_OUTPUT;
 		q[n].n = 3;
 		q[n].params = po;
 		q[n].want = PGRES_COMMAND_OK;
-		q[n++].what = "check output";
+		q[n++].what = "store the check output";
 	}
 	if (found) {
-		q[n].sql = SQL_CHECK_DONE;
+		q[n].s = STMT_CHECK_DONE;
 		q[n].n = 1;
 		q[n].params = p;
 		q[n].want = PGRES_COMMAND_OK;
-		q[n++].what = "checked";
+		q[n++].what = "record the check";
 	}
 	if (secs >= 0) {
 		/* last: check_latency's rows are shared by every check */
-		q[n].sql = metrics_sql_check;
+		q[n].s = STMT_CHECK_LATENCY;
 		q[n].n = 1;
 		q[n].params = pl;
 		q[n].want = PGRES_COMMAND_OK;
-		q[n++].what = "check latency";
+		q[n++].what = "count the check latency";
 	}
-	q[n].sql = "COMMIT";
+	q[n].s = STMT_COMMIT;
 	q[n].want = PGRES_COMMAND_OK;
 	q[n++].what = "commit";
-	if (rdb_batch(db, q, n) == -1) {
-		rdb_batch_clear(q, n);
-		rollback_open(db);
+	if (db_batch(db, q, n) == -1) {
+		db_batch_clear(q, n);
+		db_rollback(db);
 		return -1;
 	}
-	rdb_batch_clear(q, n);
+	db_batch_clear(q, n);
 	if (to != NULL)
 		log_info("deployment %lld: %s -> %s%s%s", c->id, status, to,
 		    reason ? ": " : "", reason ? reason : "");
@@ -313,27 +212,18 @@ check_release(PGconn **db, struct chk *c)
 
 	snprintf(ids, sizeof(ids), "%lld", c->id);
 	for (tries = 0; tries < 5; tries++) {
-		if (rdb_ensure(db) == 0 && rdb_cmd(*db, SQL_CHECK_RELEASE, 1, p,
-		    "release check") == 0)
+		if (db_keep(db) == 0 && db_cmd(*db, STMT_CHECK_RELEASE, 1, p,
+		    "release a check claim") == 0)
 			return;
-		if (run_quit)
+		if (run_stopping())
 			return;
 		sleep(1);
 	}
 }
 
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* The output of a check, bounded (a run_opts on_data). */
+/* The output of a check, bounded (a spawn_opts on_data). */
 static void
-check_data(void *arg, enum run_stream s, const char *p, size_t n)
+check_data(void *arg, enum spawn_stream s, const char *p, size_t n)
 {
 	struct sbuf *b = arg;
 
@@ -344,7 +234,7 @@ check_data(void *arg, enum run_stream s, const char *p, size_t n)
 }
 
 /*
- * What a failing check said, for SQL_CHECK_OUTPUT: its output with the
+ * What a failing check said, for STMT_CHECK_OUTPUT: its output with the
  * secrets masked, cut to CHECK_OUTPUT_MAX bytes between characters, then
  * octopod's own line why. A malloc'd string, or NULL (out of memory).
  */
@@ -371,7 +261,7 @@ check_output(struct sbuf *b, json_t *secrets, const char *why)
 static void
 chk_free_one(struct chk *c)
 {
-	chk_unhold(c->id);
+	held_del(&chk_held, c->id);
 	scripts_dep_free(&c->d);
 	free(c);
 }
@@ -385,7 +275,7 @@ check_job(PGconn **db, void *arg)
 {
 	struct chk		*c = arg;
 	struct dep		*d = &c->d;
-	struct run_result	 res;
+	struct spawn_result	 res;
 	struct call		 call;
 	struct sbuf		 outb;
 	const char		*script;
@@ -397,7 +287,7 @@ check_job(PGconn **db, void *arg)
 
 	memset(&call, 0, sizeof(call));
 	memset(&outb, 0, sizeof(outb));
-	if (run_quit) {
+	if (run_stopping()) {
 		check_release(db, c);
 		goto out;
 	}
@@ -406,19 +296,19 @@ check_job(PGconn **db, void *arg)
 	 * per connection), before the script rather than after it: the
 	 * verdict of a check that ran is written at once.
 	 */
-	if (rdb_ensure(db) == 0) {
-		rdb_prepare(*db, SQL_CHECK_LOCK, 1);
-		rdb_prepare(*db, SQL_CHECK_DONE, 1);
-		rdb_prepare(*db, metrics_sql_check, 1);
+	if (db_keep(db) == 0) {
+		db_prepare(*db, STMT_CHECK_LOCK, 1);
+		db_prepare(*db, STMT_CHECK_DONE, 1);
+		db_prepare(*db, STMT_CHECK_LATENCY, 1);
 	}
 	script = strcmp(d->status, "ArchivePending") == 0 ? "archive_check" :
 	    "check";
-	if ((path = run_script_path(script)) == NULL) {
+	if ((path = spawn_script_path(script)) == NULL) {
 		code = -1;
 		snprintf(why, sizeof(why), "no control script is set for "
 		    "\"%s\"", script);
 	} else {
-		struct run_opts o;
+		struct spawn_opts o;
 
 		if (scripts_call(script, path, d, NULL, NULL, &call) == -1) {
 			check_release(db, c);
@@ -431,9 +321,9 @@ check_job(PGconn **db, void *arg)
 		o.arg = &outb;
 		o.timeout = (int)setting_int("CHECK_TIMEOUT");
 		o.grace = (int)setting_int("KILL_GRACE");
-		o.stop = &run_quit;
-		t0 = mono();
-		if (run_spawn(&o, &res) == -1)
+		o.stop = run_stopping;
+		t0 = mono_now();
+		if (spawn_run(&o, &res) == -1)
 			code = -1;
 		else if (res.stopped) {
 			check_release(db, c);
@@ -441,8 +331,8 @@ check_job(PGconn **db, void *arg)
 		} else
 			code = res.timed_out ? 124 : res.exit_code;
 		if (res.started)
-			secs = mono() - t0;
-		run_describe(&res, script, why, sizeof(why));
+			secs = mono_now() - t0;
+		spawn_describe(&res, script, why, sizeof(why));
 	}
 	if (code != 0) {
 		log_debug("%s: %s", d->name, why);
@@ -450,21 +340,21 @@ check_job(PGconn **db, void *arg)
 	}
 	/* a connection idle across a restart of PostgreSQL fails once */
 	for (tries = 0; ; tries++) {
-		if (rdb_ensure(db) == 0 && check_apply(*db, c, code, secs,
+		if (db_keep(db) == 0 && check_apply(*db, c, code, secs,
 		    output, changes) == 0)
 			break;
 		json_array_clear(changes);
-		if (tries > 0 || run_quit || (*db != NULL &&
+		if (tries > 0 || run_stopping() || (*db != NULL &&
 		    PQstatus(*db) == CONNECTION_OK)) {
 			check_release(db, c);
 			break;
 		}
 	}
-	fsm_notifications(changes);
+	notify_changes_new(changes);
 	changes = NULL;
 out:
 	json_decref(changes);
-	scripts_call_free(&call);
+	args_call_free(&call);
 	sbuf_free(&outb);
 	free(output);
 	free(path);
@@ -487,8 +377,8 @@ chk_claim(PGconn *db, struct pool *p, int n)
 	snprintf(interval, sizeof(interval), "%ld",
 	    setting_int("STATUS_CHECK_INTERVAL"));
 	snprintf(limit, sizeof(limit), "%d", n);
-	r = rdb_exec(db, SQL_CHECK_CLAIM, 3, q);
-	if (!rdb_ok(r, PGRES_TUPLES_OK, "claim checks")) {
+	r = db_exec(db, STMT_CHECK_CLAIM, 3, q);
+	if (!db_accept(db, r, PGRES_TUPLES_OK, "claim checks")) {
 		PQclear(r);
 		return -1;
 	}
@@ -505,7 +395,7 @@ chk_claim(PGconn *db, struct pool *p, int n)
 		}
 		c->id = c->d.id;
 		c->version = c->d.version;
-		if (chk_hold(c->id) == -1) {
+		if (held_add(&chk_held, c->id) == -1) {
 			scripts_dep_free(&c->d);
 			free(c);
 			continue;

@@ -1,7 +1,7 @@
 /*
- * fcgi/pool.c: the runner's pools of threads. Each thread opens its own
+ * fcgi/run_pool.c: the runner's pools of threads. Each thread opens its own
  * database connection as it starts or when a job first needs it
- * (rdb_ensure) and keeps it; jobs run in the order queued.
+ * (db_keep) and keeps it; jobs run in the order queued.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -36,7 +36,7 @@ pool_thread(void *arg)
 	struct job	*j;
 
 	if (p->connect)
-		rdb_ensure(&db);	/* else the first job does */
+		db_keep(&db);	/* else the first job does */
 	for (;;) {
 		pthread_mutex_lock(&p->mu);
 		while (p->head == NULL && !p->stopping)

@@ -1,5 +1,5 @@
 /*
- * fcgi/session.c: the sign-in routes of the ui door with UI_AUTH=oidc
+ * fcgi/resp_session.c: the sign-in routes of the ui door with UI_AUTH=oidc
  * (docs/API.md "Sign-in"), and the sessions they make:
  *
  *	GET  auth/login		a new sign-in: 302 to the identity provider
@@ -30,28 +30,6 @@
 #define LOGIN_TTL	600	/* seconds from auth/login to callback */
 #define TOKEN_BYTES	32
 #define TOKEN_HEX	(TOKEN_BYTES * 2)
-
-static const char sql_login_gc[] =
-    "DELETE FROM oidc_logins WHERE expires_at < now()";
-static const char sql_login_insert[] =
-    "INSERT INTO oidc_logins (state, nonce, code_verifier, expires_at) "
-    "VALUES ($1, $2, $3, now() + make_interval(secs => $4))";
-/* a sign-in is used once: taken out as it is read */
-static const char sql_login_take[] =
-    "DELETE FROM oidc_logins WHERE state = $1 AND expires_at > now() "
-    "RETURNING nonce, code_verifier";
-static const char sql_session_gc[] =
-    "DELETE FROM sessions WHERE expires_at < now()";
-static const char sql_session_insert[] =
-    "INSERT INTO sessions (token_hash, username, role, expires_at) "
-    "VALUES (decode($1, 'hex'), $2, $3, now() + make_interval(secs => $4)) "
-    "RETURNING extract(epoch FROM expires_at)::bigint";
-static const char sql_session_get[] =
-    "SELECT username, role, extract(epoch FROM expires_at)::bigint "
-    "FROM sessions WHERE token_hash = decode($1, 'hex') "
-    "AND expires_at > now()";
-static const char sql_session_delete[] =
-    "DELETE FROM sessions WHERE token_hash = decode($1, 'hex')";
 
 static const char *
 phrase(int status)
@@ -196,7 +174,7 @@ session_lookup(struct req *r, char *user, size_t userlen, char *role,
 	if (!cookie_get(r, COOKIE_SESSION, tok, sizeof(tok)) ||
 	    token_hash(tok, h) == -1)
 		return 0;
-	if ((res = db_query(r, sql_session_get, 1, pv)) == NULL)
+	if ((res = http_query(r, STMT_SESSION_GET, 1, pv)) == NULL)
 		return -1;
 	if (PQntuples(res) == 1) {
 		strlcpy_(user, PQgetvalue(res, 0, 0), userlen);
@@ -214,7 +192,7 @@ auth_here(struct req *r)
 {
 	if (r->door == DOOR_UI && oidc_enabled())
 		return 1;
-	resp_error(r, 404, "not_found", NULL, "no such route (sign-in with "
+	resp_error_new(r, 404, "not_found", NULL, "no such route (sign-in with "
 	    "OIDC is not enabled: UI_AUTH=oidc)");
 	return 0;
 }
@@ -250,13 +228,12 @@ api_auth_login(struct req *r, const char **args)
 {
 	struct oidc_start	 st;
 	char			 err[512], ru[1024], ttl[16], *hdrs = NULL;
-	PGresult		*res;
 
 	(void)args;
 	if (!auth_here(r))
 		return;
 	if (redirect_uri(r, ru, sizeof(ru)) == -1) {
-		resp_error(r, 400, "bad_request", NULL, "the Host header "
+		resp_error_new(r, 400, "bad_request", NULL, "the Host header "
 		    "cannot make the sign-in callback URL; set "
 		    "OIDC_REDIRECT_URL");
 		return;
@@ -266,28 +243,26 @@ api_auth_login(struct req *r, const char **args)
 		auth_error(r, 502, NULL, "idp_unavailable", err);
 		return;
 	}
-	PQclear(db_exec(r->db, sql_login_gc, 0, NULL));
+	(void)db_cmd(r->db, STMT_LOGIN_GC, 0, NULL, NULL);
 	snprintf(ttl, sizeof(ttl), "%d", LOGIN_TTL);
 	{
 		const char *pv[4] = { st.state, st.nonce, st.verifier, ttl };
 
-		res = db_exec(r->db, sql_login_insert, 4, pv);
-	}
-	if (!db_ok(res, PGRES_COMMAND_OK)) {
-		resp_db_error(r, res);
-		goto out;
+		if (db_cmd(r->db, STMT_LOGIN_INSERT, 4, pv, NULL) == -1) {
+			resp_db_error(r);
+			goto out;
+		}
 	}
 	if (asprintf(&hdrs, "Location: %s\r\n"
 	    "Set-Cookie: " COOKIE_LOGIN "=%s; Path=/api/v1/auth/; "
 	    "Max-Age=%d; Secure; HttpOnly; SameSite=Lax\r\n", st.url,
 	    st.state, LOGIN_TTL) == -1) {
 		hdrs = NULL;
-		resp_error(r, 500, "internal", NULL, "out of memory");
+		resp_error_new(r, 500, "internal", NULL, "out of memory");
 		goto out;
 	}
 	auth_answer(r, 302, hdrs, json_pack("{s:s}", "location", st.url));
 out:
-	PQclear(res);
 	free(hdrs);
 	oidc_begin_free(&st);
 }
@@ -336,7 +311,7 @@ api_auth_callback(struct req *r, const char **args)
 	{
 		const char *pv[1] = { state };
 
-		if ((res = db_query(r, sql_login_take, 1, pv)) == NULL)
+		if ((res = http_query(r, STMT_LOGIN_TAKE, 1, pv)) == NULL)
 			goto out;
 	}
 	if (PQntuples(res) != 1) {
@@ -360,18 +335,18 @@ api_auth_callback(struct req *r, const char **args)
 		goto out;
 	}
 	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
-		resp_error(r, 500, "internal", NULL, "no randomness");
+		resp_error_new(r, 500, "internal", NULL, "no randomness");
 		goto out;
 	}
 	hex(raw, sizeof(raw), tok);
 	explicit_bzero(raw, sizeof(raw));
 	token_hash(tok, h);
-	PQclear(db_exec(r->db, sql_session_gc, 0, NULL));
+	(void)db_cmd(r->db, STMT_SESSION_GC, 0, NULL, NULL);
 	snprintf(ttl, sizeof(ttl), "%ld", setting_int("SESSION_TTL"));
 	{
 		const char *pv[4] = { h, u.name, role_name(u.role), ttl };
 
-		if ((res = db_query(r, sql_session_insert, 4, pv)) == NULL)
+		if ((res = http_query(r, STMT_SESSION_INSERT, 4, pv)) == NULL)
 			goto out;
 	}
 	log_info("%s signed in (%s)", u.name, role_name(u.role));
@@ -443,20 +418,16 @@ api_auth_logout(struct req *r, const char **args)
 {
 	char		 tok[TOKEN_HEX + 2], h[65];
 	const char	*pv[1] = { h };
-	PGresult	*res;
 
 	(void)args;
 	if (!auth_here(r))
 		return;
 	if (cookie_get(r, COOKIE_SESSION, tok, sizeof(tok)) &&
 	    token_hash(tok, h) == 0) {
-		res = db_exec(r->db, sql_session_delete, 1, pv);
-		if (!db_ok(res, PGRES_COMMAND_OK)) {
-			resp_db_error(r, res);
-			PQclear(res);
+		if (db_cmd(r->db, STMT_SESSION_DELETE, 1, pv, NULL) == -1) {
+			resp_db_error(r);
 			return;
 		}
-		PQclear(res);
 	}
 	auth_answer(r, 200, "Set-Cookie: " COOKIE_SESSION "=; Path=/; "
 	    "Max-Age=0; Secure; HttpOnly; SameSite=Lax\r\n",
