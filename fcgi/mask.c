@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "extern.h"
+#include "utf8.h"
 
 #define MASK_LINE_MAX	65536
 #define REPLACEMENT	"\xef\xbf\xbd"
@@ -63,38 +64,6 @@ mask_free(struct mask *m)
 	free(m->secrets);
 	sbuf_free(&m->text);
 	memset(m, 0, sizeof(*m));
-}
-
-/* Length of the UTF-8 sequence led by c, or 0 when c cannot lead one. */
-static size_t
-utf8_len(unsigned char c)
-{
-	if (c >= 0x01 && c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return 2;
-	if (c >= 0xe0 && c <= 0xef)
-		return 3;
-	if (c >= 0xf0 && c <= 0xf4)
-		return 4;
-	return 0;
-}
-
-/* Whether byte k (k >= 1) of a sequence led by lead may be c. */
-static int
-utf8_next_ok(unsigned char lead, size_t k, unsigned char c)
-{
-	if (k == 1) {
-		if (lead == 0xe0)
-			return c >= 0xa0 && c <= 0xbf;
-		if (lead == 0xed)
-			return c >= 0x80 && c <= 0x9f;
-		if (lead == 0xf0)
-			return c >= 0x90 && c <= 0xbf;
-		if (lead == 0xf4)
-			return c >= 0x80 && c <= 0x8f;
-	}
-	return c >= 0x80 && c <= 0xbf;
 }
 
 /*

@@ -2,8 +2,7 @@
  * lib/utf8.h: the well-formed UTF-8 byte sequences (Unicode 15, section
  * 3.9, Table 3-7), one table for every program: octo's terminal escapes
  * (octo/output.c), utf8_valid (declared in octopod.h) and the script
- * output filter (fcgi/mask.c, whose own copy of utf8_len and
- * utf8_next_ok goes once fcgi/ is restructured). NUL is not text
+ * output filter (fcgi/mask.c). NUL is not text
  * anywhere in octopod: it leads no sequence here.
  */
 #ifndef OCTOPOD_UTF8_H
