@@ -2,12 +2,8 @@
  * fcgi/resp_create.c: POST deployments, a new deployment (its row, its
  * overrides and its queued create, in one transaction: resp_change.c).
  */
-#include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "extern.h"
 

@@ -2,12 +2,9 @@
  * fcgi/resp_transition.c: the changes that take no body (archive,
  * restore, cleanup), pin/unpin, DELETE (forget) and clean_archive.
  */
-#include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "extern.h"
 

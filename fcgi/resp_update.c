@@ -2,12 +2,8 @@
  * fcgi/resp_update.c: PATCH deployments/NAME, a new tag and overrides
  * (the change and its queued update in one transaction: resp_change.c).
  */
-#include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "extern.h"
 
