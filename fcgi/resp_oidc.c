@@ -49,19 +49,6 @@ has(const char *name)
 	return v != NULL && *v != '\0';
 }
 
-/* The role named s, or ROLE_NONE. */
-enum role
-oidc_role_parse(const char *s, size_t len)
-{
-	static const char *const names[] = { "viewer", "deployer", "admin" };
-	size_t i;
-
-	for (i = 0; i < 3; i++)
-		if (strlen(names[i]) == len && strncmp(s, names[i], len) == 0)
-			return (enum role)(ROLE_VIEWER + i);
-	return ROLE_NONE;
-}
-
 /*
  * Check the OIDC settings at start (UI_AUTH=oidc). Returns 0, or -1 with
  * the reason in err.

@@ -16,6 +16,19 @@
 
 #include "extern.h"
 
+/* The role named s, or ROLE_NONE. */
+enum role
+oidc_role_parse(const char *s, size_t len)
+{
+	static const char *const names[] = { "viewer", "deployer", "admin" };
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		if (strlen(names[i]) == len && strncmp(s, names[i], len) == 0)
+			return (enum role)(ROLE_VIEWER + i);
+	return ROLE_NONE;
+}
+
 /* Whether word (len bytes) is one of the comma-separated list. */
 static int
 in_list(const char *list, const char *word, size_t len)
