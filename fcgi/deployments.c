@@ -417,8 +417,14 @@ api_list(struct req *r, const char **args)
 		PQclear(res);
 	}
 
-	res = p[1] != NULL ? db_exec(r->db, db_stmt_text(st), 6, p) :
-	    db_exec_stmt(r->db, st, 6, p);
+	/* a search by name: the page from an index in name order (sql/009) */
+	if (p[1] != NULL && sortc == 'n')
+		res = db_exec(r->db, desc ? SQL_SEARCH_NAME_DESC :
+		    SQL_SEARCH_NAME_ASC, 6, p);
+	else if (p[1] != NULL)
+		res = db_exec(r->db, db_stmt_text(st), 6, p);
+	else
+		res = db_exec_stmt(r->db, st, 6, p);
 	if (!db_ok(res, PGRES_TUPLES_OK)) {
 		/* a cursor key that is no timestamp lands here */
 		if (res != NULL && !db_is_down(r->db) && p[3] != NULL &&
