@@ -64,6 +64,22 @@ t_ok "both long search texts with the word are among the matches" \
     sh -c "grep -qx s-00400 '$T_TMP/names' && grep -qx s-00027 '$T_TMP/names'"
 t_ok "the long one without it is not" sh -c "! grep -qx s-00040 '$T_TMP/names'"
 
+# matches that sit late in the name order, after the first window of
+# entries (fcgi/queries.h SEARCH_WINDOW): found through the rest's branch
+sql "UPDATE overrides SET value = 'zebra-' || deployment_id WHERE key = 'COLOR'
+     AND deployment_id IN (SELECT id FROM deployments WHERE name >= 's-19880')" >/dev/null
+for o in asc desc; do
+	cur="" got=""
+	for i in 1 2 3 4 5 6; do
+		ui GET "deployments?q=zebra&archived=false&limit=40&order=$o${cur:+&cursor=$cur}"
+		got="$got${got:+,}$(j '[.deployments[].name]|join(",")')"
+		cur=$(j '.next_cursor // empty')
+		[ -z "$cur" ] && break
+	done
+	t_is "$got" "$(sql "SELECT string_agg(name, ',' ORDER BY name $o, id $o) FROM deployments
+	    WHERE search LIKE '%zebra%' AND status <> 'Archived'")" "late matches, order=$o: every one, in order"
+done
+
 # a round of status checks writes every deployment (checked_at)
 sql "UPDATE deployments SET checked_at = now() + interval '1 hour'" >/dev/null
 
