@@ -38,6 +38,9 @@ B=$(mktemp -d /tmp/octopod-bench.XXXXXX)
 chmod 755 "$B"
 export OCTOPOD_VAR=$B/var ACCESS_LOG=off TOP PG_FAST=1
 export STATUS_CHECK_INTERVAL=86400 CHECK_CONCURRENCY=20
+# the fan-out's 1,000 websockets come from one address: above nginx's cap
+# a client address (32) and the notifier's (as bench/notifier.sh)
+export WS_PER_CLIENT=${WS_PER_CLIENT:-4000} NOTIFIER_MAX_CLIENTS=${NOTIFIER_MAX_CLIENTS:-8192}
 export BENCH_STAMPS=$B/stamps BENCH_CHECK_MS=100
 export CONTROL_SCRIPTS_DIR=$B/scripts
 unset DATABASE_URL
