@@ -63,42 +63,24 @@
 
 /*
  * A search in name order (sql/009_search_first_page.sql): the page's ids
- * from deployment_search, then their columns. First the next SEARCH_WINDOW
- * entries in name order from the cursor, through an index that holds the
- * search text and the status (tested there, without reading a table; the
- * scan stops at the page's end): a search matching 1% of 100,000
- * deployments read 1,111 rows for the 50 shown. Only if the window holds
- * fewer matches than the page, the rest after it (a one-time filter: not
- * run otherwise), in the planner's choice (the trigram index: the matches
- * are sparse; "name || ''" keeps it from a scan in name order that would
- * walk the whole index to reach matches that sit late in it). A
- * deployment whose search text is longer than SEARCH_SHORT bytes is not in
- * that index: the third branch finds it. Same rows, order and cursor key
- * as SQL_LIST_NAME_* (LIST_WHERE reads only d.status and d.search).
+ * from deployment_search's index in name order, which holds the search
+ * text and the status, tested there without reading a table and stopped
+ * at the page's end (a search matching 1% of 100,000 deployments read
+ * 1,111 rows for the 50 shown), then their columns. A deployment whose
+ * search text is longer than SEARCH_SHORT bytes is not in that index: the
+ * second branch finds it. Same rows, order and cursor key as
+ * SQL_LIST_NAME_* (LIST_WHERE reads only d.status and d.search).
  */
 #define SEARCH_SHORT	"2000"
-#define SEARCH_WINDOW	"1024"
-#define SEARCH_AFTER(cmp) \
-	" AND ($4::text IS NULL OR (d.name, d.id) " cmp " ($4::text, $5::bigint))"
+#define SEARCH_BRANCH(len, cmp, dir) \
+	"(SELECT d.id, d.name FROM deployment_search d" LIST_WHERE \
+	" AND octet_length(d.search) " len \
+	" AND ($4::text IS NULL OR (d.name, d.id) " cmp " ($4::text, $5::bigint))" \
+	" ORDER BY d.name " dir ", d.id " dir " LIMIT $6)"
 #define SEARCH_SQL(cmp, dir) \
-	"WITH hit AS (SELECT d.id, d.name FROM (SELECT d.id, d.name, d.status," \
-	"  d.search FROM deployment_search d" \
-	"  WHERE octet_length(d.search) <= " SEARCH_SHORT SEARCH_AFTER(cmp) \
-	"  ORDER BY d.name " dir ", d.id " dir " LIMIT " SEARCH_WINDOW ") d" \
-	LIST_WHERE " ORDER BY d.name " dir ", d.id " dir " LIMIT $6) " \
-	DEP_COLUMNS ", (d.name)::text FROM (SELECT id, name FROM hit" \
-	" UNION ALL (SELECT d.id, d.name FROM deployment_search d" LIST_WHERE \
-	"  AND octet_length(d.search) <= " SEARCH_SHORT \
-	"  AND (SELECT count(*) FROM hit) < $6" \
-	"  AND (d.name, d.id) " cmp " (SELECT w.name, w.id FROM deployment_search w" \
-	"   WHERE octet_length(w.search) <= " SEARCH_SHORT \
-	"   AND ($4::text IS NULL OR (w.name, w.id) " cmp " ($4::text, $5::bigint))" \
-	"   ORDER BY w.name " dir ", w.id " dir \
-	"   OFFSET " SEARCH_WINDOW " - 1 LIMIT 1)" \
-	"  ORDER BY d.name || '' " dir ", d.id " dir " LIMIT $6)" \
-	" UNION ALL (SELECT d.id, d.name FROM deployment_search d" LIST_WHERE \
-	"  AND octet_length(d.search) > " SEARCH_SHORT SEARCH_AFTER(cmp) \
-	"  ORDER BY d.name " dir ", d.id " dir " LIMIT $6)) s" \
+	DEP_COLUMNS ", (d.name)::text FROM (" \
+	SEARCH_BRANCH("<= " SEARCH_SHORT, cmp, dir) " UNION ALL " \
+	SEARCH_BRANCH("> " SEARCH_SHORT, cmp, dir) ") s" \
 	" JOIN deployments d ON d.id = s.id" \
 	" ORDER BY d.name " dir ", d.id " dir " LIMIT $6"
 #define SQL_SEARCH_NAME_ASC	SEARCH_SQL(">", "ASC")

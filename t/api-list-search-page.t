@@ -64,8 +64,8 @@ t_ok "both long search texts with the word are among the matches" \
     sh -c "grep -qx s-00400 '$T_TMP/names' && grep -qx s-00027 '$T_TMP/names'"
 t_ok "the long one without it is not" sh -c "! grep -qx s-00040 '$T_TMP/names'"
 
-# matches that sit late in the name order, after the first window of
-# entries (fcgi/queries.h SEARCH_WINDOW): found through the rest's branch
+# matches that sit late in the name order (where a scan in name order
+# reaches them last): every one, in order
 sql "UPDATE overrides SET value = 'zebra-' || deployment_id WHERE key = 'COLOR'
      AND deployment_id IN (SELECT id FROM deployments WHERE name >= 's-19880')" >/dev/null
 for o in asc desc; do
