@@ -38,6 +38,9 @@ B=$(mktemp -d /tmp/octopod-bench.XXXXXX)
 chmod 755 "$B"
 export OCTOPOD_VAR=$B/var ACCESS_LOG=off TOP PG_FAST=1
 export STATUS_CHECK_INTERVAL=86400 CHECK_CONCURRENCY=20
+# the fan-out's 1,000 websockets come from one address: above nginx's cap
+# a client address (32) and the notifier's (as bench/notifier.sh)
+export WS_PER_CLIENT=${WS_PER_CLIENT:-4000} NOTIFIER_MAX_CLIENTS=${NOTIFIER_MAX_CLIENTS:-8192}
 export BENCH_STAMPS=$B/stamps BENCH_CHECK_MS=100
 export CONTROL_SCRIPTS_DIR=$B/scripts
 unset DATABASE_URL
@@ -168,6 +171,12 @@ if [ "$SEED_HISTORY" -gt 0 ]; then
 	     FROM actions a, generate_series(1, 2) s;
 	     ANALYZE;" || exit 1
 fi
+# as autovacuum leaves it once settled: deployment_search's pages
+# all-visible (sql/009; a second pass marks the pages whose dead rows the
+# first one removed)
+sql "VACUUM deployment_search" && sql "VACUUM deployment_search" || exit 1
+note "seeded: deployment_search $(sql "SELECT relallvisible || ' of ' || relpages FROM pg_class
+    WHERE relname = 'deployment_search'") pages all-visible"
 note "seeded $N_DEPLOY deployments ($SEED_HISTORY finished actions each) in $(awk -v a="$seed0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') s"
 
 # ---- GET one deployment, ours vs the bare responder, 16 and 64 connections

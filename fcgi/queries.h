@@ -85,6 +85,31 @@
 	" ($4::" type ", $5::bigint)) ORDER BY " key " " dir ", d.id " dir \
 	" LIMIT $6"
 
+/*
+ * A search in name order (sql/009_search_first_page.sql): the page's ids
+ * from deployment_search's index in name order, which holds the search
+ * text and the status, tested there without reading a table and stopped
+ * at the page's end (a search matching 1% of 100,000 deployments read
+ * 1,111 rows for the 50 shown), then their columns. A deployment whose
+ * search text is longer than SEARCH_SHORT bytes is not in that index: the
+ * second branch finds it. Same rows, order and cursor key as
+ * SQL_LIST_NAME_* (LIST_WHERE reads only d.status and d.search).
+ */
+#define SEARCH_SHORT	"2000"
+#define SEARCH_BRANCH(len, cmp, dir) \
+	"(SELECT d.id, d.name FROM deployment_search d" LIST_WHERE \
+	" AND octet_length(d.search) " len \
+	" AND ($4::text IS NULL OR (d.name, d.id) " cmp " ($4::text, $5::bigint))" \
+	" ORDER BY d.name " dir ", d.id " dir " LIMIT $6)"
+#define SEARCH_SQL(cmp, dir) \
+	DEP_COLUMNS ", (d.name)::text FROM (" \
+	SEARCH_BRANCH("<= " SEARCH_SHORT, cmp, dir) " UNION ALL " \
+	SEARCH_BRANCH("> " SEARCH_SHORT, cmp, dir) ") s" \
+	" JOIN deployments d ON d.id = s.id" \
+	" ORDER BY d.name " dir ", d.id " dir " LIMIT $6"
+#define SQL_SEARCH_NAME_ASC	SEARCH_SQL(">", "ASC")
+#define SQL_SEARCH_NAME_DESC	SEARCH_SQL("<", "DESC")
+
 /* the same filters, counted ($1..$3 as above) */
 #define SQL_LIST_COUNT \
 	"SELECT count(*) FROM deployments d" LIST_WHERE

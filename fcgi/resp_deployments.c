@@ -419,8 +419,14 @@ api_list(struct req *r, const char **args)
 		PQclear(res);
 	}
 
-	res = p[1] != NULL ? db_exec_text(r->db, st, 6, p) :
-	    db_exec(r->db, st, 6, p);
+	/* a search by name: the page from an index in name order (sql/009) */
+	if (p[1] != NULL && sortc == 'n')
+		res = db_exec_text(r->db, desc ? STMT_SEARCH_NAME_DESC :
+		    STMT_SEARCH_NAME_ASC, 6, p);
+	else if (p[1] != NULL)
+		res = db_exec_text(r->db, st, 6, p);
+	else
+		res = db_exec(r->db, st, 6, p);
 	/* a cursor key that is no timestamp: bad input, not a failure */
 	if (res != NULL && PQresultStatus(res) == PGRES_FATAL_ERROR &&
 	    !db_is_down(r->db) && p[3] != NULL &&
