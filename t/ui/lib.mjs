@@ -19,7 +19,10 @@ export function ok(cond, desc, diag) {
 	else {
 		failed++;
 		console.log(`not ok ${n} - ${desc}`);
-		if (diag !== undefined) console.log(String(typeof diag === 'string' ? diag : JSON.stringify(diag)).split('\n').map((l) => '# ' + l).join('\n'));
+		// on stderr too, as Test::More: prove shows it even with -j
+		const d = diag === undefined ? '' : '\n' + String(typeof diag === 'string' ? diag : JSON.stringify(diag)).split('\n').map((l) => '# ' + l).join('\n');
+		if (d) console.log(d.slice(1));
+		console.error(`# Failed test ${n} - ${desc}${d}`);
 	}
 	return !!cond;
 }

@@ -27,7 +27,16 @@ await main(async () => {
 	await page.waitForSelector('.row');
 	diag(`first render with 1,003 deployments: ${Date.now() - t0} ms`);
 	const rows = page.locator('.row');
+	// the page settles first: live (not polling, no resync on its way) and
+	// the first page read (the summary counts the rows it holds)
+	const settled = await until(async () => (await page.textContent('#conn')).includes('Live') &&
+		(await page.textContent('#summary')).startsWith('100 deployments shown'), 10);
+	const names0 = await page.locator('.r-name').allTextContents();
 	is(await rows.count(), 100, 'the first page shows 100 rows');
+	if (!settled || names0.length !== 100)
+		console.error(`# the first page: ${names0.length} rows (${names0.slice(0, 3).join(',')} … ${names0.slice(-3).join(',')}),` +
+			` summary "${await page.textContent('#summary')}", connection "${await page.textContent('#conn')}",` +
+			` script errors: ${page.errors.join(' | ') || 'none'}`);
 	ok((await page.textContent('#summary')).includes('more below'), 'and says there are more');
 	const names = await page.locator('.r-name').allTextContents();
 	is(names.slice(0, 3).join(','), 'd-1,d-10,d-100', 'sorted by name');
