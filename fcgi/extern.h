@@ -270,6 +270,7 @@ struct req {
 	size_t		 bodylen;
 	int		 status;	/* answered with this, 0 before */
 	int		 retry_after;	/* seconds, for Retry-After; 0: none */
+	const char	*hdrs;		/* more header lines ("Name: v\r\n"…) */
 };
 
 /* resp_main.c: a responder process; returns its exit status */

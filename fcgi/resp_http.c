@@ -17,7 +17,7 @@ static const struct {
 	const char	*phrase;
 } statuses[] = {
 	{ 200, "OK" }, { 201, "Created" }, { 202, "Accepted" },
-	{ 204, "No Content" }, { 400, "Bad Request" },
+	{ 204, "No Content" }, { 302, "Found" }, { 400, "Bad Request" },
 	{ 401, "Unauthorized" }, { 403, "Forbidden" }, { 404, "Not Found" },
 	{ 405, "Method Not Allowed" }, { 409, "Conflict" },
 	{ 411, "Length Required" }, { 413, "Payload Too Large" },
@@ -387,10 +387,11 @@ resp_json_new(struct req *r, int status, json_t *body)
 	FCGX_FPrintF(out, "Status: %d %s\r\n"
 	    "Content-Type: application/json\r\n"
 	    "Cache-Control: no-store\r\n"
-	    "%s"
+	    "%s%s"
 	    "Server-Timing: app;dur=%.3f\r\n"
 	    "X-Content-Type-Options: nosniff\r\n\r\n",
-	    status, status_phrase(status), ra, req_ms(r));
+	    status, status_phrase(status), ra, r->hdrs != NULL ? r->hdrs : "",
+	    req_ms(r));
 	if (body != NULL) {
 		FCGX_PutStr(w->obuf, (int)n, out);
 		FCGX_PutChar('\n', out);

@@ -31,59 +31,27 @@
 #define TOKEN_BYTES	32
 #define TOKEN_HEX	(TOKEN_BYTES * 2)
 
-static const char *
-phrase(int status)
-{
-	switch (status) {
-	case 200: return "OK";
-	case 302: return "Found";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 404: return "Not Found";
-	case 502: return "Bad Gateway";
-	default: return "Internal Server Error";
-	}
-}
-
 /*
- * Answer status with the extra header lines hdrs ("Name: value\r\n"...,
- * may be NULL) and body (stolen; NULL: none).
+ * Answer status with body (NULL: none) and the extra header lines hdrs
+ * ("Name: value\r\n"..., may be NULL): resp_json_new with r->hdrs.
  */
 static void
-auth_answer(struct req *r, int status, const char *hdrs, json_t *body)
+auth_answer_new(struct req *r, int status, const char *hdrs, json_t *body)
 {
-	FCGX_Stream	*out = r->w->fr.out;
-	char		*s = NULL;
-
-	if (r->status != 0) {
-		json_decref(body);
-		return;
-	}
-	r->status = status;
-	if (body != NULL)
-		s = json_dumps(body, JSON_COMPACT);
-	FCGX_FPrintF(out, "Status: %d %s\r\n"
-	    "Content-Type: application/json\r\n"
-	    "Cache-Control: no-store\r\n"
-	    "%s"
-	    "X-Content-Type-Options: nosniff\r\n\r\n",
-	    status, phrase(status), hdrs ? hdrs : "");
-	if (s != NULL) {
-		FCGX_PutS(s, out);
-		FCGX_PutChar('\n', out);
-	}
-	free(s);
-	json_decref(body);
+	r->hdrs = hdrs;
+	resp_json_new(r, status, body);
+	r->hdrs = NULL;
 }
 
-/* The error shape, with extra headers. */
+/* The error shape, with extra headers and where to sign in. */
 static void
 auth_error(struct req *r, int status, const char *hdrs, const char *code,
     const char *msg)
 {
-	auth_answer(r, status, hdrs, json_pack("{s:{s:s, s:s, s:{s:s}}}",
-	    "error", "code", code, "message", msg, "details", "login",
-	    "/api/v1/auth/login"));
+	r->hdrs = hdrs;
+	resp_error_new(r, status, code, json_pack("{s:s}", "login",
+	    "/api/v1/auth/login"), "%s", msg);
+	r->hdrs = NULL;
 }
 
 /*
@@ -261,7 +229,7 @@ api_auth_login(struct req *r, const char **args)
 		resp_error_new(r, 500, "internal", NULL, "out of memory");
 		goto out;
 	}
-	auth_answer(r, 302, hdrs, json_pack("{s:s}", "location", st.url));
+	auth_answer_new(r, 302, hdrs, json_pack("{s:s}", "location", st.url));
 out:
 	free(hdrs);
 	oidc_begin_free(&st);
@@ -354,7 +322,7 @@ api_auth_callback(struct req *r, const char **args)
 	    "Set-Cookie: " COOKIE_SESSION "=%s; Path=/; Max-Age=%ld; Secure; "
 	    "HttpOnly; SameSite=Lax\r\n" CLEAR_LOGIN, tok,
 	    setting_int("SESSION_TTL"));
-	auth_answer(r, 302, hdrs, json_pack("{s:s, s:s}", "user", u.name,
+	auth_answer_new(r, 302, hdrs, json_pack("{s:s, s:s}", "user", u.name,
 	    "role", role_name(u.role)));
 	explicit_bzero(tok, sizeof(tok));
 	explicit_bzero(hdrs, sizeof(hdrs));
@@ -380,13 +348,13 @@ api_auth_check(struct req *r, const char **args)
 	    &exp)) == -1)
 		return;
 	if (n == 0) {
-		auth_answer(r, 401, NULL, NULL);
+		auth_answer_new(r, 401, NULL, NULL);
 		return;
 	}
 	snprintf(hdrs, sizeof(hdrs), "X-Octopod-User: %s\r\n"
 	    "X-Octopod-Role: %s\r\nX-Octopod-Expires: %lld\r\n", user, role,
 	    exp);
-	auth_answer(r, 200, hdrs, NULL);
+	auth_answer_new(r, 200, hdrs, NULL);
 }
 
 /* GET auth/session */
@@ -407,7 +375,7 @@ api_auth_session(struct req *r, const char **args)
 		auth_error(r, 401, NULL, "unauthenticated", "sign in first");
 		return;
 	}
-	auth_answer(r, 200, NULL, json_pack("{s:s, s:s, s:s, s:I, s:s}",
+	auth_answer_new(r, 200, NULL, json_pack("{s:s, s:s, s:s, s:I, s:s}",
 	    "auth", "oidc", "user", user, "role", role, "expires_at",
 	    (json_int_t)exp, "logout", "/api/v1/auth/logout"));
 }
@@ -429,7 +397,7 @@ api_auth_logout(struct req *r, const char **args)
 			return;
 		}
 	}
-	auth_answer(r, 200, "Set-Cookie: " COOKIE_SESSION "=; Path=/; "
+	auth_answer_new(r, 200, "Set-Cookie: " COOKIE_SESSION "=; Path=/; "
 	    "Max-Age=0; Secure; HttpOnly; SameSite=Lax\r\n",
 	    json_pack("{s:b, s:s}", "signed_out", 1, "login",
 	    "/api/v1/auth/login"));
