@@ -463,6 +463,8 @@ int		 notify_start(void);
 void		 notify_stop(void);
 int		 notify_push(void (*)(PGconn **, void *), void *);
 void		 notify_changes_new(json_t *changes);
+int		 notify_script(const char *name, const char *tag,
+		    const char *const *extra, char *why, size_t whylen);
 
 /* run_fsm.c: the state changes of design section 4, each with its events. */
 enum act_end { ACT_OK, ACT_FAILED, ACT_TIMED_OUT, ACT_INTERRUPTED };

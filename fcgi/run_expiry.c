@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "extern.h"
 
@@ -19,38 +18,20 @@
 static void
 warn_job(PGconn **db, void *arg)
 {
-	json_t			*w = arg;
-	struct spawn_result	 res;
-	struct call		 c;
-	struct dep		 d;
-	char			*path, *out = NULL, why[512];
-	const char		*extra[5];
-	const char		*name = json_string_value(json_object_get(w,
-				    "name"));
+	json_t		*w = arg;
+	const char	*name = json_string_value(json_object_get(w, "name"));
+	const char	*extra[5];
+	char		 why[512];
 
 	(void)db;
-	memset(&c, 0, sizeof(c));
-	if ((path = spawn_script_path("notifications")) == NULL ||
-	    access(path, F_OK) == -1)
-		goto out;
 	extra[0] = "--event";
 	extra[1] = "expiry-warning";
 	extra[2] = "--expires-at";
 	extra[3] = json_string_value(json_object_get(w, "expires_at"));
 	extra[4] = NULL;
-	memset(&d, 0, sizeof(d));
-	d.name = (char *)name;
-	d.tag = (char *)json_string_value(json_object_get(w, "tag"));
-	if (scripts_call("notifications", path, &d, NULL, extra, &c) == -1)
-		goto out;
-	spawn_capture(c.argv, c.envp, (int)setting_int("CHECK_TIMEOUT"), 4096,
-	    &out, &res);
-	spawn_describe(&res, "notifications", why, sizeof(why));
-	log_info("%s expires at %s: warned: %s", name, extra[3], why);
-	free(out);
-out:
-	args_call_free(&c);
-	free(path);
+	if (notify_script(name, json_string_value(json_object_get(w, "tag")),
+	    extra, why, sizeof(why)) == 0)
+		log_info("%s expires at %s: warned: %s", name, extra[3], why);
 	json_decref(w);
 }
 

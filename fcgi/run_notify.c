@@ -41,22 +41,52 @@ notify_push(void (*fn)(PGconn **, void *), void *arg)
 	return pool_push(notify_pool, fn, arg);
 }
 
-/* A pool job: notifications for one change {name, tag, old, new, ...}. */
-static void
-notify_job(PGconn **db, void *arg)
+/*
+ * Run the notifications script, when there is one, for deployment name at
+ * tag with the extra options (NULL-terminated); what came of it is
+ * described in why. Returns 0 when it ran, -1 when there is no script or
+ * it could not be called. Shared by the changes (below) and the expiry
+ * warnings (run_expiry.c).
+ */
+int
+notify_script(const char *name, const char *tag, const char *const *extra,
+    char *why, size_t whylen)
 {
-	json_t			*c = arg;
 	struct spawn_result	 res;
 	struct call		 call;
 	struct dep		 d;
-	char			*path, *out = NULL, why[512];
-	const char		*extra[5];
+	char			*path, *out = NULL;
+	int			 rc = -1;
 
-	(void)db;
 	memset(&call, 0, sizeof(call));
 	if ((path = spawn_script_path("notifications")) == NULL ||
 	    access(path, F_OK) == -1)
 		goto out;
+	memset(&d, 0, sizeof(d));
+	d.name = (char *)name;
+	d.tag = (char *)tag;
+	if (scripts_call("notifications", path, &d, NULL, extra, &call) == -1)
+		goto out;
+	spawn_capture(call.argv, call.envp, (int)setting_int("CHECK_TIMEOUT"),
+	    4096, &out, &res);
+	spawn_describe(&res, "notifications", why, whylen);
+	free(out);
+	rc = 0;
+out:
+	args_call_free(&call);
+	free(path);
+	return rc;
+}
+
+/* A pool job: notifications for one change {name, tag, old, new, ...}. */
+static void
+notify_job(PGconn **db, void *arg)
+{
+	json_t		*c = arg;
+	const char	*name, *extra[5];
+	char		 why[512];
+
+	(void)db;
 	/* Octopod's names: GenericFailure, TagMismatch, ... not Failure */
 	extra[0] = "--old-status";
 	extra[1] = scripts_status_name(json_string_value(json_object_get(c,
@@ -65,20 +95,11 @@ notify_job(PGconn **db, void *arg)
 	extra[3] = scripts_status_name(json_string_value(json_object_get(c,
 	    "new")), json_string_value(json_object_get(c, "new_reason")));
 	extra[4] = NULL;
-	memset(&d, 0, sizeof(d));
-	d.name = (char *)json_string_value(json_object_get(c, "name"));
-	d.tag = (char *)json_string_value(json_object_get(c, "tag"));
-	if (d.name == NULL || extra[1] == NULL || extra[3] == NULL ||
-	    scripts_call("notifications", path, &d, NULL, extra, &call) == -1)
-		goto out;
-	spawn_capture(call.argv, call.envp, (int)setting_int("CHECK_TIMEOUT"),
-	    4096, &out, &res);
-	spawn_describe(&res, "notifications", why, sizeof(why));
-	log_info("%s %s -> %s: %s", d.name, extra[1], extra[3], why);
-	free(out);
-out:
-	args_call_free(&call);
-	free(path);
+	name = json_string_value(json_object_get(c, "name"));
+	if (name != NULL && extra[1] != NULL && extra[3] != NULL &&
+	    notify_script(name, json_string_value(json_object_get(c, "tag")),
+	    extra, why, sizeof(why)) == 0)
+		log_info("%s %s -> %s: %s", name, extra[1], extra[3], why);
 	json_decref(c);
 }
 
