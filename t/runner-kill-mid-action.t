@@ -36,9 +36,13 @@ rpid=$(q "SELECT split_part(runner, ':', 2) FROM actions WHERE id = $a")
 ok $([ -n "$rpid" ] && kill -0 "$rpid"; echo $?) "runner pid $rpid from actions.runner"
 kill -KILL "$rpid" "$FIRST" 2>/dev/null
 wait "$FIRST" 2>/dev/null
-# a killed orphan may linger as a zombie until init reaps it
+# a killed orphan may linger as a zombie until init reaps it; a thread
+# in uninterruptible I/O holds its exit back (once more than 5 s, on a
+# busy container's disk)
 gone() { [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
-for i in $(seq 1 50); do gone "$rpid" && break; sleep 0.1; done
+for i in $(seq 1 600); do gone "$rpid" && break; sleep 0.1; done
+gone "$rpid" || echo "# pid $rpid after $((i / 10)) s: $(cat "/proc/$rpid/stat" 2>&1)" \
+    "wchan $(cat "/proc/$rpid/wchan" 2>&1)" >&2
 ok $(gone "$rpid"; echo $?) "runner killed"
 
 export ACTION_CONCURRENCY=3
