@@ -239,6 +239,7 @@ export class ListView {
 	rowEl(d) {
 		const archived = isArchivedStatus(d.status);
 		const busy = d.busy || /Pending$/.test(d.status);
+		const expiry = expiryEl(d);
 		const el = h('li', { class: 'row' + (busy ? ' busy' : ''), dataset: { name: d.name, status: d.status } },
 			h('div', { class: 'r-head' },
 				h('a', { class: 'r-name', href: '#/deployments/' + enc(d.name) }, d.name),
@@ -254,7 +255,7 @@ export class ListView {
 			h('div', { class: 'r-meta muted' },
 				'created ', timeEl(d.created_at), ' by ', h('span', { class: 'who' }, d.created_by),
 				' · changed ', timeEl(d.updated_at), ' by ', h('span', { class: 'who' }, d.updated_by),
-				expiryEl(d) ? [' · ', expiryEl(d)] : null),
+				expiry ? [' · ', expiry] : null),
 			h('div', { class: 'r-actions' },
 				archived
 					? h('button', { type: 'button', disabled: busy || d.status !== 'Archived' || !!this.app.may('restore'),

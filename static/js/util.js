@@ -50,10 +50,13 @@ export function actionStateBadge(a) {
 		ACTION_STATES[a.state] || a.state);
 }
 
+// One formatter for every time shown: toLocaleString with options builds
+// a new one each call (0.15 ms in Chromium; a list of 100 rows shows 200+)
+const EXACT = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 export function exactTime(iso) {
 	if (!iso) return '';
 	const d = new Date(iso);
-	return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' }) + ' (' + iso + ')';
+	return (isNaN(d) ? 'Invalid Date' : EXACT.format(d)) + ' (' + iso + ')';
 }
 
 export function relTime(iso, now = Date.now()) {
