@@ -339,12 +339,14 @@ int		 session_cookie(const char *header, const char *name, char *buf,
 		    size_t buflen);
 
 /* resp_rowjson.c: a result row as a JSON object, column i named cols[i] */
-enum col_type { COL_STR, COL_INT, COL_BOOL, COL_JSON, COL_SKIP };
+/* COL_TIME: queries.h DEP_TIME's text, shown as "YYYY-MM-DDTHH:MM:SS.mmmZ" */
+enum col_type { COL_STR, COL_INT, COL_BOOL, COL_JSON, COL_TIME, COL_SKIP };
 struct col {
 	const char	*name;
 	enum col_type	 type;
 };
 json_t		*row_json(PGresult *, int row, const struct col *);
+json_t		*time_json(const char *, size_t);
 
 /* resp_validate.c: request bodies; 0, or -1 with *e filled */
 struct verr {

@@ -39,6 +39,13 @@
  * "af9:LOG_LEVEL5:debugdt5:TOKEN".
  */
 #define DEP_SELECT	DEP_COLUMNS " FROM deployments d"
+/*
+ * A time of DEP_COLUMNS, which row_json (COL_TIME) shows as octopod_iso()
+ * (sql/001) does: to_json of a timestamp is ISO 8601 whatever the
+ * session's DateStyle, and costs a seventh of to_char (six times a row:
+ * 40% of a list page's SQL).
+ */
+#define DEP_TIME(col)	"to_json(" col " AT TIME ZONE 'UTC')::text"
 #define DEP_COLUMNS \
 	"SELECT d.name, d.tag, d.status, d.failure_reason," \
 	" EXISTS (SELECT 1 FROM actions a WHERE a.deployment_id = d.id" \
@@ -50,10 +57,10 @@
 	"  ELSE 'f' || octet_length(o.key) || ':' || o.key ||" \
 	"  octet_length(o.value) || ':' || o.value END, '' ORDER BY o.scope," \
 	"  o.key), '') FROM overrides o WHERE o.deployment_id = d.id)," \
-	" octopod_iso(d.created_at), octopod_iso(d.updated_at)," \
-	" octopod_iso(d.archived_at), octopod_iso(d.status_changed_at)," \
-	" octopod_iso(d.checked_at), d.created_by, d.updated_by," \
-	" d.ttl, octopod_iso(d.expires_at), d.pinned, d.id"
+	" " DEP_TIME("d.created_at") ", " DEP_TIME("d.updated_at") "," \
+	" " DEP_TIME("d.archived_at") ", " DEP_TIME("d.status_changed_at") "," \
+	" " DEP_TIME("d.checked_at") ", d.created_by, d.updated_by," \
+	" d.ttl, " DEP_TIME("d.expires_at") ", d.pinned, d.id"
 
 #define SQL_DEP_BY_NAME		DEP_SELECT " WHERE d.name = $1"
 /* why the last failing status check failed (sql/006), by name */

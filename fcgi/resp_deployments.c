@@ -16,11 +16,11 @@ static const struct col dep_cols[] = {
 	{ "name", COL_STR }, { "tag", COL_STR }, { "status", COL_STR },
 	{ "failure_reason", COL_STR }, { "busy", COL_BOOL },
 	{ "version", COL_INT }, { "links", COL_JSON },
-	{ "overrides", COL_SKIP }, { "created_at", COL_STR },
-	{ "updated_at", COL_STR }, { "archived_at", COL_STR },
-	{ "status_changed_at", COL_STR }, { "checked_at", COL_STR },
+	{ "overrides", COL_SKIP }, { "created_at", COL_TIME },
+	{ "updated_at", COL_TIME }, { "archived_at", COL_TIME },
+	{ "status_changed_at", COL_TIME }, { "checked_at", COL_TIME },
 	{ "created_by", COL_STR }, { "updated_by", COL_STR },
-	{ "ttl", COL_INT }, { "expires_at", COL_STR }, { "pinned", COL_BOOL },
+	{ "ttl", COL_INT }, { "expires_at", COL_TIME }, { "pinned", COL_BOOL },
 	{ "id", COL_SKIP }, { NULL, 0 },
 };
 #define DEP_NCOLS	19

@@ -2,10 +2,49 @@
  * fcgi/resp_rowjson.c: a PGresult row to a JSON object, led by a table of
  * {name, type} per column; SQL NULL becomes JSON null.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "extern.h"
+
+/*
+ * A time as the API shows it, "YYYY-MM-DDTHH:MM:SS.mmmZ" (UTC, the
+ * milliseconds cut, as octopod_iso() of sql/001 shows it), from the text
+ * of queries.h DEP_TIME: a JSON string "YYYY-MM-DDTHH:MM:SS[.f...]" with
+ * up to six digits of fraction. Anything else (a year past 9999,
+ * infinity) is shown as it came, without its quotes. NULL when out of
+ * memory or not UTF-8.
+ */
+json_t *
+time_json(const char *s, size_t len)
+{
+	static const char	 form[] = "dddd-dd-ddTdd:dd:dd";
+	char			 out[sizeof("YYYY-MM-DDTHH:MM:SS.mmmZ")];
+	size_t			 i;
+
+	if (len >= 2 && s[0] == '"' && s[len - 1] == '"') {
+		s++;
+		len -= 2;
+	}
+	for (i = 0; i < len && i < sizeof(form) - 1; i++)
+		if (form[i] == 'd' ? !isdigit((unsigned char)s[i]) :
+		    s[i] != form[i])
+			break;
+	if (i < sizeof(form) - 1 || len > 26 || len == 20 ||
+	    (len > 19 && s[19] != '.'))
+		return utf8_valid(s, len) ? json_stringn_nocheck(s, len) : NULL;
+	for (i = 20; i < len; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return utf8_valid(s, len) ?
+			    json_stringn_nocheck(s, len) : NULL;
+	memcpy(out, s, 19);
+	out[19] = '.';
+	for (i = 20; i < 23; i++)
+		out[i] = i < len ? s[i] : '0';
+	out[23] = 'Z';
+	return json_stringn_nocheck(out, 24);
+}
 
 /*
  * Returns a new object (caller decrefs) or NULL when out of memory. A
@@ -35,6 +74,9 @@ row_json(PGresult *res, int row, const struct col *cols)
 			break;
 		case COL_BOOL:
 			v = json_boolean(s[0] == 't');
+			break;
+		case COL_TIME:
+			v = time_json(s, len);
 			break;
 		case COL_JSON:
 			if (len == 2 && s[0] == '[' && s[1] == ']')

@@ -18,6 +18,22 @@ sql "INSERT INTO action_output (action_id, seq, stream, data)
      SELECT $a1, g, CASE WHEN g % 2 = 0 THEN 'stderr' ELSE 'stdout' END, 'line ' || g || E'\n'
      FROM generate_series(1, 25) g" >/dev/null
 
+# a deployment's times, as octopod_iso() shows them (fcgi time_json):
+# fractions of six digits, of one, of none; NULL
+sql "UPDATE deployments SET checked_at = '2026-01-02 03:04:05.987654+00',
+     status_changed_at = '2026-01-02 03:04:05.5+00', archived_at = NULL,
+     expires_at = '2030-06-07 08:09:10+02' WHERE name = 'r1'" >/dev/null
+want=$(sql "SELECT json_build_array(octopod_iso(created_at), octopod_iso(updated_at),
+    octopod_iso(archived_at), octopod_iso(status_changed_at), octopod_iso(checked_at),
+    octopod_iso(expires_at)) FROM deployments WHERE name = 'r1'" | jq -c .)
+times='[.created_at, .updated_at, .archived_at, .status_changed_at, .checked_at, .expires_at]'
+ui GET deployments/r1
+t_is "$(j "$times | tojson")" "$want" "GET a deployment: every time as octopod_iso() shows it"
+t_is "$(j .checked_at)/$(j .expires_at)" 2026-01-02T03:04:05.987Z/2030-06-07T06:09:10.000Z \
+    "milliseconds cut, in UTC"
+ui GET 'deployments?q=r1'
+t_is "$(j ".deployments[0] | $times | tojson")" "$want" "the list: the same"
+
 ui GET deployments/r1/actions
 t_is "$S/$(j '.actions|length')" 200/4 "four actions"
 t_is "$(j '[.actions[].kind]|join(",")')" update,update,update,create "newest first"

@@ -66,8 +66,9 @@ test_deployment_shape(void **state)
 	    "[{\"name\":\"app\",\"url\":\"https://x\"}]",
 	    /* length-prefixed (DEP_COLUMNS): app A=1, app S secret, dep D=2 */
 	    "af1:A1:1at1:Sdf1:D1:2",
-	    "2026-11-25T09:20:45.786Z", "2026-11-25T09:20:46.000Z", NULL,
-	    "2026-11-25T09:20:45.786Z", NULL, "alice", "bob", "11" };
+	    /* the times as queries.h DEP_TIME gives them */
+	    "\"2026-11-25T09:20:45.786543\"", "\"2026-11-25T09:20:46\"", NULL,
+	    "\"2026-11-25T09:20:45.7\"", NULL, "alice", "bob", "11" };
 	PGresult	*res = fake_row(16, vals);
 	json_t		*d, *app, *dep;
 	char		*s;
@@ -83,6 +84,13 @@ test_deployment_shape(void **state)
 	assert_true(json_is_false(json_object_get(d, "busy")));
 	assert_true(json_is_null(json_object_get(d, "failure_reason")));
 	assert_true(json_is_null(json_object_get(d, "archived_at")));
+	/* as octopod_iso() shows them: milliseconds cut, UTC */
+	assert_string_equal(json_string_value(json_object_get(d,
+	    "created_at")), "2026-11-25T09:20:45.786Z");
+	assert_string_equal(json_string_value(json_object_get(d,
+	    "updated_at")), "2026-11-25T09:20:46.000Z");
+	assert_string_equal(json_string_value(json_object_get(d,
+	    "status_changed_at")), "2026-11-25T09:20:45.700Z");
 	app = json_object_get(d, "app_overrides");
 	dep = json_object_get(d, "deployment_overrides");
 	s = json_dumps(app, JSON_COMPACT | JSON_SORT_KEYS);
@@ -97,6 +105,41 @@ test_deployment_shape(void **state)
 	    json_object_get(d, "links"), 0), "url")), "https://x");
 	json_decref(d);
 	PQclear(res);
+}
+
+/* DEP_TIME's text to the API's time; anything else shown as it came. */
+static void
+test_time_json(void **state)
+{
+	static const struct {
+		const char	*in, *out;
+	} cases[] = {
+		{ "\"2026-01-02T03:04:05.123456\"", "2026-01-02T03:04:05.123Z" },
+		{ "\"2026-01-02T03:04:05.999999\"", "2026-01-02T03:04:05.999Z" },
+		{ "\"2026-01-02T03:04:05.12\"", "2026-01-02T03:04:05.120Z" },
+		{ "\"2026-01-02T03:04:05\"", "2026-01-02T03:04:05.000Z" },
+		{ "2026-01-02T03:04:05.5", "2026-01-02T03:04:05.500Z" },
+		{ "\"infinity\"", "infinity" },
+		{ "\"12026-01-02T03:04:05\"", "12026-01-02T03:04:05" },
+		{ "\"2026-01-02T03:04:05.\"", "2026-01-02T03:04:05." },
+		{ "\"2026-01-02T03:04:05.1234567\"", "2026-01-02T03:04:05.1234567" },
+		{ "\"2026-01-02 03:04:05\"", "2026-01-02 03:04:05" },
+		{ "\"2026-01-02T03:04:0x\"", "2026-01-02T03:04:0x" },
+		{ "\"2026-01-02T03:04:05.1x\"", "2026-01-02T03:04:05.1x" },
+		{ "\"", "\"" },
+		{ "", "" },
+	};
+	size_t	 i;
+	json_t	*v;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		v = time_json(cases[i].in, strlen(cases[i].in));
+		assert_non_null(v);
+		assert_string_equal(json_string_value(v), cases[i].out);
+		json_decref(v);
+	}
+	assert_null(time_json("\"\xff\"", 3));
 }
 
 /* Values with digits, colons, quotes and UTF-8; malformed columns. */
@@ -151,6 +194,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_row_types),
 		cmocka_unit_test(test_deployment_shape),
+		cmocka_unit_test(test_time_json),
 		cmocka_unit_test(test_overrides_column),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
