@@ -232,18 +232,23 @@ fi
 
 # ---- scale rows: a page deep in the cursor order (by name, from the
 # middle), a search matching ~1% ("d-12": d-12, d-120…, d-1200…), server
-# time p50/p99; the bare libpq figure of the list row is their limit too
-for what in deep search; do
-	want "$what" || continue
+# time p50/p99; the bare libpq figure of the list row is their limit too.
+# The same search's first 10: a full page at every size (at 1,000 the
+# search matches 11, so its page of 50 holds 11 rows, and 50 from 10,000)
+for what in deep search search10; do
+	want "${what%10}" || continue
 	if [ "$what" = deep ]; then
 		cur=$(sql "SELECT 'n' || encode(convert_to(name || chr(31) || id, 'UTF8'), 'hex')
 		    FROM deployments WHERE name LIKE 'd-%' ORDER BY name, id
 		    OFFSET $((N_DEPLOY / 2)) LIMIT 1")
 		url="/api/v1/deployments?archived=false&sort=name&order=asc&limit=50&cursor=$cur"
 		label="list, a page deep (from the middle)"
-	else
+	elif [ "$what" = search ]; then
 		url="/api/v1/deployments?archived=false&limit=50&q=d-12"
 		label="list, search matching ~1%"
+	else
+		url="/api/v1/deployments?archived=false&limit=10&q=d-12"
+		label="list, the same search's first 10"
 	fi
 	s50=() s99=() sb50=()
 	for i in $(seq 1 "$RUNS"); do
