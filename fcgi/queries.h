@@ -32,10 +32,11 @@
 
 /*
  * A deployment as JSON columns; see dep_cols[] in resp_deployments.c. The
- * overrides column is length-prefixed, not JSON (no parser, no escaping):
- * per override, ordered by scope and key, the scope's first letter, 't'
- * (secret: no value), 'x' (a default removed: no value) or 'f', then
- * "<bytes>:<key>", then for 'f' "<bytes>:<value>"; e.g.
+ * overrides column, kept on the row by the triggers of sql/004 and sql/012
+ * (octopod_overrides_shown), is length-prefixed, not JSON (no parser, no
+ * escaping): per override, ordered by scope and key, the scope's first
+ * letter, 't' (secret: no value), 'x' (a default removed: no value) or
+ * 'f', then "<bytes>:<key>", then for 'f' "<bytes>:<value>"; e.g.
  * "af9:LOG_LEVEL5:debugdt5:TOKEN".
  */
 #define DEP_SELECT	DEP_COLUMNS " FROM deployments d"
@@ -51,12 +52,7 @@
 	" EXISTS (SELECT 1 FROM actions a WHERE a.deployment_id = d.id" \
 	"  AND a.state IN ('queued', 'running')) AS busy," \
 	" d.version, d.links::text," \
-	" (SELECT coalesce(string_agg(left(o.scope, 1) || CASE WHEN o.deleted" \
-	"  THEN 'x' || octet_length(o.key) || ':' || o.key WHEN o.secret" \
-	"  THEN 't' || octet_length(o.key) || ':' || o.key" \
-	"  ELSE 'f' || octet_length(o.key) || ':' || o.key ||" \
-	"  octet_length(o.value) || ':' || o.value END, '' ORDER BY o.scope," \
-	"  o.key), '') FROM overrides o WHERE o.deployment_id = d.id)," \
+	" d.overrides_shown," \
 	" " DEP_TIME("d.created_at") ", " DEP_TIME("d.updated_at") "," \
 	" " DEP_TIME("d.archived_at") ", " DEP_TIME("d.status_changed_at") "," \
 	" " DEP_TIME("d.checked_at") ", d.created_by, d.updated_by," \

@@ -83,4 +83,9 @@ t_is "$(sql "SELECT string_agg(key, ' ' ORDER BY key) || ' ' FROM overrides o JO
     "$applied" "the K overrides are exactly the applied ones"
 t_is "$(sql "SELECT count(*) FROM actions WHERE deployment_name='web' AND kind='update'")" \
     $(( 2 + $(awk '$2 == 202' "$T_TMP/res" | wc -l) )) "one update action per applied request"
+# what the list shows (deployments.overrides_shown, sql/012) follows every
+# change above: the same as computed from overrides, for every deployment
+t_is "$(sql "SELECT count(*) || '/' || count(*) FILTER (WHERE overrides_shown <> octopod_overrides_shown(id))
+    FROM deployments WHERE EXISTS (SELECT 1 FROM overrides o WHERE o.deployment_id = deployments.id)")" \
+    "$(sql "SELECT count(DISTINCT deployment_id) FROM overrides")/0" "every deployment's shown overrides are its overrides"
 t_done
