@@ -19,25 +19,22 @@
 json_t *
 time_json(const char *s, size_t len)
 {
-	static const char	 form[] = "dddd-dd-ddTdd:dd:dd";
+	/* up to six digits of fraction, or none and no '.' */
+	static const char	 form[] = "dddd-dd-ddTdd:dd:dd.dddddd";
 	char			 out[sizeof("YYYY-MM-DDTHH:MM:SS.mmmZ")];
 	size_t			 i;
+	int			 ok;
 
 	if (len >= 2 && s[0] == '"' && s[len - 1] == '"') {
 		s++;
 		len -= 2;
 	}
-	for (i = 0; i < len && i < sizeof(form) - 1; i++)
-		if (form[i] == 'd' ? !isdigit((unsigned char)s[i]) :
-		    s[i] != form[i])
-			break;
-	if (i < sizeof(form) - 1 || len > 26 || len == 20 ||
-	    (len > 19 && s[19] != '.'))
+	ok = len >= 19 && len < sizeof(form) && len != 20;
+	for (i = 0; ok && i < len; i++)
+		ok = form[i] == 'd' ? isdigit((unsigned char)s[i]) != 0 :
+		    s[i] == form[i];
+	if (!ok)
 		return utf8_valid(s, len) ? json_stringn_nocheck(s, len) : NULL;
-	for (i = 20; i < len; i++)
-		if (!isdigit((unsigned char)s[i]))
-			return utf8_valid(s, len) ?
-			    json_stringn_nocheck(s, len) : NULL;
 	memcpy(out, s, 19);
 	out[19] = '.';
 	for (i = 20; i < 23; i++)
