@@ -40,15 +40,6 @@ struct worker;
 
 /* ==== shared by the three roles ==== */
 
-/* sbuf.c: a growing byte buffer, NUL-terminated */
-struct sbuf {
-	char	*p;
-	size_t	 len, cap;
-};
-int		 sbuf_add(struct sbuf *, const void *, size_t);
-int		 sbuf_addc(struct sbuf *, char);
-void		 sbuf_free(struct sbuf *);
-
 /*
  * db.c: the one database layer (responders, runner, migrate). Every
  * statement is numbered here, its SQL in queries.h, db.c stmts[].

@@ -93,33 +93,6 @@ oidc_init(char *err, size_t errlen)
 	return 0;
 }
 
-/* A response body being read, capped at OIDC_BODY_MAX. */
-struct http_body {
-	char	*p;
-	size_t	 len;
-	int	 toobig;
-};
-
-static size_t
-http_write(char *data, size_t size, size_t n, void *arg)
-{
-	struct http_body	*b = arg;
-	size_t			 len = size * n;
-	char			*p;
-
-	if (b->len + len > OIDC_BODY_MAX) {
-		b->toobig = 1;
-		return 0;
-	}
-	if ((p = realloc(b->p, b->len + len + 1)) == NULL)
-		return 0;
-	b->p = p;
-	memcpy(b->p + b->len, data, len);
-	b->len += len;
-	b->p[b->len] = '\0';
-	return len;
-}
-
 /*
  * GET url (post NULL) or POST the form post to it (with HTTP basic auth
  * user:pass when user is not NULL), and parse the answer as a JSON object
@@ -130,7 +103,7 @@ static long
 oidc_http(const char *url, const char *post, const char *user,
     const char *pass, json_t **out, char *err, size_t errlen)
 {
-	struct http_body	 b = { NULL, 0, 0 };
+	struct sbuf_capped	 b = { .max = OIDC_BODY_MAX };
 	struct curl_slist	*hdrs = NULL;
 	json_error_t		 jerr;
 	CURL			*c;
@@ -149,7 +122,7 @@ oidc_http(const char *url, const char *post, const char *user,
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, setting_int("OIDC_HTTP_TIMEOUT"));
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_write);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sbuf_curl);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "octopod-c/" OCTOPOD_VERSION);
 	if (ca != NULL && *ca != '\0')
@@ -163,12 +136,13 @@ oidc_http(const char *url, const char *post, const char *user,
 	}
 	if ((rc = curl_easy_perform(c)) != CURLE_OK) {
 		snprintf(err, errlen, "could not reach the identity provider "
-		    "(%.300s): %s", url, b.toobig ? "answer too large" :
+		    "(%.300s): %s", url, b.over ? "answer too large" :
 		    curl_easy_strerror(rc));
 		goto out;
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	*out = b.p != NULL ? json_loadb(b.p, b.len, 0, &jerr) : NULL;
+	*out = b.buf.p != NULL ? json_loadb(b.buf.p, b.buf.len, 0, &jerr) :
+	    NULL;
 	if (*out == NULL || !json_is_object(*out)) {
 		json_decref(*out);
 		*out = NULL;
@@ -179,7 +153,7 @@ oidc_http(const char *url, const char *post, const char *user,
 out:
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(c);
-	free(b.p);
+	sbuf_free(&b.buf);
 	return status;
 }
 

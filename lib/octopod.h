@@ -63,6 +63,22 @@ char		**proctitle_init(int argc, char **argv);
 void		 proctitle_set(const char *comm, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
 
+/* sbuf.c: a growing byte buffer, NUL-terminated */
+struct sbuf {
+	char	*p;
+	size_t	 len, cap;
+};
+int		 sbuf_add(struct sbuf *, const void *, size_t);
+int		 sbuf_addc(struct sbuf *, char);
+void		 sbuf_free(struct sbuf *);
+/* an answer read by libcurl: at most max bytes, else over */
+struct sbuf_capped {
+	struct sbuf	 buf;
+	size_t		 max;
+	int		 over;
+};
+size_t		 sbuf_curl(char *, size_t, size_t, void *);
+
 /* util.c */
 size_t		 strlcpy_(char *dst, const char *src, size_t dsize);
 int		 sock_restrict(const char *path, char *errbuf, size_t errlen);

@@ -25,38 +25,6 @@ struct octo_cfg octo = {
 static CURL	*curl;
 static char	*auth_line;	/* "Authorization: VALUE", or NULL */
 
-struct buf {
-	char	*p;
-	size_t	 len, cap;
-	int	 over;
-};
-
-static size_t
-on_data(char *data, size_t size, size_t n, void *arg)
-{
-	struct buf	*b = arg;
-	size_t		 len = size * n, cap;
-	char		*p;
-
-	if (b->len + len + 1 > BODY_CAP) {
-		b->over = 1;
-		return 0;
-	}
-	if (b->len + len + 1 > b->cap) {
-		cap = b->cap ? b->cap : 4096;
-		while (cap < b->len + len + 1)
-			cap *= 2;
-		if ((p = realloc(b->p, cap)) == NULL)
-			return 0;
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, data, len);
-	b->len += len;
-	b->p[b->len] = '\0';
-	return len;
-}
-
 /*
  * A file that octo must read: 0, or -1 after printing why not. A key
  * file must not be readable by group or others (as libpq's .pgpass).
@@ -159,7 +127,7 @@ octo_http_init(void)
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, octo.request_timeout);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_USERAGENT, "octo/" OCTOPOD_VERSION);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, sbuf_curl);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https,http");
 	return 0;
 }
@@ -239,7 +207,8 @@ int
 octo_call(const char *method, const char *path, json_t *body, int flags,
     struct octo_resp *r)
 {
-	struct buf		 b = { NULL, 0, 0, 0 };
+	/* as before: BODY_CAP with the NUL after it */
+	struct sbuf_capped	 b = { .max = BODY_CAP - 1 };
 	struct curl_slist	*hdr = NULL;
 	char			*url = NULL, *data = NULL;
 	char			 errbuf[CURL_ERROR_SIZE] = "";
@@ -300,7 +269,8 @@ octo_call(const char *method, const char *path, json_t *body, int flags,
 	if (r->status >= 200 && r->status < 300) {
 		json_error_t	je;
 
-		r->body = json_loadb(b.p ? b.p : "", b.len, 0, &je);
+		r->body = json_loadb(b.buf.p ? b.buf.p : "", b.buf.len, 0,
+		    &je);
 		if (r->body == NULL) {
 			snprintf(r->code, sizeof(r->code), "bad_answer");
 			snprintf(r->msg, sizeof(r->msg), "the answer from %s "
@@ -311,12 +281,12 @@ octo_call(const char *method, const char *path, json_t *body, int flags,
 		rc = EXIT_OK;
 		goto out;
 	}
-	if (octo_parse_error(r->status, b.p, b.len, r->code, sizeof(r->code),
-	    r->msg, sizeof(r->msg)) == -1) {
+	if (octo_parse_error(r->status, b.buf.p, b.buf.len, r->code,
+	    sizeof(r->code), r->msg, sizeof(r->msg)) == -1) {
 		rc = EXIT_CONN;
 		goto out;
 	}
-	r->body = json_loadb(b.p, b.len, 0, NULL);
+	r->body = json_loadb(b.buf.p, b.buf.len, 0, NULL);
 	rc = octo_exit_for(r->status, r->code);
 out:
 	if (rc != EXIT_OK && !(flags & CALL_QUIET))
@@ -326,7 +296,7 @@ out:
 	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, NULL);
 	curl_slist_free_all(hdr);
 	free(data);
-	free(b.p);
+	sbuf_free(&b.buf);
 	free(url);
 	return rc;
 }

@@ -1,11 +1,13 @@
 /*
- * fcgi/sbuf.c: a growing byte buffer, always NUL-terminated when it
+ * lib/sbuf.c: a growing byte buffer, always NUL-terminated when it
  * holds anything (p is NULL until the first byte). Freed by sbuf_free.
+ * octopod-fcgi's, and octo's and the OIDC client's answers as libcurl
+ * hands them over (sbuf_curl).
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "extern.h"
+#include "octopod.h"
 
 /* Append n bytes; returns 0, or -1 when out of memory. */
 int
@@ -40,4 +42,22 @@ sbuf_free(struct sbuf *b)
 {
 	free(b->p);
 	memset(b, 0, sizeof(*b));
+}
+
+/*
+ * A libcurl CURLOPT_WRITEFUNCTION: appends to the struct sbuf_capped at
+ * arg, until it would hold more than max bytes (then over is set, and
+ * libcurl stops the transfer) or memory runs out.
+ */
+size_t
+sbuf_curl(char *data, size_t size, size_t n, void *arg)
+{
+	struct sbuf_capped	*b = arg;
+	size_t			 len = size * n;
+
+	if (b->buf.len + len > b->max) {
+		b->over = 1;
+		return 0;
+	}
+	return sbuf_add(&b->buf, data, len) == 0 ? len : 0;
 }
