@@ -4,6 +4,7 @@ import { api, enc } from './api.js';
 import { h, badge, timeEl, statusLabel, isArchivedStatus, toast, expiryEl } from './util.js';
 
 export const PAGE = 100;
+const NEAR_PX = 600;      // the next page is read when its button comes this close
 const ACTIVE_STATUSES = ['Running', 'Failure', 'CreatePending', 'UpdatePending', 'ArchivePending'];
 const ARCHIVED_STATUSES = ['Archived', 'CleanupFailed'];
 const SHOWN_OVERRIDES = 3;
@@ -54,6 +55,7 @@ export class ListView {
 		this.expanded = new Set();
 		this.cursor = null;
 		this.done = false;
+		this.loaded = false;      // a first page has been read
 		this.seq = 0;
 		this.p = { q: '', status: '', archived: false, sort: 'name', order: 'asc' };
 	}
@@ -121,7 +123,12 @@ export class ListView {
 			this.reload();
 		});
 		this.refreshStatusOptions = () => { this.statusSel.replaceChildren(...statusOpts()); this.statusSel.value = this.p.status; };
-		this.io = new IntersectionObserver((es) => { if (es.some((e) => e.isIntersecting)) this.loadMore(); }, { rootMargin: '600px' });
+		// An entry is computed at one frame and delivered later: by then the
+		// first page may have pushed the button far down. Load only when it
+		// is near the viewport now.
+		this.io = new IntersectionObserver((es) => {
+			if (es.some((e) => e.isIntersecting) && this.nearViewport()) this.loadMore();
+		}, { rootMargin: `${NEAR_PX}px` });
 		this.io.observe(this.more);
 		this.reload();
 	}
@@ -175,6 +182,7 @@ export class ListView {
 			this.rows = r.deployments;
 			this.cursor = r.next_cursor;
 			this.done = !r.next_cursor;
+			this.loaded = true;
 			this.showError(null);
 			this.render(true);
 			this.app.live.reportReachable(true);
@@ -185,6 +193,10 @@ export class ListView {
 		} finally {
 			if (seq === this.seq) { this.loading = false; this.main.removeAttribute('aria-busy'); }
 		}
+	}
+
+	nearViewport() {
+		return !this.more.hidden && this.more.getBoundingClientRect().top < innerHeight + NEAR_PX;
 	}
 
 	async loadMore() {
@@ -227,7 +239,7 @@ export class ListView {
 		if (this.p.q) s += ` matching “${this.p.q}”`;
 		if (this.p.status) s += ` with status ${statusLabel(this.p.status)}`;
 		this.summary.textContent = s;
-		this.more.hidden = this.done;
+		this.more.hidden = this.done || !this.cursor;
 	}
 
 	sig(d) {
@@ -278,8 +290,9 @@ export class ListView {
 	}
 
 	// the person's role is known (app.js applyRole): redraw the buttons
+	// (before the first page there is nothing to redraw, and no summary to give)
 	rolesChanged() {
-		if (this.rows) this.render(true);
+		if (this.loaded) this.render(true);
 	}
 
 	render(full) {

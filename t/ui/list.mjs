@@ -21,6 +21,34 @@ await main(async () => {
 	diag('checks claimed while seeding (expect none): ' +
 	     sql(`SELECT count(*) FROM deployments WHERE checked_at < now() + interval '1 hour' OR checked_at IS NULL`));
 
+	// Before the first page arrives there is no "Load more" and no summary:
+	// the project's answer (the role) redraws the list, and once redrew an
+	// empty one with its button in view; the observer's stale entry then
+	// read a second page as soon as the first one had come (CI: 200 rows).
+	{
+		const p0 = await newPage();
+		let release;
+		const held = new Promise((r) => { release = r; });
+		const lists = [];
+		await p0.route((u) => u.pathname === '/api/v1/deployments', async (route) => {
+			lists.push(route.request().url());
+			if (lists.length === 1) await held;
+			await route.continue();
+		});
+		await p0.goto(BASE + '/');
+		ok(await until(async () => lists.length === 1 && (await p0.textContent('#whoami')) !== '', 10),
+			'a first page on its way, the role known');
+		ok(await p0.locator('.more-btn').isHidden(), 'no "Load more" before the first page');
+		is(await p0.textContent('#summary'), '', 'and no summary yet (not "No deployments yet")');
+		release();
+		await p0.waitForFunction(() => document.querySelectorAll('.row').length >= 100);
+		// two frames: whatever the observer saw has been delivered
+		await p0.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+		is(await p0.locator('.row').count(), 100, 'then the first page: 100 rows');
+		is(lists.length, 1, 'and no second page read without scrolling', lists.join(' '));
+		await p0.close();
+	}
+
 	const page = await newPage();
 	const t0 = Date.now();
 	await page.goto(BASE + '/');
