@@ -13,11 +13,7 @@
 
 CALLBACK=https://localhost:$UI_PORT/api/v1/auth/callback
 idp_start "$CALLBACK"
-export UI_AUTH=oidc OIDC_ISSUER=$IDP_ISSUER OIDC_CLIENT_ID=$IDP_CLIENT_ID \
-    OIDC_CLIENT_SECRET_FILE=$IDP_CLIENT_SECRET_FILE OIDC_CA_FILE=$IDP_CA_FILE \
-    OIDC_SCOPES=openid OIDC_GROUPS_CLAIM=$IDP_GROUPS_CLAIM \
-    OIDC_ROLE_MAP="$IDP_VIEWERS_GROUP=viewer,$IDP_DEPLOYERS_GROUP=deployer,$IDP_ADMINS_GROUP=admin" \
-    UI_DEFAULT_ROLE=viewer
+idp_stack_env
 stack_start
 [ "https://localhost:$UI_PORT/api/v1/auth/callback" = "$CALLBACK" ] ||
     stack_die "nginx moved to another port than the IdP's redirect URI"

@@ -11,11 +11,7 @@
 . "$(dirname "$0")/lib/ui.sh"
 . "$T_ROOT/t/lib/glewlwyd.sh"
 idp_start "https://localhost:$UI_PORT/api/v1/auth/callback"
-export UI_AUTH=oidc OIDC_ISSUER=$IDP_ISSUER OIDC_CLIENT_ID=$IDP_CLIENT_ID \
-    OIDC_CLIENT_SECRET_FILE=$IDP_CLIENT_SECRET_FILE OIDC_CA_FILE=$IDP_CA_FILE \
-    OIDC_SCOPES=openid OIDC_GROUPS_CLAIM=$IDP_GROUPS_CLAIM \
-    OIDC_ROLE_MAP="$IDP_VIEWERS_GROUP=viewer,$IDP_DEPLOYERS_GROUP=deployer,$IDP_ADMINS_GROUP=admin" \
-    UI_DEFAULT_ROLE=viewer
+idp_stack_env
 ui_before() {
 	[ "$IDP_REDIRECT_URI" = "https://localhost:$UI_PORT/api/v1/auth/callback" ] ||
 	    stack_die "nginx moved to another port than the IdP's redirect URI"

@@ -35,6 +35,11 @@
 #	idp_admin METHOD PATH [JSON]	glewlwyd's admin API (docs: glewlwyd's
 #				API.md) as its admin: sets S (status), B (body)
 #	idp_pkce		sets IDP_VERIFIER and IDP_CHALLENGE (S256)
+#	idp_stack_env		after idp_start, before stack_start: exports
+#				the settings that point octopod-c at this
+#				provider (UI_AUTH=oidc, issuer, client and
+#				its secret file, CA, scope, groups claim, the
+#				three groups as roles, viewer by default)
 #
 # What idp_start sets up (through the admin API), and what a team would
 # configure in its own identity provider for octopod-c:
@@ -278,6 +283,14 @@ _idp_plugin() {
 	      claims:[
 	        {name:"preferred_username","user-property":"username",type:"string",mandatory:true},
 	        {name:"groups","user-property":"groups",type:"string",mandatory:true}]}}')"
+}
+
+idp_stack_env() {
+	export UI_AUTH=oidc OIDC_ISSUER=$IDP_ISSUER OIDC_CLIENT_ID=$IDP_CLIENT_ID \
+	    OIDC_CLIENT_SECRET_FILE=$IDP_CLIENT_SECRET_FILE OIDC_CA_FILE=$IDP_CA_FILE \
+	    OIDC_SCOPES=openid OIDC_GROUPS_CLAIM=$IDP_GROUPS_CLAIM \
+	    OIDC_ROLE_MAP="$IDP_VIEWERS_GROUP=viewer,$IDP_DEPLOYERS_GROUP=deployer,$IDP_ADMINS_GROUP=admin" \
+	    UI_DEFAULT_ROLE=viewer
 }
 
 idp_start() {

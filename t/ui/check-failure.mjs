@@ -1,14 +1,11 @@
 // t/ui-check-failure.t: the detail page says why the last check failed:
 // the check's own words, the secret masked, its exit code.
-import { newPage, BASE, main, ok, is, sql, until } from './lib.mjs';
-
-const H = { 'Content-Type': 'application/json', 'X-Requested-With': 'octopod' };
+import { newPage, BASE, main, ok, is, sql, until, pageFetch } from './lib.mjs';
 
 await main(async () => {
 	const page = await newPage();
 	await page.goto(BASE + '/');
-	const created = await page.evaluate(async (H) => (await fetch('/api/v1/deployments', { method: 'POST', headers: H,
-		body: JSON.stringify({ name: 'cf-ui', tag: 'v1', app_overrides: [{ key: 'PW', value: 'pw-ui-4242', secret: true }] }) })).status, H);
+	const created = (await pageFetch(page, 'POST', 'deployments', { name: 'cf-ui', tag: 'v1', app_overrides: [{ key: 'PW', value: 'pw-ui-4242', secret: true }] })).status;
 	is(created, 202, 'set up: cf-ui created');
 	ok(await until(() => sql("SELECT status FROM deployments WHERE name='cf-ui'") === 'Failure', 30), 'set up: its check fails');
 	await page.goto(BASE + '/#/deployments/cf-ui');

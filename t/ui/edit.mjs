@@ -1,17 +1,14 @@
 // t/ui-edit.t: the detail page: edit sends only the change, action output
 // (live while it runs), archive / restore with confirmation, screenshots.
-import { newPage, BASE, VAR, main, ok, is, sql, until, diag } from './lib.mjs';
-
-const H = { 'Content-Type': 'application/json', 'X-Requested-With': 'octopod' };
+import { newPage, BASE, VAR, main, ok, is, sql, until, diag, pageFetch } from './lib.mjs';
 
 await main(async () => {
 	const page = await newPage();
 	// set up through the API, from the page's own origin
 	await page.goto(BASE + '/');
-	const created = await page.evaluate(async (H) => (await fetch('/api/v1/deployments', { method: 'POST', headers: H,
-		body: JSON.stringify({ name: 'ed-1', tag: 'v1', app_overrides: [{ key: 'A', value: '1' }, { key: 'B', value: '2' },
+	const created = (await pageFetch(page, 'POST', 'deployments', { name: 'ed-1', tag: 'v1', app_overrides: [{ key: 'A', value: '1' }, { key: 'B', value: '2' },
 			{ key: 'S', value: 'hunter2', secret: true }, { key: 'C', value: '3' }, { key: 'D', value: '4' }],
-			deployment_overrides: [{ key: 'replicas', value: '1' }] }) })).status, H);
+			deployment_overrides: [{ key: 'replicas', value: '1' }] })).status;
 	is(created, 202, 'set up: ed-1 created');
 	ok(await until(() => sql("SELECT status FROM deployments WHERE name='ed-1'") === 'Running', 20), 'set up: ed-1 is Running');
 

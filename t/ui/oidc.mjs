@@ -1,6 +1,6 @@
 // t/ui-oidc.t: signing in with OIDC (UI_AUTH=oidc) in the browser.
 import { chromium } from 'playwright-core';
-import { BASE, main, ok, is, sql, until } from './lib.mjs';
+import { BASE, main, ok, is, sql, until, pageFetch } from './lib.mjs';
 import { idpLogin, IDP_URL } from './idp.mjs';
 
 let browser;
@@ -74,12 +74,7 @@ await main(async () => {
 		is(await v.textContent('#whoami'), 'signed in as vera (viewer)', 'vera is a viewer');
 		ok(await until(() => v.isDisabled('#new-btn')), 'New deployment is disabled for her');
 		is(await v.getAttribute('#new-btn', 'title'), 'Creating a deployment needs the deployer role; you (vera) are a viewer', 'saying why');
-		const res = await v.evaluate(async () => {
-			const x = await fetch('/api/v1/deployments', { method: 'POST',
-				headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'octopod' },
-				body: JSON.stringify({ name: 'by-vera', tag: 'v1' }) });
-			return { status: x.status, body: await x.json() };
-		});
+		const res = await pageFetch(v, 'POST', 'deployments', { name: 'by-vera', tag: 'v1' });
 		is(res.status, 403, 'the API refuses her create: 403');
 		is(res.body.error.message, 'create needs the deployer role; vera is a viewer', 'naming the role');
 		is(sql("SELECT count(*) FROM deployments WHERE name = 'by-vera'"), '0', 'nothing was created');

@@ -1,6 +1,6 @@
 // t/ui-roles.t: what the page lets each role do, and why not.
 import { chromium } from 'playwright-core';
-import { BASE, CRED, main, ok, is, sql, until } from './lib.mjs';
+import { BASE, CRED, main, ok, is, sql, until, pageFetch } from './lib.mjs';
 
 const cred = (s) => { const i = s.indexOf(':'); return { username: s.slice(0, i), password: s.slice(i + 1) }; };
 let browser;
@@ -37,12 +37,7 @@ await main(async () => {
 		await v.click('#new-btn', { force: true }).catch(() => {});
 		ok(!(await v.locator('#panel').isVisible()), 'a forced click opens no panel');
 		// bypassing the page: the API refuses the viewer
-		const r = await v.evaluate(async () => {
-			const res = await fetch('/api/v1/deployments', { method: 'POST',
-				headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'octopod' },
-				body: JSON.stringify({ name: 'by-vera', tag: 'v1' }) });
-			return { status: res.status, body: await res.json() };
-		});
+		const r = await pageFetch(v, 'POST', 'deployments', { name: 'by-vera', tag: 'v1' });
 		is(r.status, 403, 'the API refuses a viewer\'s create: 403');
 		is(r.body.error.code, 'forbidden', 'code forbidden');
 		is(r.body.error.message, 'create needs the deployer role; vera is a viewer', 'the message names both roles');

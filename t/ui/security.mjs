@@ -1,8 +1,6 @@
 // t/security-ui.t: the UI under the doors' strict CSP, and info links:
 // only http(s) ones become anchors (issue 14, finding 9).
-import { newPage, BASE, main, ok, is, sql, until } from './lib.mjs';
-
-const H = { 'Content-Type': 'application/json', 'X-Requested-With': 'octopod' };
+import { newPage, BASE, main, ok, is, sql, until, pageFetch } from './lib.mjs';
 
 await main(async () => {
 	const page = await newPage();
@@ -14,8 +12,7 @@ await main(async () => {
 		window.__csp = [];
 		document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
 	});
-	const created = await page.evaluate(async (H) => (await fetch('/api/v1/deployments', { method: 'POST', headers: H,
-		body: JSON.stringify({ name: 'sec-ui', tag: 'v1' }) })).status, H);
+	const created = (await pageFetch(page, 'POST', 'deployments', { name: 'sec-ui', tag: 'v1' })).status;
 	is(created, 202, 'a create from the page works under the CSP');
 	ok(await until(() => sql("SELECT status FROM deployments WHERE name='sec-ui'") === 'Running', 20), 'sec-ui is Running');
 	sql(`UPDATE deployments SET links = '[{"name":"js","url":"javascript:alert(1)"},{"name":"data","url":"data:text/html,<b>x</b>"},{"name":"web","url":"https://sec-ui.example.test/"},{"name":"plain","url":"http://sec-ui.example.test/"}]' WHERE name = 'sec-ui'`);
