@@ -66,12 +66,16 @@ idp_pkce
 loc=$(idp_code alice "$IDP_ALICE_PASSWORD" "$IDP_CLIENT_ID" "$REDIRECT" s1 n1 "$IDP_CHALLENGE")
 code=$(printf '%s' "$loc" | sed -n 's/.*[?&]code=\([^&]*\).*/\1/p')
 t_like "$loc" "$REDIRECT?state=s1&code=*" "the redirect carries the state and a code"
-tok() {
-	"${C[@]}" -o /dev/null -w '%{http_code}' -u "$IDP_CLIENT_ID:$(cat "$IDP_CLIENT_SECRET_FILE")" \
-	    -d grant_type=authorization_code --data-urlencode "code=$code" \
-	    --data-urlencode "redirect_uri=$REDIRECT" --data-urlencode "code_verifier=$1" \
+# exchange CODE VERIFIER [CURL OPTION...]: the code at the token endpoint
+exchange() {
+	local c=$1 v=$2
+	shift 2
+	"${C[@]}" "$@" -u "$IDP_CLIENT_ID:$(cat "$IDP_CLIENT_SECRET_FILE")" \
+	    -d grant_type=authorization_code --data-urlencode "code=$c" \
+	    --data-urlencode "redirect_uri=$REDIRECT" --data-urlencode "code_verifier=$v" \
 	    "$IDP_ISSUER/token"
 }
+tok() { exchange "$code" "$1" -o /dev/null -w '%{http_code}'; }
 t_isnt "$(tok "$(openssl rand -hex 32)")" 200 "a wrong code_verifier is refused"
 t_is "$(tok "$IDP_VERIFIER")" 200 "the right code_verifier gets the tokens"
 t_isnt "$(tok "$IDP_VERIFIER")" 200 "the same code a second time is refused"
@@ -109,16 +113,12 @@ t_ok "the browser signs alice in at glewlwyd's login page, again, then vera" \
 mapfile -t locs <"$T_OUT"
 t_like "${locs[0]:-}" "$REDIRECT?state=b1&code=*" "it lands on the redirect URI with the state and a code"
 code=$(printf '%s' "${locs[0]:-}" | sed -n 's/.*[?&]code=\([^&]*\).*/\1/p')
-"${C[@]}" -u "$IDP_CLIENT_ID:$(cat "$IDP_CLIENT_SECRET_FILE")" -d grant_type=authorization_code \
-    --data-urlencode "code=$code" --data-urlencode "redirect_uri=$REDIRECT" \
-    --data-urlencode "code_verifier=$IDP_VERIFIER" "$IDP_ISSUER/token" >"$T_TMP/b.json"
+exchange "$code" "$IDP_VERIFIER" >"$T_TMP/b.json"
 t_is "$(jq -r .id_token "$T_TMP/b.json" | "${VERIFY[@]}" | jq -c '[.preferred_username, .nonce]')" \
     '["alice","bn1"]' "its code gives alice's ID token with the browser's nonce"
 t_like "${locs[1]:-}" "$REDIRECT?state=b1&code=*" "alice again (glewlwyd's session): a code"
 code=$(printf '%s' "${locs[2]:-}" | sed -n 's/.*[?&]code=\([^&]*\).*/\1/p')
-"${C[@]}" -u "$IDP_CLIENT_ID:$(cat "$IDP_CLIENT_SECRET_FILE")" -d grant_type=authorization_code \
-    --data-urlencode "code=$code" --data-urlencode "redirect_uri=$REDIRECT" \
-    --data-urlencode "code_verifier=$IDP_VERIFIER" "$IDP_ISSUER/token" >"$T_TMP/b.json"
+exchange "$code" "$IDP_VERIFIER" >"$T_TMP/b.json"
 t_is "$(jq -r .id_token "$T_TMP/b.json" | "${VERIFY[@]}" | jq -r .preferred_username)" \
     vera "then vera, in the same browser: vera's ID token"
 
