@@ -219,11 +219,19 @@ run:
 # the benchmark (bench/README.md): the normal optimised build, the bare
 # baselines of bench/, then bench/run.sh against a throw-away stack
 BENCH_BINS	 = $(O)/bench/barefcgi $(O)/bench/barepq $(O)/bench/stamp \
-		   $(O)/bench/pgnotify $(O)/bench/barerelay $(O)/bench/servertime
+		   $(O)/bench/pgnotify $(O)/bench/barerelay $(O)/bench/servertime \
+		   $(O)/bench/barepage
 
 $(O)/bench/%: bench/%.c bench/stats.h fcgi/queries.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< $(LDLIBS_FCGI)
+
+# the page made in-process: the responder's own code, as the unit tests link it
+$(O)/bench/barepage: bench/barepage.c bench/stats.h $(LIB_OBJS) $(PGC_OBJS) \
+    $(filter-out $(O)/fcgi/main.o,$(FCGI_OBJS))
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) \
+	    $(LDLIBS_FCGI)
 
 $(O)/bench/servertime: bench/servertime.c bench/stats.h
 	@mkdir -p $(dir $@)
