@@ -136,11 +136,40 @@ stack_power_roles() {
 	    >"$OCTOPOD_VAR/power-roles")
 }
 
+# TRUSTED_PROXIES (addresses or CIDRs, separated by commas or spaces): the
+# proxies whose X-Forwarded-For nginx believes (nginx's realip module), so
+# that behind an Ingress the per-address caps and the logs see each
+# browser's address; empty, nobody's. Writes real-ip.conf; dies on an
+# entry that is not an IPv4 or IPv6 address or CIDR.
+stack_real_ip_conf() {
+	local out="$OCTOPOD_VAR/nginx/real-ip.conf" p n=0 list
+	IFS=$', \t\n' read -ra list <<<"${TRUSTED_PROXIES:-}"
+	printf '# TRUSTED_PROXIES (scripts/stack.sh stack_real_ip_conf)\n' >"$out.tmp"
+	for p in "${list[@]}"; do
+		if [[ $p =~ ^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})(/([0-9]{1,2}))?$ ]]; then
+			[ "${BASH_REMATCH[1]}" -le 255 ] && [ "${BASH_REMATCH[2]}" -le 255 ] &&
+			    [ "${BASH_REMATCH[3]}" -le 255 ] && [ "${BASH_REMATCH[4]}" -le 255 ] &&
+			    [ "${BASH_REMATCH[6]:-32}" -le 32 ] ||
+			    stack_die "TRUSTED_PROXIES: \"$p\" is not an IPv4 address or CIDR"
+		elif [[ $p =~ ^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(/([0-9]{1,3}))?$ ]]; then
+			[ "${BASH_REMATCH[2]:-128}" -le 128 ] ||
+			    stack_die "TRUSTED_PROXIES: \"$p\" is not an IPv6 address or CIDR"
+		else
+			stack_die "TRUSTED_PROXIES: \"$p\" is not an address or CIDR (e.g. 10.42.0.0/16)"
+		fi
+		printf 'set_real_ip_from %s;\n' "$p" >>"$out.tmp"
+		n=$((n + 1))
+	done
+	[ $n = 0 ] || printf 'real_ip_header X-Forwarded-For;\nreal_ip_recursive on;\n' >>"$out.tmp"
+	mv "$out.tmp" "$out"
+}
+
 # Render the nginx config from nginx/octopod.conf.in (and the files it
 # includes). Knobs: WS_PER_CLIENT websockets per client address and door
 # (32), LOGIN_BURST failed basic-auth logins answered at once per client
-# address (20), then LOGIN_RATE a second (2); UI_AUTH basic (default) or
-# oidc: how the ui door knows people (nginx/ui-auth-*.conf).
+# address (20), then LOGIN_RATE a second (2); TRUSTED_PROXIES (above);
+# UI_AUTH basic (default) or oidc: how the ui door knows people
+# (nginx/ui-auth-*.conf).
 stack_nginx_conf() {
 	local user="" f auth=${UI_AUTH:-basic} u401 upage uuser urole uexp
 	[ "$(id -u)" = 0 ] && user="user root;"
@@ -151,6 +180,7 @@ stack_nginx_conf() {
 	*) stack_die "UI_AUTH must be basic or oidc, not \"$auth\"" ;;
 	esac
 	cp /etc/nginx/mime.types /etc/nginx/fastcgi_params "$OCTOPOD_VAR/nginx/"
+	stack_real_ip_conf
 	for f in octopod.conf.in:nginx.conf api-errors.conf:api-errors.conf \
 	    security-headers.conf:security-headers.conf \
 	    "ui-auth-$auth.conf:ui-auth.conf"; do
