@@ -219,15 +219,14 @@ run:
 # the benchmark (bench/README.md): the normal optimised build, the bare
 # baselines of bench/, then bench/run.sh against a throw-away stack
 BENCH_BINS	 = $(O)/bench/barefcgi $(O)/bench/barepq $(O)/bench/stamp \
-		   $(O)/bench/pgnotify $(O)/bench/barerelay $(O)/bench/servertime \
-		   $(O)/bench/barepage
+		   $(O)/bench/pgnotify $(O)/bench/barerelay $(O)/bench/servertime
 
 $(O)/bench/%: bench/%.c bench/stats.h fcgi/queries.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $< $(LDLIBS_FCGI)
 
-# the page made in-process: the responder's own code, as the unit tests link it
-$(O)/bench/barepage: bench/barepage.c bench/stats.h $(LIB_OBJS) $(PGC_OBJS) \
+# barepq "page": the responder's own row code, linked as the unit tests link it
+$(O)/bench/barepq: bench/barepq.c bench/stats.h fcgi/queries.h $(LIB_OBJS) $(PGC_OBJS) \
     $(filter-out $(O)/fcgi/main.o,$(FCGI_OBJS))
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) \

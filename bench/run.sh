@@ -28,7 +28,7 @@ SEED_HISTORY=${SEED_HISTORY:-0}
 NF=$(printf "%'d" "$N_DEPLOY" 2>/dev/null || echo "$N_DEPLOY")
 THREADS_TOTAL=$(( ${RESPONDERS:-2} * ${THREADS:-4} ))
 
-for b in barefcgi barepq barepage stamp pgnotify barerelay servertime; do
+for b in barefcgi barepq stamp pgnotify barerelay servertime; do
 	[ -x "$O/bench/$b" ] || { echo "bench: $O/bench/$b is missing: run make bench" >&2; exit 1; }
 done
 command -v wrk >/dev/null || { echo "bench: wrk is missing (apt-get install wrk)" >&2; exit 1; }
@@ -223,7 +223,7 @@ for i in $(seq 1 "$RUNS"); do
 	l50+=("$p50"); l99+=("$p99"); t50+=("$e50"); t99+=("$e99")
 	read -r p50 p99 < <("$O/bench/barepq" 1000 50)
 	b50+=("$p50"); b99+=("$p99")
-	read -r p50 p99 < <("$O/bench/barepage" 1000 50)
+	read -r p50 p99 < <("$O/bench/barepq" 1000 50 page)
 	f50+=("$p50"); f99+=("$p99")
 done
 note "list server p50 ours ${l50[*]} bare ${b50[*]} in-process ${f50[*]}; p99 ours ${l99[*]} bare ${b99[*]} in-process ${f99[*]}"
@@ -234,7 +234,7 @@ for q in 50 99; do
 	row "list, 50 of $NF, server p$q ms" "$o" "$b libpq" "$r" "<= 1.5x $(okv "${r%x}" '<=' 1.5)"
 done
 # the floor under it: the same page made in-process with the responder's
-# own row code and jansson (barepage.c), no FastCGI, no request
+# own row code and jansson (barepq.c page), no FastCGI, no request
 for q in 50 99; do
 	eval "o=\$(med \"\${l$q[@]}\"); f=\$(med \"\${f$q[@]}\")"
 	row "  (the page made in-process, p$q ms)" "$o" "$f page" "$(ratio "$o" "$f")" "reference"
