@@ -30,8 +30,10 @@ batch() {
 # 1-3: through the proxy, six failures of one browser and one of another
 out=$(batch 127.0.0.2 a1:203.0.113.7 a2:203.0.113.7 a3:203.0.113.7 \
     a4:203.0.113.7 a5:203.0.113.7 a6:203.0.113.7 b:203.0.113.8)
-t_is "$(printf '%s\n' "$out" | grep '^a' | cut -d' ' -f2 | sort | uniq -c | awk '{print $2 "x" $1}' | paste -sd' ')" \
-    "401x3 429x3" "one browser through the proxy: 3 answered (401), the 3 past its burst 429"
+# (all at once: 3 are answered 401, the 3 past the burst 429; more are
+# answered if they reach nginx over more than a second, so at least one)
+t_like "$(printf '%s\n' "$out" | grep '^a' | cut -d' ' -f2 | sort | uniq -c | awk '{print $2 "x" $1}' | paste -sd' ')" \
+    "401x[3-5] 429x[1-3]" "one browser through the proxy: answered 401 up to its burst, then 429"
 t_is "$(printf '%s\n' "$out" | grep '^b ' | cut -d' ' -f2)" 401 \
     "another browser through the same proxy has its own count: 401, not 429"
 t_like "$(grep 'ping?b ' "$ACCESS_LOG")" "203.0.113.8 *" "the access log shows the browser's address, not the proxy's"
@@ -40,8 +42,8 @@ t_like "$(grep 'ping?b ' "$ACCESS_LOG")" "203.0.113.8 *" "the access log shows t
 # ignored: seven "browsers" are one client, 127.0.0.1
 out=$(batch 127.0.0.1 u1:198.51.100.1 u2:198.51.100.2 u3:198.51.100.3 \
     u4:198.51.100.4 u5:198.51.100.5 u6:198.51.100.6 u7:198.51.100.7)
-t_is "$(printf '%s\n' "$out" | cut -d' ' -f2 | sort | uniq -c | awk '{print $2 "x" $1}' | paste -sd' ')" \
-    "401x3 429x4" "not a trusted proxy: its X-Forwarded-For is ignored, all seven count as one"
+t_like "$(printf '%s\n' "$out" | cut -d' ' -f2 | sort | uniq -c | awk '{print $2 "x" $1}' | paste -sd' ')" \
+    "401x[3-6] 429x[1-4]" "not a trusted proxy: its X-Forwarded-For is ignored, seven claimed addresses count as one"
 t_like "$(grep 'ping?u1 ' "$ACCESS_LOG")" "127.0.0.1 *" "and the log shows the peer's address"
 
 # 6-8: the setting's form
