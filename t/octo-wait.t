@@ -7,9 +7,12 @@ S=$T_TMP/scripts
 mkscripts "$S"
 cat >"$S/check" <<'SH'
 #!/bin/sh
-# sick-*: never healthy; others: unhealthy while $OCTOPOD_VAR/down-NAME exists
+# sick-*, broken-*: never healthy (a passing check would turn broken-1's
+# failed create Running within a second: octo wait, late under the
+# sanitizers, then saw Running); others: unhealthy while
+# $OCTOPOD_VAR/down-NAME exists
 while [ $# -gt 0 ]; do [ "$1" = --name ] && name=$2; shift; done
-case $name in sick-*) exit 1 ;; esac
+case $name in sick-*|broken-*) exit 1 ;; esac
 [ -e "$OCTOPOD_VAR/down-$name" ] && exit 1
 exit 0
 SH
