@@ -45,6 +45,7 @@ static json_t *
 page_make(PGresult *r, int limit, char *buf, size_t cap)
 {
 	json_t	*list, *page;
+	size_t	 n;
 	int	 j;
 
 	if ((list = json_array()) == NULL)
@@ -53,8 +54,10 @@ page_make(PGresult *r, int limit, char *buf, size_t cap)
 		json_array_append_new(list, deployment_json(r, j));
 	page = json_pack("{s:o, s:s}", "deployments", list, "next_cursor",
 	    "n642d31301f3130");
-	if (page == NULL || json_dumpb(page, buf, cap, JSON_COMPACT) == 0)
-		errx(1, "the page could not be encoded");
+	/* json_dumpb writes at most cap bytes and says how many it needed */
+	if (page == NULL || (n = json_dumpb(page, buf, cap, JSON_COMPACT)) == 0 ||
+	    n > cap)
+		errx(1, "the page could not be encoded in %zu bytes", cap);
 	return page;
 }
 
