@@ -142,7 +142,7 @@ stack_power_roles() {
 # browser's address; empty, nobody's. Writes real-ip.conf; dies on an
 # entry that is not an IPv4 or IPv6 address or CIDR.
 stack_real_ip_conf() {
-	local out="$OCTOPOD_VAR/nginx/real-ip.conf" p n=0 list
+	local out="$OCTOPOD_VAR/nginx/real-ip.conf" p list
 	IFS=$', \t\n' read -ra list <<<"${TRUSTED_PROXIES:-}"
 	printf '# TRUSTED_PROXIES (scripts/stack.sh stack_real_ip_conf)\n' >"$out.tmp"
 	for p in "${list[@]}"; do
@@ -158,9 +158,8 @@ stack_real_ip_conf() {
 			stack_die "TRUSTED_PROXIES: \"$p\" is not an address or CIDR (e.g. 10.42.0.0/16)"
 		fi
 		printf 'set_real_ip_from %s;\n' "$p" >>"$out.tmp"
-		n=$((n + 1))
 	done
-	[ $n = 0 ] || printf 'real_ip_header X-Forwarded-For;\nreal_ip_recursive on;\n' >>"$out.tmp"
+	[ ${#list[@]} = 0 ] || printf 'real_ip_header X-Forwarded-For;\nreal_ip_recursive on;\n' >>"$out.tmp"
 	mv "$out.tmp" "$out"
 }
 
