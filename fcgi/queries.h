@@ -76,40 +76,60 @@
  * $3 archived (boolean or NULL), $4 cursor key, $5 cursor id, $6 limit.
  * The last column is the key the next cursor is made of.
  */
-#define LIST_WHERE \
+/* $2 as a LIKE pattern's literal text, lower-cased */
+#define SEARCH_TEXT \
+	"replace(replace(replace(lower($2::text), '\\', '\\\\'), '%', '\\%')," \
+	"  '_', '\\_')"
+#define STATUS_WHERE \
 	" WHERE ($1::text[] IS NULL OR d.status = ANY ($1::text[]))" \
-	" AND ($2::text IS NULL OR d.search LIKE '%' || replace(replace(" \
-	"  replace(lower($2::text), '\\', '\\\\'), '%', '\\%'), '_', '\\_')" \
-	"  || '%')" \
 	" AND ($3::boolean IS NULL OR" \
 	"  (d.status IN ('Archived', 'CleanupFailed')) = $3::boolean)"
+#define LIST_WHERE STATUS_WHERE \
+	" AND ($2::text IS NULL OR d.search LIKE '%' || " SEARCH_TEXT " || '%')"
 #define LIST_SQL(key, type, cmp, dir) \
 	DEP_COLUMNS ", (" key ")::text FROM deployments d" LIST_WHERE " AND ($4::text IS NULL OR (" key ", d.id) " cmp \
 	" ($4::" type ", $5::bigint)) ORDER BY " key " " dir ", d.id " dir \
 	" LIMIT $6"
 
 /*
- * A search in name order (sql/009_search_first_page.sql): the page's ids
- * from deployment_search's index in name order, which holds the search
- * text and the status, tested there without reading a table and stopped
- * at the page's end (a search matching 1% of 100,000 deployments read
- * 1,111 rows for the 50 shown), then their columns. A deployment whose
- * search text is longer than SEARCH_SHORT bytes is not in that index: the
- * second branch finds it. Same rows, order and cursor key as
- * SQL_LIST_NAME_* (LIST_WHERE reads only d.status and d.search).
+ * A search in name order (sql/009_search_first_page.sql,
+ * sql/013_search_prefix.sql): the page's ids from deployment_search, then
+ * their columns. deployment_search keeps the search text after its first
+ * character, in the form of octopod_search_key() (`tail`), and $2 is
+ * tested in the same form (exact: a text holds $2 when its form holds
+ * $2's). Each branch stops at a page:
+ * - $2 at the start of the search text, which is the start of the name
+ *   (names are lower-case, lib/valid.c; $2 holds no control character,
+ *   so no line break, resp_deployments.c, and cannot reach past the
+ *   name): a range of the index in name order;
+ * - $2 in the tail: the trigram index of the tail, or the index in name
+ *   order, by the planner's estimate of the matches;
+ * - a deployment whose tail is longer than SEARCH_SHORT bytes, which the
+ *   name index leaves out: the small index of those (OFFSET 0: not the
+ *   trigram index's matches, all read to find the few long ones).
+ * Same rows, order and cursor key as SQL_LIST_NAME_* (LIST_WHERE).
  */
 #define SEARCH_SHORT	"2000"
-#define SEARCH_BRANCH(len, cmp, dir) \
-	"(SELECT d.id, d.name FROM deployment_search d" LIST_WHERE \
-	" AND octet_length(d.search) " len \
+#define SEARCH_AT_START	"d.name LIKE " SEARCH_TEXT " || '%'"
+#define SEARCH_IN_TAIL \
+	"d.tail LIKE '%' || octopod_search_key(lower($2::text)) || '%'"
+#define SEARCH_PAGE(cmp, dir) \
 	" AND ($4::text IS NULL OR (d.name, d.id) " cmp " ($4::text, $5::bigint))" \
 	" ORDER BY d.name " dir ", d.id " dir " LIMIT $6)"
 #define SEARCH_SQL(cmp, dir) \
-	DEP_COLUMNS ", (d.name)::text FROM (" \
-	SEARCH_BRANCH("<= " SEARCH_SHORT, cmp, dir) " UNION ALL " \
-	SEARCH_BRANCH("> " SEARCH_SHORT, cmp, dir) ") s" \
+	DEP_COLUMNS ", (s.name)::text FROM (" \
+	"(SELECT d.id, d.name FROM deployment_search d" STATUS_WHERE \
+	" AND octet_length(d.tail) <= " SEARCH_SHORT " AND " SEARCH_AT_START \
+	SEARCH_PAGE(cmp, dir) " UNION " \
+	"(SELECT d.id, d.name FROM deployment_search d" STATUS_WHERE \
+	" AND octet_length(d.tail) <= " SEARCH_SHORT " AND " SEARCH_IN_TAIL \
+	SEARCH_PAGE(cmp, dir) " UNION ALL " \
+	"(SELECT d.id, d.name FROM (SELECT * FROM deployment_search" \
+	"  WHERE octet_length(tail) > " SEARCH_SHORT " OFFSET 0) d" STATUS_WHERE \
+	" AND (" SEARCH_AT_START " OR " SEARCH_IN_TAIL ")" \
+	SEARCH_PAGE(cmp, dir) ") s" \
 	" JOIN deployments d ON d.id = s.id" \
-	" ORDER BY d.name " dir ", d.id " dir " LIMIT $6"
+	" ORDER BY s.name " dir ", s.id " dir " LIMIT $6"
 #define SQL_SEARCH_NAME_ASC	SEARCH_SQL(">", "ASC")
 #define SQL_SEARCH_NAME_DESC	SEARCH_SQL("<", "DESC")
 
@@ -117,8 +137,9 @@
 #define SQL_LIST_COUNT \
 	"SELECT count(*) FROM deployments d" LIST_WHERE
 
-#define SQL_LIST_NAME_ASC	LIST_SQL("d.name", "text", ">", "ASC")
-#define SQL_LIST_NAME_DESC	LIST_SQL("d.name", "text", "<", "DESC")
+/* by name in byte order, whatever the database's locale (sql/013) */
+#define SQL_LIST_NAME_ASC	LIST_SQL("d.name COLLATE \"C\"", "text", ">", "ASC")
+#define SQL_LIST_NAME_DESC	LIST_SQL("d.name COLLATE \"C\"", "text", "<", "DESC")
 #define SQL_LIST_CREATED_ASC	LIST_SQL("d.created_at", "timestamptz", ">", "ASC")
 #define SQL_LIST_CREATED_DESC	LIST_SQL("d.created_at", "timestamptz", "<", "DESC")
 #define SQL_LIST_UPDATED_ASC	LIST_SQL("d.updated_at", "timestamptz", ">", "ASC")

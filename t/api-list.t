@@ -117,9 +117,13 @@ if [ "$(sql "SELECT count(*) FROM pg_indexes WHERE indexname = 'deployments_sear
 	# enough rows that a scan is dearer than the index
 	sql "INSERT INTO deployments (name, tag, status, created_by, updated_by)
 	     SELECT 'bulk-' || g, 'v1', 'Running', 'seed', 'seed' FROM generate_series(1, 30000) g;
-	     ANALYZE deployments; ANALYZE deployment_search" >/dev/null
+	     ANALYZE deployments" >/dev/null
+	# as autovacuum leaves it (sql/009: at 1% of its rows changed), which
+	# merges the trigram index's list of pending entries into it: read
+	# without it the planner read the whole table for the page instead
+	sql "VACUUM ANALYZE deployment_search" >/dev/null
 	scans() { sql "SELECT sum(idx_scan) FROM pg_stat_user_indexes
-	    WHERE indexrelname IN ('deployments_search', 'deployment_search_trgm')"; }
+	    WHERE indexrelname IN ('deployments_search', 'deployment_search_tail')"; }
 	before=$(scans)
 	for i in $(seq 1 60); do
 		curl -sS -o /dev/null --cacert "$OCTOPOD_VAR/tls/ca.pem" -u "$UI_CRED" \
