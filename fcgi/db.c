@@ -89,6 +89,7 @@ static const struct stmt_def {
 	    .sql = SQL_ACTION_STALE },
 	[STMT_OUTPUT_ADD_NOTE] = { .name = "output_add_note",
 	    .sql = SQL_OUTPUT_ADD_NOTE },
+	[STMT_RUNNER_DUE] = { .name = "runner_due", .sql = SQL_RUNNER_DUE },
 	[STMT_CHECK_CLAIM] = { .name = "check_claim", .sql = SQL_CHECK_CLAIM },
 	[STMT_CHECK_LOCK] = { .name = "check_lock", .sql = SQL_CHECK_LOCK },
 	[STMT_CHECK_DONE] = { .name = "check_done", .sql = SQL_CHECK_DONE },

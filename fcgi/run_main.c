@@ -99,6 +99,33 @@ heartbeat(PGconn *db)
 	db_cmd(db, STMT_ACTION_HEARTBEAT, 2, q, "send the heartbeat");
 }
 
+#define DUE_CHECK	0x1
+#define DUE_EXPIRY	0x2
+/*
+ * What a round may find (SQL_RUNNER_DUE): DUE_CHECK, DUE_EXPIRY, or both
+ * when the question itself fails (the round's statements then say why).
+ */
+static int
+due_now(PGconn *db)
+{
+	PGresult	*r;
+	char		 interval[32], warning[32];
+	const char	*q[2] = { interval, warning };
+	int		 due = DUE_CHECK | DUE_EXPIRY;
+
+	snprintf(interval, sizeof(interval), "%ld",
+	    setting_int("STATUS_CHECK_INTERVAL"));
+	snprintf(warning, sizeof(warning), "%ld",
+	    setting_int("EXPIRY_WARNING"));
+	r = db_exec(db, STMT_RUNNER_DUE, 2, q);
+	if (db_accept(db, r, PGRES_TUPLES_OK, "ask what is due") &&
+	    PQntuples(r) == 1)
+		due = (strcmp(PQgetvalue(r, 0, 0), "t") == 0 ? DUE_CHECK : 0) |
+		    (strcmp(PQgetvalue(r, 0, 1), "t") == 0 ? DUE_EXPIRY : 0);
+	PQclear(r);
+	return due;
+}
+
 /*
  * The thread that waits for SIGTERM or SIGINT (blocked in every other
  * thread): it tells the loop to stop, wakes it, and ends the process
@@ -286,10 +313,14 @@ runner_main(void)
 		room = pool_free_slots(checks);
 		if (!run_stopping() && (mono_now() - last_check >= 1.0 ||
 		    (checks_behind && room >= batch))) {
+			/* behind: more checks are due, no need to ask */
+			int due = checks_behind ? DUE_CHECK | DUE_EXPIRY :
+			    due_now(db);
+
 			/* expiry: once a second, whatever the checks do */
 			if (mono_now() - last_sweep >= 1.0) {
 				last_sweep = mono_now();
-				if (exp_sweep(db) > 0)
+				if ((due & DUE_EXPIRY) && exp_sweep(db) > 0)
 					act_claim(db, actions, &held);
 			}
 			if (mono_now() - last_output_sweep >=
@@ -297,7 +328,7 @@ runner_main(void)
 				last_output_sweep = mono_now();
 				ret_sweep(db);
 			}
-			if (room > 0)
+			if (room > 0 && (due & DUE_CHECK))
 				checks_behind = chk_claim(db, checks, room) ==
 				    room;
 			last_check = mono_now();

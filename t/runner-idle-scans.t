@@ -32,6 +32,8 @@ stat() {
 	      WHERE indexrelname = 'deployments_expires'), -1)"
 }
 export STATUS_CHECK_INTERVAL=1 EXPIRY_WARNING=3600
+# every statement the runner runs, in the server's log
+q "ALTER DATABASE postgres SET log_min_duration_statement = 0" >/dev/null
 runner_start
 # let the runner settle (it claims at once), then count for 4 s of claims
 for _ in $(seq 1 100); do
@@ -45,10 +47,16 @@ for _ in $(seq 1 200); do
 	sleep 0.1
 done
 ok $([ "$due0" -ge 0 ] && [ "$due1" -ge $((due0 + 4)) ]; echo $?) \
-    "the check claim went through deployments_check_due ($due0 -> $due1)"
+    "the round's question went through deployments_check_due ($due0 -> $due1)"
 is "$((seq1 - seq0))" 0 "no row of the 20,500 deployments read by a sequential scan meanwhile"
 ok $([ "$exp0" -ge 0 ] && [ $((exp1 - exp0)) -lt 200 ]; echo $?) \
     "the expiry sweeps read few index entries ($((exp1 - exp0)), not 20,000 a second)"
 is "$(q "SELECT count(*) FROM deployments WHERE expiry_warned_at IS NOT NULL")" 0 \
     "none warned (ten days off)"
+# nothing due: each second one question (SQL_RUNNER_DUE), not the claim
+# and the two expiry statements, each planned afresh
+asked=$(grep -c 'execute runner_due' "$T/sock/pg.log")
+ok $([ "$asked" -ge 4 ]; echo $?) "the runner asked what is due each second ($asked times)"
+is "$(grep -cE 'execute (check_claim|expiry_due|expiry_warn)' "$T/sock/pg.log")" 0 \
+    "and, nothing being due, claimed no check and swept nothing"
 done_testing
