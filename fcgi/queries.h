@@ -332,30 +332,34 @@
 	"FROM action_output WHERE action_id = $1"
 
 /*
- * What the runner's once-a-second round may find, from the first entry of
- * each of their indexes (sql/008, sql/002): is the deployment checked
- * longest ago due for a check ($1 STATUS_CHECK_INTERVAL), is any
- * deployment that is not archived within its expiry warning ($2
- * EXPIRY_WARNING) and not warned yet, or expired. A superset of what the
- * check claim and the expiry sweeps take (they test more), in one
- * statement whose plan does not depend on its parameters (the first entry
- * in each index's order, compared: a generic plan, once PostgreSQL
- * settles on one, reads the same entries): when both are
- * false the round runs none of theirs (each planned afresh per call: 2.3
- * ms of the idle runner's second, at 100,000 deployments).
+ * When the runner's round may next find something, from the first entry
+ * of each of their indexes (sql/008, sql/002): the check of the
+ * deployment checked longest ago ($1 STATUS_CHECK_INTERVAL), the expiry
+ * warning of the first one not warned ($2 EXPIRY_WARNING), the expiry of
+ * the first one that can be archived. Returns whether a check may be due
+ * now, whether an expiry or a warning may be, and the seconds until the
+ * first of the three (NULL: none). The times are a bound the check claim
+ * and the expiry sweeps test more of (busy, claimed), and the statement's
+ * plan depends on no parameter (a generic plan reads the same entries):
+ * the round runs theirs, each planned afresh per call (2.3 ms of the idle
+ * runner's second at 100,000 deployments), only when they may find one.
  */
 #define SQL_RUNNER_DUE \
-	"SELECT coalesce((SELECT x.checked_at IS NULL OR " \
-	"    x.checked_at <= now() - make_interval(secs => $1::integer) " \
-	"  FROM deployments x " \
+	"SELECT t.c <= now(), least(t.w, t.e) <= now(), " \
+	" extract(epoch FROM least(t.c, t.w, t.e) - now()) FROM (SELECT " \
+	" (SELECT coalesce(x.checked_at + make_interval(secs => $1::integer), " \
+	"    '-infinity') FROM deployments x " \
 	"  WHERE x.status NOT IN ('Archived', 'CleanupFailed') " \
-	"  ORDER BY x.checked_at NULLS FIRST, x.id LIMIT 1), false), " \
-	" coalesce((SELECT x.expires_at <= now() + " \
-	"    make_interval(secs => greatest($2::integer, 0)) " \
+	"  ORDER BY x.checked_at NULLS FIRST, x.id LIMIT 1) AS c, " \
+	" (SELECT x.expires_at - make_interval(secs => greatest($2::integer, 0)) " \
 	"  FROM deployments x WHERE x.expires_at IS NOT NULL AND NOT x.pinned " \
+	"    AND x.expiry_warned_at IS NULL " \
 	"    AND x.status NOT IN ('ArchivePending', 'Archived', 'CleanupFailed') " \
-	"    AND (x.expiry_warned_at IS NULL OR x.expires_at <= now()) " \
-	"  ORDER BY x.expires_at LIMIT 1), false)"
+	"  ORDER BY x.expires_at LIMIT 1) AS w, " \
+	" (SELECT x.expires_at FROM deployments x " \
+	"  WHERE x.expires_at IS NOT NULL AND NOT x.pinned " \
+	"    AND x.status IN ('Running', 'Failure') " \
+	"  ORDER BY x.expires_at LIMIT 1) AS e) t"
 
 /* run_checks.c */
 #define SQL_CHECK_CLAIM \

@@ -101,27 +101,39 @@ heartbeat(PGconn *db)
 
 #define DUE_CHECK	0x1
 #define DUE_EXPIRY	0x2
+#define ROUND_MAX	5.0	/* seconds between rounds with nothing due */
 /*
  * What a round may find (SQL_RUNNER_DUE): DUE_CHECK, DUE_EXPIRY, or both
  * when the question itself fails (the round's statements then say why).
+ * *wait: the seconds until the next round, 1 to ROUND_MAX; ROUND_MAX
+ * bounds how late the round sees what changed without a notify on
+ * octopod_queue (another replica unpinned a deployment past its expiry).
  */
 static int
-due_now(PGconn *db)
+due_now(PGconn *db, double *wait)
 {
 	PGresult	*r;
 	char		 interval[32], warning[32];
 	const char	*q[2] = { interval, warning };
 	int		 due = DUE_CHECK | DUE_EXPIRY;
 
+	*wait = 1.0;
 	snprintf(interval, sizeof(interval), "%ld",
 	    setting_int("STATUS_CHECK_INTERVAL"));
 	snprintf(warning, sizeof(warning), "%ld",
 	    setting_int("EXPIRY_WARNING"));
 	r = db_exec(db, STMT_RUNNER_DUE, 2, q);
 	if (db_accept(db, r, PGRES_TUPLES_OK, "ask what is due") &&
-	    PQntuples(r) == 1)
+	    PQntuples(r) == 1) {
 		due = (strcmp(PQgetvalue(r, 0, 0), "t") == 0 ? DUE_CHECK : 0) |
 		    (strcmp(PQgetvalue(r, 0, 1), "t") == 0 ? DUE_EXPIRY : 0);
+		*wait = PQgetisnull(r, 0, 2) ? ROUND_MAX :
+		    strtod(PQgetvalue(r, 0, 2), NULL);
+		if (!(*wait >= 1.0))	/* also NaN */
+			*wait = 1.0;
+		else if (*wait > ROUND_MAX)
+			*wait = ROUND_MAX;
+	}
 	PQclear(r);
 	return due;
 }
@@ -193,7 +205,7 @@ runner_main(void)
 	PGconn			*db = NULL;
 	int			 wake[2] = { -1, -1 }, wakec[2] = { -1, -1 };
 	int			 listening = 0, checks_behind = 0, batch;
-	double			 last_claim = 0, last_beat = 0, last_check = 0,
+	double			 last_claim = 0, last_beat = 0, next_round = 0,
 				 last_sweep = 0, last_output_sweep = 0;
 	double			 hb = (double)setting_int("HEARTBEAT_INTERVAL");
 	int			 nchecks = (int)setting_int("CHECK_CONCURRENCY");
@@ -302,20 +314,24 @@ runner_main(void)
 		if (claim && !run_stopping()) {
 			act_claim(db, actions, &held);
 			last_claim = mono_now();
+			/* a notify or an action's end: what is due may be new */
+			next_round = 0;
 		}
 		/*
-		 * Claim due checks once a second, up to the pool's room;
-		 * while the last claim got all it asked for (more are
-		 * due), claim again as soon as half a pool's worth of room
-		 * is free: the checks queued ahead keep every thread busy
-		 * meanwhile.
+		 * Claim due checks once a second while any may be due, up
+		 * to the pool's room (due_now: otherwise at the time the
+		 * first one falls due, at most ROUND_MAX seconds on); while
+		 * the last claim got all it asked for (more are due), claim
+		 * again as soon as half a pool's worth of room is free: the
+		 * checks queued ahead keep every thread busy meanwhile.
 		 */
 		room = pool_free_slots(checks);
-		if (!run_stopping() && (mono_now() - last_check >= 1.0 ||
+		if (!run_stopping() && (mono_now() >= next_round ||
 		    (checks_behind && room >= batch))) {
+			double	wait = 1.0;
 			/* behind: more checks are due, no need to ask */
-			int due = checks_behind ? DUE_CHECK | DUE_EXPIRY :
-			    due_now(db);
+			int	due = checks_behind ? DUE_CHECK | DUE_EXPIRY :
+			    due_now(db, &wait);
 
 			/* expiry: once a second, whatever the checks do */
 			if (mono_now() - last_sweep >= 1.0) {
@@ -331,7 +347,7 @@ runner_main(void)
 			if (room > 0 && (due & DUE_CHECK))
 				checks_behind = chk_claim(db, checks, room) ==
 				    room;
-			last_check = mono_now();
+			next_round = mono_now() + (due ? 1.0 : wait);
 		}
 	}
 
