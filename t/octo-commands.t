@@ -47,7 +47,11 @@ t_is "$(jq -r '.deployment.status, .actions[0].kind' "$T_OUT" | tr '\n' ' ')" "R
 t_octo 1 "info: no such deployment" info -n nope
 t_is "$(cat "$T_ERR")" 'octo: no deployment named "nope"' "says so"
 
-# update sends only the change
+# update sends only the change. The runner held (SIGSTOP) until the next
+# update has been refused: its action stays queued, the deployment busy
+# (else the script and the check, both quick, may be done by then)
+RUNNER=$(pgrep -P "$FCGI_PID" -f 'runner')
+kill -STOP $RUNNER
 t_octo 0 "update -e A=2" update -n pr-1 -e A=2
 power GET deployments/pr-1
 t_is "$(j '[.app_overrides[] | "\(.key)=\(.value // "***")"] | join(" ")')" "A=2 B=2 TOKEN=***" \
@@ -62,6 +66,7 @@ t_is "$(sql "SELECT request::text FROM actions WHERE kind = 'update' ORDER BY id
     "the request held only the change"
 t_octo 1 "update while busy" update -n pr-1 -t v9
 t_like "$(cat "$T_ERR")" 'octo: *deployment "pr-1" is *' "says why (busy, or still UpdatePending)"
+kill -CONT $RUNNER
 t_is "$(wait_status pr-1 Running)" Running "Running again"
 t_is "$(wait_sql "SELECT count(*) FROM actions a JOIN deployments d ON d.id = a.deployment_id WHERE d.name = 'pr-1' AND a.state IN ('queued','running')" 0)" 0 \
     "not busy"
