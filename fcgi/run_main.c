@@ -333,7 +333,7 @@ runner_main(void)
 			int	due = checks_behind ? DUE_CHECK | DUE_EXPIRY :
 			    due_now(db, &wait);
 
-			/* expiry: once a second, whatever the checks do */
+			/* expiry: at most once a second, when one may be due */
 			if (mono_now() - last_sweep >= 1.0) {
 				last_sweep = mono_now();
 				if ((due & DUE_EXPIRY) && exp_sweep(db) > 0)
