@@ -314,8 +314,13 @@ runner_main(void)
 		if (claim && !run_stopping()) {
 			act_claim(db, actions, &held);
 			last_claim = mono_now();
-			/* a notify or an action's end: what is due may be new */
-			next_round = 0;
+			/*
+			 * a notify or an action's end: what is due may be new;
+			 * asked within a second, as before, not at once: under
+			 * a stream of actions the rounds stay one a second
+			 */
+			if (next_round > last_claim + 1.0)
+				next_round = last_claim + 1.0;
 		}
 		/*
 		 * Claim due checks once a second while any may be due, up
