@@ -77,10 +77,11 @@ DO $$
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN
         DROP INDEX IF EXISTS deployment_search_trgm;
+        -- the operator class in pg_trgm's schema (regnamespace: quoted)
         EXECUTE format('CREATE INDEX deployment_search_tail ON'
-            ' deployment_search USING gin (tail %I.gin_trgm_ops)',
-            (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n
-            ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'));
+            ' deployment_search USING gin (tail %s.gin_trgm_ops)',
+            (SELECT extnamespace::regnamespace FROM pg_extension
+            WHERE extname = 'pg_trgm'));
     END IF;
 END
 $$;
