@@ -338,15 +338,19 @@
  * warning of the first one not warned ($2 EXPIRY_WARNING), the expiry of
  * the first one that can be archived. Returns whether a check may be due
  * now, whether an expiry or a warning may be, and the seconds until the
- * first of the three (NULL: none). The times are a bound the check claim
- * and the expiry sweeps test more of (busy, claimed), and the statement's
- * plan depends on no parameter (a generic plan reads the same entries):
- * the round runs theirs, each planned afresh per call (2.3 ms of the idle
- * runner's second at 100,000 deployments), only when they may find one.
+ * first of the three (0: now; NULL: none, or an infinite time, which
+ * PostgreSQL cannot subtract from now). The times are a bound the check
+ * claim and the expiry sweeps test more of (busy, claimed), and the
+ * statement's plan depends on no parameter (a generic plan reads the
+ * same entries): the round runs theirs, each planned afresh per call
+ * (2.3 ms of the idle runner's second at 100,000 deployments), only when
+ * they may find one.
  */
 #define SQL_RUNNER_DUE \
 	"SELECT t.c <= now(), least(t.w, t.e) <= now(), " \
-	" extract(epoch FROM least(t.c, t.w, t.e) - now()) FROM (SELECT " \
+	" CASE WHEN least(t.c, t.w, t.e) <= now() THEN 0 " \
+	"  WHEN isfinite(least(t.c, t.w, t.e)) " \
+	"  THEN extract(epoch FROM least(t.c, t.w, t.e) - now()) END FROM (SELECT " \
 	" (SELECT coalesce(x.checked_at + make_interval(secs => $1::integer), " \
 	"    '-infinity') FROM deployments x " \
 	"  WHERE x.status NOT IN ('Archived', 'CleanupFailed') " \
