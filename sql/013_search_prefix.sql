@@ -3,7 +3,7 @@
 -- name: the usual search). sql/009's scan in name order tests entries
 -- from the start of the order until the page is full: the search `d-12`
 -- at 100,000 deployments passed the 2,225 names `d-1`, `d-10…`, `d-11…`
--- first, and `d-999`, at the end of the order, read nearly all of them.
+-- first, and `d-99`, late in the order, nearly all of them.
 -- Its trigram index did not help: pg_trgm splits words at punctuation,
 -- so `%d-12%` asks for the words starting with `12`, which every
 -- `d-12…` and every `value-12…` has (1,111 candidates for 51 rows).
