@@ -113,21 +113,19 @@
 #define SEARCH_AT_START	"d.name LIKE " SEARCH_TEXT " || '%'"
 #define SEARCH_IN_TAIL \
 	"d.tail LIKE '%' || octopod_search_key(lower($2::text)) || '%'"
-#define SEARCH_PAGE(cmp, dir) \
+#define SEARCH_BRANCH(from, test, cmp, dir) \
+	"(SELECT d.id, d.name FROM " from STATUS_WHERE " AND " test \
 	" AND ($4::text IS NULL OR (d.name, d.id) " cmp " ($4::text, $5::bigint))" \
 	" ORDER BY d.name " dir ", d.id " dir " LIMIT $6)"
 #define SEARCH_SQL(cmp, dir) \
 	DEP_COLUMNS ", (s.name)::text FROM (" \
-	"(SELECT d.id, d.name FROM deployment_search d" STATUS_WHERE \
-	" AND octet_length(d.tail) <= " SEARCH_SHORT " AND " SEARCH_AT_START \
-	SEARCH_PAGE(cmp, dir) " UNION " \
-	"(SELECT d.id, d.name FROM deployment_search d" STATUS_WHERE \
-	" AND octet_length(d.tail) <= " SEARCH_SHORT " AND " SEARCH_IN_TAIL \
-	SEARCH_PAGE(cmp, dir) " UNION ALL " \
-	"(SELECT d.id, d.name FROM (SELECT * FROM deployment_search" \
-	"  WHERE octet_length(tail) > " SEARCH_SHORT " OFFSET 0) d" STATUS_WHERE \
-	" AND (" SEARCH_AT_START " OR " SEARCH_IN_TAIL ")" \
-	SEARCH_PAGE(cmp, dir) ") s" \
+	SEARCH_BRANCH("deployment_search d", "octet_length(d.tail) <= " \
+	    SEARCH_SHORT " AND " SEARCH_AT_START, cmp, dir) " UNION " \
+	SEARCH_BRANCH("deployment_search d", "octet_length(d.tail) <= " \
+	    SEARCH_SHORT " AND " SEARCH_IN_TAIL, cmp, dir) " UNION ALL " \
+	SEARCH_BRANCH("(SELECT * FROM deployment_search WHERE octet_length(tail) > " \
+	    SEARCH_SHORT " OFFSET 0) d", "(" SEARCH_AT_START " OR " SEARCH_IN_TAIL ")", \
+	    cmp, dir) ") s" \
 	" JOIN deployments d ON d.id = s.id" \
 	" ORDER BY s.name " dir ", s.id " dir " LIMIT $6"
 #define SQL_SEARCH_NAME_ASC	SEARCH_SQL(">", "ASC")
