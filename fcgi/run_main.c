@@ -105,7 +105,8 @@ heartbeat(PGconn *db)
 /*
  * What a round may find (SQL_RUNNER_DUE): DUE_CHECK, DUE_EXPIRY, or both
  * when the question itself fails (the round's statements then say why).
- * *wait: the seconds until the next round, 1 to ROUND_MAX; ROUND_MAX
+ * *wait: the seconds until the next round, 1 to ROUND_MAX (1 when
+ * anything is due, or the question fails); ROUND_MAX
  * bounds how late the round sees what changed without a notify on
  * octopod_queue (another replica unpinned a deployment past its expiry).
  */
@@ -352,7 +353,8 @@ runner_main(void)
 			if (room > 0 && (due & DUE_CHECK))
 				checks_behind = chk_claim(db, checks, room) ==
 				    room;
-			next_round = mono_now() + (due ? 1.0 : wait);
+			/* 1 s when something is due (due_now's wait is then 1) */
+			next_round = mono_now() + wait;
 		}
 	}
 

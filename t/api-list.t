@@ -119,8 +119,8 @@ if [ "$(sql "SELECT count(*) FROM pg_indexes WHERE indexname = 'deployments_sear
 	     SELECT 'bulk-' || g, 'v1', 'Running', 'seed', 'seed' FROM generate_series(1, 30000) g;
 	     ANALYZE deployments" >/dev/null
 	# as autovacuum leaves it (sql/009: at 1% of its rows changed), which
-	# merges the trigram index's list of pending entries into it: read
-	# without it the planner read the whole table for the page instead
+	# merges the trigram index's pending entries into it; without it the
+	# planner read the whole table for the page instead
 	sql "VACUUM ANALYZE deployment_search" >/dev/null
 	scans() { sql "SELECT sum(idx_scan) FROM pg_stat_user_indexes
 	    WHERE indexrelname IN ('deployments_search', 'deployment_search_tail')"; }

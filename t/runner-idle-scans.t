@@ -1,9 +1,9 @@
 #!/bin/bash
 # An idle runner beside many deployments reads none of them whole: its
 # rounds' question (when the first check or expiry falls due), the check
-# claim and the expiry sweeps go through their indexes, so their cost does not grow with the number of
-# deployments (sql/008; fcgi/run_expiry.c's warning query compares expires_at
-# itself). Seen in pg_stat_user_tables: no sequential scan of deployments
+# claim and the expiry sweeps go through their indexes, so their cost does
+# not grow with the number of deployments (sql/008; fcgi/run_expiry.c's
+# warning query compares expires_at itself). Seen in pg_stat_user_tables: no sequential scan of deployments
 # while the runner claims, idle, for several seconds.
 . "$(dirname "$0")/lib/runner.sh"
 pg_start

@@ -13,7 +13,6 @@ script check <<'S'
 date +%s.%N >>"$OUT/check.at"
 exit 0
 S
-mkdir -p "$OUT"
 export STATUS_CHECK_INTERVAL=1
 # due when checked_at + 1 s has passed: 6 s from now
 q "INSERT INTO deployments (name, tag, status, created_by, updated_by, checked_at)
